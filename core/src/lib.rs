@@ -1,0 +1,42 @@
+//! # platen-core
+//!
+//! The contracts every part of platen speaks, modelled on Django's template
+//! backend API:
+//!
+//! - [`Engine`] and [`Template`]: an engine compiles sources into templates; a
+//!   template renders a [`Context`] (and optionally a [`Request`]) into a string.
+//! - [`Loader`] and [`Origin`]: loaders find and read template sources; they never
+//!   compile. Engines hand a [`Compiler`] to the loader chain.
+//! - [`Value`] and [`Context`]: engine-neutral data, built from any
+//!   `serde::Serialize` without a JSON round trip.
+//! - [`Error`]: one error type with a kind, a detail message, the origin and
+//!   position in a template, a source excerpt and the list of places tried.
+//! - [`Settings`]: the layered settings file mirroring Django's `TEMPLATES`.
+//! - [`Engines`] and [`Registry`]: the engines declared in settings, built by
+//!   backend factories registered under a name.
+//!
+//! Nothing in this crate names a concrete engine or loader.
+
+mod context;
+mod engine;
+mod engines;
+mod error;
+mod loader;
+mod origin;
+mod registry;
+mod request;
+pub mod settings;
+pub mod value;
+
+pub use context::Context;
+pub use engine::{Engine, Template};
+pub use engines::Engines;
+pub use error::{Error, ErrorKind, Result, Span, Tried};
+pub use loader::{Compiled, Compiler, Loader, LoaderChain, find_template};
+pub use origin::Origin;
+
+pub use request::Request;
+
+pub use value::{Object, Value};
+pub use registry::{Backend, BuildEnv, LoaderEnv, LoaderFactory, Registry, APP_DIRECTORIES_LOADER, CACHED_LOADER, FILESYSTEM_LOADER};
+pub use settings::{App, EngineOptions, EngineSettings, LoaderSpec, Settings};

@@ -1,0 +1,227 @@
+//! Backends and loaders registered by name, and building [`Engines`] from
+//! [`Settings`].
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::Arc;
+
+use crate::engine::Engine;
+use crate::engines::Engines;
+use crate::error::{Error, ErrorKind, Result};
+use crate::loader::Loader;
+use crate::settings::{EngineSettings, LoaderSpec, Settings, closest};
+
+/// Builds an engine from one settings entry (Django's backend class).
+pub trait Backend: Send + Sync {
+    /// Builds the engine. `env.loaders` is the entry's loader chain, ready.
+    fn build(&self, settings: &EngineSettings, env: &BuildEnv<'_>) -> Result<Arc<dyn Engine>>;
+}
+
+impl<F> Backend for F
+where
+    F: Fn(&EngineSettings, &BuildEnv<'_>) -> Result<Arc<dyn Engine>> + Send + Sync,
+{
+    fn build(&self, settings: &EngineSettings, env: &BuildEnv<'_>) -> Result<Arc<dyn Engine>> {
+        self(settings, env)
+    }
+}
+
+/// What a backend gets besides its own entry.
+pub struct BuildEnv<'a> {
+    /// The whole settings.
+    pub settings: &'a Settings,
+    /// The entry's loader chain, built from `options.loaders` or the default.
+    pub loaders: Vec<Arc<dyn Loader>>,
+    /// Whether the engine runs in debug mode.
+    pub debug: bool,
+    /// The registry (for backends that look up more by name).
+    pub registry: &'a Registry,
+}
+
+/// Builds a loader from one `options.loaders` entry.
+pub trait LoaderFactory: Send + Sync {
+    /// Builds the loader described by `spec`.
+    fn build(&self, spec: &LoaderSpec, env: &LoaderEnv<'_>) -> Result<Arc<dyn Loader>>;
+}
+
+impl<F> LoaderFactory for F
+where
+    F: Fn(&LoaderSpec, &LoaderEnv<'_>) -> Result<Arc<dyn Loader>> + Send + Sync,
+{
+    fn build(&self, spec: &LoaderSpec, env: &LoaderEnv<'_>) -> Result<Arc<dyn Loader>> {
+        self(spec, env)
+    }
+}
+
+/// What a loader factory gets besides its own entry.
+pub struct LoaderEnv<'a> {
+    /// The engine entry the loader serves.
+    pub engine: &'a EngineSettings,
+    /// The whole settings.
+    pub settings: &'a Settings,
+    /// The registry, to build inner loaders.
+    pub registry: &'a Registry,
+    /// Whether caches must notice edited files (debug mode).
+    pub auto_reload: bool,
+}
+
+impl LoaderEnv<'_> {
+    /// Builds a loader by its spec through the registry (used by wrapping loaders).
+    pub fn build(&self, spec: &LoaderSpec) -> Result<Arc<dyn Loader>> {
+        self.registry.build_loader(spec, self)
+    }
+}
+
+/// The name of the filesystem loader, used by the default chain.
+pub const FILESYSTEM_LOADER: &str = "platen.loaders.filesystem";
+/// The name of the app directories loader, used by the default chain.
+pub const APP_DIRECTORIES_LOADER: &str = "platen.loaders.app_directories";
+/// The name of the cached loader, which wraps the default chain.
+pub const CACHED_LOADER: &str = "platen.loaders.cached";
+
+/// Backends and loaders by name.
+#[derive(Default, Clone)]
+pub struct Registry {
+    backends: BTreeMap<String, Arc<dyn Backend>>,
+    loaders: BTreeMap<String, Arc<dyn LoaderFactory>>,
+    aliases: BTreeMap<String, String>,
+}
+
+impl fmt::Debug for Registry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Registry")
+            .field("backends", &self.backends.keys().collect::<Vec<_>>())
+            .field("loaders", &self.loaders.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl Registry {
+    /// An empty registry.
+    pub fn new() -> Registry {
+        Registry::default()
+    }
+
+    /// Registers (or replaces) the backend `name`.
+    pub fn register_backend(&mut self, name: &str, backend: impl Backend + 'static) -> &mut Registry {
+        self.backends.insert(name.to_owned(), Arc::new(backend));
+        self
+    }
+
+    /// Registers (or replaces) the loader `name`.
+    pub fn register_loader(&mut self, name: &str, factory: impl LoaderFactory + 'static) -> &mut Registry {
+        self.loaders.insert(name.to_owned(), Arc::new(factory));
+        self
+    }
+
+    /// Lets settings name a registered loader or backend by another name
+    /// (`django.template.loaders.filesystem.Loader`).
+    pub fn register_alias(&mut self, alias: &str, name: &str) -> &mut Registry {
+        self.aliases.insert(alias.to_owned(), name.to_owned());
+        self
+    }
+
+    /// The registered backend names.
+    pub fn backend_names(&self) -> Vec<&str> {
+        self.backends.keys().map(String::as_str).collect()
+    }
+
+    /// The registered loader names.
+    pub fn loader_names(&self) -> Vec<&str> {
+        self.loaders.keys().map(String::as_str).collect()
+    }
+
+    fn resolve<'a>(&'a self, name: &'a str) -> &'a str {
+        self.aliases.get(name).map_or(name, String::as_str)
+    }
+
+    /// Builds every engine of `settings`, in order.
+    pub fn build_engines(&self, settings: &Settings) -> Result<Engines> {
+        let mut engines = Vec::with_capacity(settings.templates.len());
+        for entry in &settings.templates {
+            engines.push(self.build_engine(entry, settings)?);
+        }
+        Engines::new(engines)
+    }
+
+    /// Builds one engine from its entry.
+    pub fn build_engine(&self, entry: &EngineSettings, settings: &Settings) -> Result<Arc<dyn Engine>> {
+        let name = self.resolve(&entry.backend);
+        let Some(backend) = self.backends.get(name) else {
+            return Err(unknown("backend", &entry.backend, &self.backend_names(), entry, "backend"));
+        };
+        let debug = entry.debug(settings);
+        let loaders = self.build_loaders(entry, settings)?;
+        let env = BuildEnv { settings, loaders, debug, registry: self };
+        backend.build(entry, &env)
+    }
+
+    /// Builds the loader chain of an entry: `options.loaders` when set, else
+    /// Django's default, filesystem (+ app_directories when `app_dirs`)
+    /// wrapped in the cached loader.
+    pub fn build_loaders(&self, entry: &EngineSettings, settings: &Settings) -> Result<Vec<Arc<dyn Loader>>> {
+        let env = LoaderEnv { engine: entry, settings, registry: self, auto_reload: entry.debug(settings) };
+        let specs = match &entry.options.loaders {
+            Some(specs) => {
+                if entry.app_dirs {
+                    return Err(entry.error(
+                        "app_dirs",
+                        "`app_dirs` must not be set when `options.loaders` is set; add \
+                         platen.loaders.app_directories to the loaders instead",
+                    ));
+                }
+                specs.clone()
+            }
+            None => {
+                let mut inner = vec![plain_spec(FILESYSTEM_LOADER, entry, "dirs")];
+                if entry.app_dirs {
+                    inner.push(plain_spec(APP_DIRECTORIES_LOADER, entry, "app_dirs"));
+                }
+                let mut cached = plain_spec(CACHED_LOADER, entry, "backend");
+                cached.loaders = Some(inner);
+                vec![cached]
+            }
+        };
+        specs.iter().map(|spec| self.build_loader(spec, &env)).collect()
+    }
+
+    /// Builds one loader by its spec.
+    pub fn build_loader(&self, spec: &LoaderSpec, env: &LoaderEnv<'_>) -> Result<Arc<dyn Loader>> {
+        let name = self.resolve(&spec.loader);
+        match self.loaders.get(name) {
+            Some(factory) => factory.build(spec, env),
+            None => {
+                let mut detail = format!("unknown loader `{}`", spec.loader);
+                let names = self.loader_names();
+                if let Some(best) = closest(&spec.loader, &names) {
+                    detail.push_str(&format!(" (did you mean `{best}`?)"));
+                }
+                detail.push_str(&format!("; registered loaders: {}", names.join(", ")));
+                Err(Error::bad_setting(spec.key.clone(), spec.source.clone(), detail))
+            }
+        }
+    }
+}
+
+fn plain_spec(loader: &str, entry: &EngineSettings, sub: &str) -> LoaderSpec {
+    LoaderSpec {
+        loader: loader.to_owned(),
+        loaders: None,
+        dirs: None,
+        templates: None,
+        extra: Default::default(),
+        key: entry.key(sub),
+        source: entry.source_of(sub),
+    }
+}
+
+fn unknown(what: &str, name: &str, known: &[&str], entry: &EngineSettings, sub: &str) -> Error {
+    let mut detail = format!("unknown {what} `{name}`");
+    if let Some(best) = closest(name, known) {
+        detail.push_str(&format!(" (did you mean `{best}`?)"));
+    }
+    detail.push_str(&format!("; registered: {}", known.join(", ")));
+    let err = entry.error(sub, detail);
+    debug_assert_eq!(err.kind(), ErrorKind::BadSettings);
+    err
+}

@@ -1,0 +1,66 @@
+//! Dynamic objects: values computed on lookup (a model instance, a lazy query).
+
+use std::any::Any;
+use std::fmt;
+use std::sync::Arc;
+
+use super::Value;
+
+/// A dynamic object in a template context.
+///
+/// Only [`Object::get_attr`] is required. Django looks a dotted segment up as
+/// an item first ([`Object::get_item`]), then as an attribute, then as an
+/// index; a zero-argument method is an attribute whose value is computed.
+pub trait Object: Send + Sync + fmt::Debug + Any {
+    /// The attribute `name`, or `None` when there is none.
+    fn get_attr(&self, name: &str) -> Option<Value>;
+
+    /// The item at `key` (`obj[key]` in Python), or `None`.
+    fn get_item(&self, _key: &Value) -> Option<Value> {
+        None
+    }
+
+    /// The object's items when it is iterable (a queryset, a generator).
+    fn try_iter(&self) -> Option<Box<dyn Iterator<Item = Value> + '_>> {
+        None
+    }
+
+    /// The number of items, when it has a length.
+    fn len(&self) -> Option<usize> {
+        None
+    }
+
+    /// The attribute names to show when the object is serialized or
+    /// converted for another engine.
+    fn attr_names(&self) -> Option<Vec<Arc<str>>> {
+        None
+    }
+
+    /// Python truthiness: false when the length is zero, true otherwise.
+    fn is_true(&self) -> bool {
+        self.len().is_none_or(|n| n > 0)
+    }
+
+    /// Whether the object's text is safe HTML (Python's `__html__`).
+    fn is_safe(&self) -> bool {
+        false
+    }
+
+    /// The identity under which fragment caches record that they showed this
+    /// object (`post:42`); expiring it expires those fragments.
+    fn cache_identity(&self) -> Option<String> {
+        None
+    }
+
+    /// Writes the object's text (Python's `str(obj)`).
+    fn render(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self, f)
+    }
+}
+
+impl dyn Object {
+    /// Downcasts to the concrete type.
+    pub fn downcast_ref<T: Object>(&self) -> Option<&T> {
+        (self as &dyn Any).downcast_ref()
+    }
+}
