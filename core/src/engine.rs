@@ -41,6 +41,7 @@ pub trait Engine: Send + Sync + fmt::Debug {
     fn get_template(&self, name: &str) -> Result<Arc<dyn Template>>;
 
     /// Compiles a template from a string.
+    #[allow(clippy::wrong_self_convention)] // Django's name for it.
     fn from_string(&self, source: &str) -> Result<Arc<dyn Template>>;
 
     /// Compiles every template the engine's loaders can list and returns

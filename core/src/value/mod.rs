@@ -183,6 +183,11 @@ impl Value {
         }
     }
 
+    /// Whether the value has a length of zero (`None` for values without a length).
+    pub fn is_empty(&self) -> Option<bool> {
+        self.len().map(|n| n == 0)
+    }
+
     /// Looks up `key` as a map key or object item (Django's first lookup).
     pub fn get_item(&self, key: &str) -> Option<Value> {
         match self {

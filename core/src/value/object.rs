@@ -30,6 +30,11 @@ pub trait Object: Send + Sync + fmt::Debug + Any {
         None
     }
 
+    /// Whether the object has a length of zero (`None` when it has no length).
+    fn is_empty(&self) -> Option<bool> {
+        self.len().map(|n| n == 0)
+    }
+
     /// The attribute names to show when the object is serialized or
     /// converted for another engine.
     fn attr_names(&self) -> Option<Vec<Arc<str>>> {

@@ -1,0 +1,305 @@
+//! The engine, its templates and the backend registered as `platen.dtl`.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::Arc;
+
+use platen_core::{
+    Backend, BuildEnv, Compiled, Compiler, Context, Engine, EngineSettings, Error, ErrorKind, LoaderChain, Origin,
+    Request, Template, Value,
+};
+
+use crate::library::{Library, django_library};
+use crate::nodes::{BlockDef, Node, NodeList, collect_blocks};
+use crate::parser::Parser;
+use crate::render::{Renderer, Site};
+
+/// Reverses URL names for `{% url %}`; the application provides it.
+pub trait UrlResolver: Send + Sync + fmt::Debug {
+    /// The URL of `view` with positional `args` or keyword `kwargs`.
+    fn reverse(&self, view: &str, args: &[Value], kwargs: &[(String, Value)]) -> Result<String, Error>;
+}
+
+/// A compiled template: immutable, shared by every render on every thread.
+#[derive(Debug)]
+pub struct CompiledTemplate {
+    pub(crate) origin: Origin,
+    pub(crate) name: Arc<str>,
+    pub(crate) source: Arc<str>,
+    pub(crate) nodes: NodeList,
+    pub(crate) blocks: Vec<Arc<BlockDef>>,
+    pub(crate) first_is_extends: bool,
+    pub(crate) partials: Arc<crate::nodes::Partials>,
+}
+
+impl CompiledTemplate {
+    pub(crate) fn site(&self) -> Site {
+        Site { name: self.name.clone(), source: self.source.clone(), origin: self.origin.clone() }
+    }
+
+    /// The partial `name`'s nodes.
+    pub(crate) fn partial(&self, name: &str) -> Option<Arc<NodeList>> {
+        self.partials.get().and_then(|m| m.get(name).cloned())
+    }
+}
+
+/// The engine's configuration and loaders.
+pub(crate) struct EngineInner {
+    pub(crate) name: String,
+    pub(crate) chain: LoaderChain,
+    pub(crate) autoescape: bool,
+    pub(crate) debug: bool,
+    pub(crate) string_if_invalid: String,
+    pub(crate) libraries: HashMap<String, Arc<Library>>,
+    pub(crate) builtins: Vec<Arc<Library>>,
+    pub(crate) url_resolver: Option<Arc<dyn UrlResolver>>,
+}
+
+impl fmt::Debug for EngineInner {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DtlEngine")
+            .field("name", &self.name)
+            .field("autoescape", &self.autoescape)
+            .field("debug", &self.debug)
+            .field("string_if_invalid", &self.string_if_invalid)
+            .field("libraries", &self.libraries.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl Compiler for EngineInner {
+    fn compile(&self, origin: &Origin, source: &str) -> Result<Compiled, Error> {
+        Ok(self.compile_template(origin, source)?)
+    }
+}
+
+impl EngineInner {
+    /// Compiles `source` read from `origin`.
+    pub(crate) fn compile_template(&self, origin: &Origin, source: &str) -> Result<Arc<CompiledTemplate>, Error> {
+        let src: Arc<str> = Arc::from(source);
+        let mut parser = Parser::new(source, origin, &self.libraries, &self.builtins);
+        let nodes = parser.parse(&[]).map_err(|e| {
+            e.with_origin(origin).with_source_text(src.clone())
+        })?;
+        let mut blocks = Vec::new();
+        collect_blocks(&nodes, &mut blocks);
+        let first_is_extends = nodes
+            .iter()
+            .find(|i| !matches!(i.node, Node::Text(_)))
+            .is_some_and(|i| matches!(i.node, Node::Extends(_)));
+        let partials = parser.partials_cell.clone();
+        let _ = partials.set(std::mem::take(&mut parser.partials));
+        Ok(Arc::new(CompiledTemplate {
+            name: Arc::from(origin.template_name.as_str()),
+            origin: origin.clone(),
+            source: src,
+            nodes,
+            blocks,
+            first_is_extends,
+            partials,
+        }))
+    }
+
+    /// Django's `find_template(name, skip)`.
+    pub(crate) fn find(&self, name: &str, skip: &[Origin]) -> Result<Arc<CompiledTemplate>, Error> {
+        let compiled = self.chain.find(name, skip, self)?;
+        compiled
+            .downcast::<CompiledTemplate>()
+            .map_err(|_| Error::new(ErrorKind::RenderError, format!("template `{name}` was compiled by another engine")))
+    }
+
+    /// Django's `get_template`, with `name#partial`.
+    pub(crate) fn get(&self, full: &str) -> Result<(Arc<CompiledTemplate>, Option<Arc<NodeList>>), Error> {
+        let (name, partial) = match full.split_once('#') {
+            Some((n, p)) => (n, Some(p)),
+            None => (full, None),
+        };
+        if name.is_empty() {
+            return Err(Error::not_found(full, Vec::new()));
+        }
+        let t = self.find(name, &[])?;
+        match partial {
+            None | Some("") => Ok((t, None)),
+            Some(p) => match t.partial(p) {
+                Some(nodes) => Ok((t, Some(nodes))),
+                None => Err(Error::not_found(p, Vec::new())),
+            },
+        }
+    }
+
+    /// Django's `select_template`.
+    pub(crate) fn select(&self, names: &[String]) -> Result<(Arc<CompiledTemplate>, Option<Arc<NodeList>>), Error> {
+        let mut tried = Vec::new();
+        for name in names {
+            match self.get(name) {
+                Ok(t) => return Ok(t),
+                Err(mut e) if e.kind() == ErrorKind::TemplateNotFound => tried.extend(e.take_tried()),
+                Err(e) => return Err(e),
+            }
+        }
+        Err(Error::not_found(&names.join(", "), tried))
+    }
+}
+
+/// The native DTL engine.
+#[derive(Debug, Clone)]
+pub struct DtlEngine {
+    inner: Arc<EngineInner>,
+}
+
+/// Options for building a [`DtlEngine`] directly.
+#[derive(Debug, Clone)]
+pub struct DtlOptions {
+    /// The engine name.
+    pub name: String,
+    /// Escape output by default.
+    pub autoescape: bool,
+    /// Template debug mode.
+    pub debug: bool,
+    /// What an invalid variable renders as.
+    pub string_if_invalid: String,
+    /// Libraries `{% load %}` can load, by name.
+    pub libraries: HashMap<String, Arc<Library>>,
+    /// Libraries loaded into every template.
+    pub builtins: Vec<Arc<Library>>,
+    /// The `{% url %}` resolver.
+    pub url_resolver: Option<Arc<dyn UrlResolver>>,
+}
+
+impl Default for DtlOptions {
+    fn default() -> DtlOptions {
+        DtlOptions {
+            name: "dtl".into(),
+            autoescape: true,
+            debug: false,
+            string_if_invalid: String::new(),
+            libraries: HashMap::new(),
+            builtins: Vec::new(),
+            url_resolver: None,
+        }
+    }
+}
+
+impl DtlEngine {
+    /// An engine over `chain` with `options`.
+    pub fn new(chain: LoaderChain, options: DtlOptions) -> DtlEngine {
+        DtlEngine {
+            inner: Arc::new(EngineInner {
+                name: options.name,
+                chain,
+                autoescape: options.autoescape,
+                debug: options.debug,
+                string_if_invalid: options.string_if_invalid,
+                libraries: options.libraries,
+                builtins: options.builtins,
+                url_resolver: options.url_resolver,
+            }),
+        }
+    }
+
+    /// Finds and compiles `name` (which may be `page#partial`).
+    pub fn template(&self, name: &str) -> Result<DtlTemplate, Error> {
+        let (compiled, entry) = self.inner.get(name)?;
+        Ok(DtlTemplate { compiled, entry, engine: self.inner.clone() })
+    }
+
+    /// Compiles a template from a string.
+    pub fn template_from_str(&self, source: &str) -> Result<DtlTemplate, Error> {
+        let compiled = self.inner.compile_template(&Origin::unknown(), source)?;
+        Ok(DtlTemplate { compiled, entry: None, engine: self.inner.clone() })
+    }
+}
+
+impl Engine for DtlEngine {
+    fn name(&self) -> &str {
+        &self.inner.name
+    }
+
+    fn backend(&self) -> &str {
+        crate::BACKEND_NAME
+    }
+
+    fn get_template(&self, name: &str) -> Result<Arc<dyn Template>, Error> {
+        Ok(Arc::new(self.template(name).map_err(|e| e.with_engine(&self.inner.name))?))
+    }
+
+    fn from_string(&self, source: &str) -> Result<Arc<dyn Template>, Error> {
+        Ok(Arc::new(self.template_from_str(source)?))
+    }
+
+    fn check(&self) -> Vec<Error> {
+        self.inner.chain.warm(&*self.inner)
+    }
+
+    fn template_names(&self) -> Result<Vec<String>, Error> {
+        self.inner.chain.template_names()
+    }
+
+    fn reset(&self) {
+        self.inner.chain.reset();
+    }
+}
+
+/// A DTL template bound to its engine.
+pub struct DtlTemplate {
+    compiled: Arc<CompiledTemplate>,
+    entry: Option<Arc<NodeList>>,
+    engine: Arc<EngineInner>,
+}
+
+impl fmt::Debug for DtlTemplate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DtlTemplate").field("name", &self.compiled.name).finish()
+    }
+}
+
+impl Template for DtlTemplate {
+    fn origin(&self) -> &Origin {
+        &self.compiled.origin
+    }
+
+    fn render_to(&self, out: &mut String, context: &Context, request: Option<&Request>) -> Result<(), Error> {
+        let mut r = Renderer::new(&self.engine, context, request, self.compiled.site());
+        let nodes = self.entry.as_deref().unwrap_or(&self.compiled.nodes);
+        r.render_list(nodes, out)
+    }
+}
+
+/// The backend registered as `platen.dtl`.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct DtlBackend;
+
+impl Backend for DtlBackend {
+    fn build(&self, settings: &EngineSettings, env: &BuildEnv<'_>) -> Result<Arc<dyn Engine>, Error> {
+        settings.deny_unknown_options(&[])?;
+        let mut libraries = HashMap::new();
+        for (name, lib) in &settings.options.libraries {
+            let Some(l) = django_library(lib).or_else(|| django_library(name)) else {
+                return Err(settings.error(
+                    &format!("options.libraries.{name}"),
+                    format!("unknown template library `{lib}`; known: static, cache, i18n"),
+                ));
+            };
+            libraries.insert(name.clone(), l);
+        }
+        let mut builtins = Vec::new();
+        for (i, lib) in settings.options.builtins.iter().enumerate() {
+            match libraries.get(lib).cloned().or_else(|| django_library(lib)) {
+                Some(l) => builtins.push(l),
+                None => {
+                    return Err(settings.error(&format!("options.builtins.{i}"), format!("unknown template library `{lib}`")));
+                }
+            }
+        }
+        let options = DtlOptions {
+            name: settings.name.clone(),
+            autoescape: settings.options.autoescape,
+            debug: env.debug,
+            string_if_invalid: settings.options.string_if_invalid.clone(),
+            libraries,
+            builtins,
+            url_resolver: None,
+        };
+        Ok(Arc::new(DtlEngine::new(LoaderChain::new(env.loaders.clone()), options)))
+    }
+}

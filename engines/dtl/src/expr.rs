@@ -1,0 +1,394 @@
+//! Filter expressions (`var.path|filter:arg`) and variables, parsed once at
+//! compile time with Django's rules and error messages.
+
+use std::sync::Arc;
+
+use platen_core::{Error, ErrorKind, Value};
+
+use crate::filters::{Arg, FilterDef};
+
+/// A syntax error with a message and no position yet (the parser adds it).
+pub(crate) fn syntax(msg: impl Into<String>) -> Error {
+    Error::new(ErrorKind::SyntaxError, msg.into())
+}
+
+/// A variable: a literal, or a dotted lookup path split once.
+#[derive(Debug, Clone)]
+pub(crate) enum Var {
+    /// A number, string or translated literal.
+    Literal(Value),
+    /// A lookup: the first name and the following segments.
+    Path {
+        /// Every segment; the first is the context name.
+        parts: Box<[Arc<str>]>,
+        /// The source text, for `string_if_invalid` with `%s` and errors.
+        text: Arc<str>,
+    },
+}
+
+/// Python's `float()` on a template number: `.` or `e` means a float.
+fn parse_number(var: &str) -> Option<Value> {
+    if var.contains('.') || var.contains(['e', 'E']) {
+        if var.ends_with('.') {
+            return None;
+        }
+        let ok = var.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'+' | b'-'));
+        if !ok {
+            return None;
+        }
+        var.parse::<f64>().ok().map(Value::Float)
+    } else {
+        let digits = var.strip_prefix(['+', '-']).unwrap_or(var);
+        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        match var.parse::<i64>() {
+            Ok(i) => Some(Value::Int(i)),
+            Err(_) => var.parse::<f64>().ok().map(Value::Float),
+        }
+    }
+}
+
+/// Django's `unescape_string_literal`.
+pub(crate) fn unescape_string_literal(s: &str) -> Option<String> {
+    let first = s.chars().next()?;
+    if !(first == '"' || first == '\'') || s.len() < 2 || !s.ends_with(first) {
+        return None;
+    }
+    let inner = &s[1..s.len() - 1];
+    let q = format!("\\{first}");
+    Some(inner.replace(&q, &first.to_string()).replace("\\\\", "\\"))
+}
+
+impl Var {
+    /// Django's `Variable(var)`.
+    pub(crate) fn parse(var: &str) -> Result<Var, Error> {
+        if let Some(v) = parse_number(var) {
+            return Ok(Var::Literal(v));
+        }
+        let (translate, inner) = match var.strip_prefix("_(").and_then(|v| v.strip_suffix(')')) {
+            Some(inner) => (true, inner),
+            None => (false, var),
+        };
+        if let Some(lit) = unescape_string_literal(inner) {
+            let lit = if translate { lit.replace('%', "%%") } else { lit };
+            return Ok(Var::Literal(Value::safe(lit)));
+        }
+        if inner.contains("._") || inner.starts_with('_') {
+            return Err(syntax(format!("Variables and attributes may not begin with underscores: '{inner}'")));
+        }
+        Ok(Var::Path { parts: inner.split('.').map(Arc::from).collect(), text: Arc::from(inner) })
+    }
+}
+
+/// A filter bound at compile time, with its argument.
+#[derive(Debug, Clone)]
+pub(crate) struct FilterCall {
+    pub(crate) def: &'static FilterDef,
+    pub(crate) arg: Option<FilterArg>,
+}
+
+/// A filter argument: a constant (marked safe) or a variable.
+#[derive(Debug, Clone)]
+pub(crate) enum FilterArg {
+    Constant(Value),
+    Var(Var),
+}
+
+/// What the main part of a filter expression is.
+#[derive(Debug, Clone)]
+pub(crate) enum Head {
+    /// A constant resolved at compile time (Django's non-`Variable` var).
+    Constant(Value),
+    /// A variable (number literals included, as in Django).
+    Var(Var),
+}
+
+/// Django's `FilterExpression`.
+#[derive(Debug, Clone)]
+pub(crate) struct FilterExpr {
+    pub(crate) head: Head,
+    pub(crate) filters: Vec<FilterCall>,
+    pub(crate) token: Arc<str>,
+}
+
+fn is_word(c: char) -> bool {
+    c.is_alphanumeric() || c == '_'
+}
+
+/// Matches a quoted string (`"..."` or `'...'` with backslash escapes) at the
+/// start of `s`; returns its byte length.
+fn match_quoted(s: &str) -> Option<usize> {
+    let bytes = s.as_bytes();
+    let q = *bytes.first()?;
+    if q != b'"' && q != b'\'' {
+        return None;
+    }
+    let mut i = 1;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' => i += 2,
+            b if b == q => return Some(i + 1),
+            _ => i += 1,
+        }
+    }
+    None
+}
+
+/// Django's `constant` pattern: a quoted string, or one inside `_( )`.
+fn match_constant(s: &str) -> Option<usize> {
+    if let Some(rest) = s.strip_prefix("_(")
+        && let Some(n) = match_quoted(rest)
+        && rest[n..].starts_with(')')
+    {
+        return Some(n + 3);
+    }
+    match_quoted(s)
+}
+
+/// Django's `[\w\.]+|num` pattern.
+fn match_var(s: &str) -> Option<usize> {
+    let n: usize = s.chars().take_while(|&c| is_word(c) || c == '.').map(char::len_utf8).sum();
+    if n > 0 {
+        return Some(n);
+    }
+    // num: [-+\.]?\d[\d\.e]*
+    let b = s.as_bytes();
+    let mut i = 0;
+    if matches!(b.first(), Some(b'-' | b'+' | b'.')) {
+        i = 1;
+    }
+    if !b.get(i).is_some_and(u8::is_ascii_digit) {
+        return None;
+    }
+    i += 1;
+    while b.get(i).is_some_and(|c| c.is_ascii_digit() || *c == b'.' || *c == b'e') {
+        i += 1;
+    }
+    Some(i)
+}
+
+/// The resolved constant of a `constant` match (`Variable(c).resolve({})`).
+fn constant_value(text: &str) -> Result<Value, Error> {
+    match Var::parse(text)? {
+        Var::Literal(v) => Ok(v),
+        Var::Path { .. } => Ok(Value::None),
+    }
+}
+
+/// A filter finder: the parser's loaded filters.
+pub(crate) trait FindFilter {
+    fn find_filter(&self, name: &str) -> Option<&'static FilterDef>;
+}
+
+/// A filter match: its length, the filter name, the argument text and whether it is a constant.
+type FilterMatch<'a> = (usize, &'a str, Option<(&'a str, bool)>);
+
+/// A filter match found at a position: start, end, name, argument.
+type FoundFilter<'a> = (usize, usize, &'a str, Option<(&'a str, bool)>);
+
+/// Parses a filter match at `s` (after `upto`): `\s*\|\s*(\w+)(?::(constant|var))?`.
+/// Returns (length, name, arg text, arg is constant).
+fn match_filter(s: &str) -> Option<FilterMatch<'_>> {
+    let ws = |t: &str| t.len() - t.trim_start_matches(|c: char| c.is_whitespace()).len();
+    let mut i = ws(s);
+    if !s[i..].starts_with('|') {
+        return None;
+    }
+    i += 1;
+    i += ws(&s[i..]);
+    let name_len: usize = s[i..].chars().take_while(|&c| is_word(c)).map(char::len_utf8).sum();
+    if name_len == 0 {
+        return None;
+    }
+    let name = &s[i..i + name_len];
+    i += name_len;
+    let mut arg = None;
+    if let Some(rest) = s[i..].strip_prefix(':') {
+        if let Some(n) = match_constant(rest) {
+            arg = Some((&rest[..n], true));
+            i += 1 + n;
+        } else if let Some(n) = match_var(rest) {
+            arg = Some((&rest[..n], false));
+            i += 1 + n;
+        }
+    }
+    Some((i, name, arg))
+}
+
+/// Finds the next filter match at or after `from` (Python's `finditer`).
+fn find_filter_match(token: &str, from: usize) -> Option<FoundFilter<'_>> {
+    let mut start = from;
+    while start < token.len() {
+        if let Some((len, name, arg)) = match_filter(&token[start..]) {
+            return Some((start, start + len, name, arg));
+        }
+        start += token[start..].chars().next().map_or(1, char::len_utf8);
+    }
+    None
+}
+
+impl FilterExpr {
+    /// Django's `FilterExpression(token, parser)`.
+    pub(crate) fn parse(token: &str, finder: &dyn FindFilter) -> Result<FilterExpr, Error> {
+        let mut upto;
+        let head;
+        if let Some(n) = match_constant(token) {
+            head = Head::Constant(constant_value(&token[..n])?);
+            upto = n;
+        } else if let Some(n) = match_var(token) {
+            head = Head::Var(Var::parse(&token[..n])?);
+            upto = n;
+        } else {
+            // The first match is a filter (or nothing).
+            match find_filter_match(token, 0) {
+                Some((start, ..)) if start != 0 => {
+                    return Err(syntax(format!(
+                        "Could not parse some characters: {}|{}|{}",
+                        &token[..0],
+                        &token[..start],
+                        &token[start..]
+                    )));
+                }
+                Some(_) => return Err(syntax(format!("Could not find variable at start of {token}."))),
+                None => {
+                    return Err(syntax(format!("Could not parse the remainder: '{token}' from '{token}'")));
+                }
+            }
+        }
+        let mut filters = Vec::new();
+        while let Some((start, end, name, arg)) = find_filter_match(token, upto) {
+            if start != upto {
+                return Err(syntax(format!(
+                    "Could not parse some characters: {}|{}|{}",
+                    &token[..upto],
+                    &token[upto..start],
+                    &token[start..]
+                )));
+            }
+            let def = finder.find_filter(name).ok_or_else(|| syntax(format!("Invalid filter: '{name}'")))?;
+            let arg = match arg {
+                Some((text, true)) => Some(FilterArg::Constant(constant_value(text)?)),
+                Some((text, false)) => Some(FilterArg::Var(Var::parse(text)?)),
+                None => None,
+            };
+            args_check(def, arg.is_some())?;
+            filters.push(FilterCall { def, arg });
+            upto = end;
+        }
+        if upto != token.len() {
+            return Err(syntax(format!("Could not parse the remainder: '{}' from '{token}'", &token[upto..])));
+        }
+        Ok(FilterExpr { head, filters, token: Arc::from(token) })
+    }
+
+    /// Whether the expression is a plain variable (Django's `is_var`).
+    pub(crate) fn is_var(&self) -> bool {
+        matches!(self.head, Head::Var(Var::Path { .. }))
+    }
+}
+
+/// Django's `args_check`: the filter takes the number of arguments given.
+fn args_check(def: &FilterDef, has_arg: bool) -> Result<(), Error> {
+    let provided = 1 + has_arg as usize;
+    let auto = def.needs_autoescape as usize;
+    let (required, max) = match def.arg {
+        Arg::None => (1, 1 + auto),
+        Arg::Optional => (1, 2 + auto),
+        Arg::Required => (2, 2 + auto),
+    };
+    if provided < required || provided > max {
+        return Err(syntax(format!("{} requires {required} arguments, {provided} provided", def.name)));
+    }
+    Ok(())
+}
+
+/// Django's `smart_split` followed by `Token.split_contents` (which joins the
+/// pieces of a `_("...")` with spaces inside).
+pub(crate) fn split_contents(contents: &str) -> Vec<String> {
+    let bits = smart_split(contents);
+    let mut out = Vec::with_capacity(bits.len());
+    let mut iter = bits.into_iter();
+    while let Some(bit) = iter.next() {
+        if bit.starts_with("_(\"") || bit.starts_with("_('") {
+            let sentinel = format!("{})", &bit[2..3]);
+            let mut joined = bit.to_owned();
+            let mut last = bit;
+            while !last.ends_with(&sentinel) {
+                match iter.next() {
+                    Some(next) => {
+                        joined.push(' ');
+                        joined.push_str(next);
+                        last = next;
+                    }
+                    None => break,
+                }
+            }
+            out.push(joined);
+        } else {
+            out.push(bit.to_owned());
+        }
+    }
+    out
+}
+
+/// Django's `smart_split`: split on whitespace, keeping quoted strings whole.
+pub(crate) fn smart_split(s: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let bytes = s.as_bytes();
+    let is_space = |c: char| c.is_whitespace();
+    let mut i = 0;
+    while i < s.len() {
+        let c = s[i..].chars().next().unwrap_or(' ');
+        if is_space(c) {
+            i += c.len_utf8();
+            continue;
+        }
+        // First alternative: [^\s'"]* ( quoted [^\s'"]* )+
+        let plain = |from: usize| -> usize {
+            s[from..]
+                .char_indices()
+                .find(|&(_, c)| is_space(c) || c == '"' || c == '\'')
+                .map_or(s.len(), |(j, _)| from + j)
+        };
+        let mut j = plain(i);
+        let mut groups = 0;
+        while j < s.len() && (bytes[j] == b'"' || bytes[j] == b'\'') {
+            match match_quoted(&s[j..]) {
+                Some(n) => {
+                    groups += 1;
+                    j = plain(j + n);
+                }
+                None => break,
+            }
+        }
+        let end = if groups > 0 {
+            j
+        } else {
+            s[i..].char_indices().find(|&(_, c)| is_space(c)).map_or(s.len(), |(k, _)| i + k)
+        };
+        out.push(&s[i..end]);
+        i = end;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn smart_split_keeps_quotes() {
+        assert_eq!(smart_split(r#"if "a b" == c"#), ["if", "\"a b\"", "==", "c"]);
+        assert_eq!(smart_split(r#"x="a b"|f:'c d' y"#), ["x=\"a b\"|f:'c d'", "y"]);
+        assert_eq!(split_contents(r#"with _("a b") as c"#), ["with", "_(\"a b\")", "as", "c"]);
+    }
+
+    #[test]
+    fn numbers_and_literals() {
+        assert!(matches!(Var::parse("1.5").unwrap(), Var::Literal(Value::Float(_))));
+        assert!(matches!(Var::parse("2").unwrap(), Var::Literal(Value::Int(2))));
+        assert!(matches!(Var::parse("2.").unwrap(), Var::Path { .. }));
+        assert!(Var::parse("a._b").is_err());
+    }
+}

@@ -1,0 +1,721 @@
+//! Date filters: `date`, `time`, `timesince`, `timeuntil`, Django's
+//! `dateformat` characters and the localized default formats (en).
+//!
+//! Naive datetimes count as America/Chicago local time (`TIME_ZONE`) when a
+//! format character needs a zone (`I`, `O`, `T`, `Z`, `U`, `r`).
+
+use chrono::{
+    DateTime, Datelike, Duration, FixedOffset, LocalResult, NaiveDate, NaiveDateTime, NaiveTime,
+    Offset, TimeZone, Timelike,
+};
+use chrono_tz::{OffsetComponents, OffsetName, Tz};
+use platen_core::{Error, ErrorKind, Value};
+
+use super::{FilterEnv, attribute_error, py_str, py_type, s, type_error};
+
+/// The default time zone (`TIME_ZONE`).
+const DEFAULT_TZ: Tz = chrono_tz::America::Chicago;
+
+const MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+const MONTHS_AP: [&str; 12] = [
+    "Jan.", "Feb.", "March", "April", "May", "June", "July", "Aug.", "Sept.", "Oct.", "Nov.",
+    "Dec.",
+];
+const WEEKDAYS: [&str; 7] = [
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+];
+
+/// The value of a named format setting (en locale), or `None` when the name
+/// is not a format setting (then it is used as the format itself).
+pub fn named_format(name: &str) -> Option<String> {
+    Some(
+        match name {
+            "DATE_FORMAT" => "N j, Y",
+            "DATETIME_FORMAT" => "N j, Y, P",
+            "TIME_FORMAT" => "P",
+            "YEAR_MONTH_FORMAT" => "F Y",
+            "MONTH_DAY_FORMAT" => "F j",
+            "SHORT_DATE_FORMAT" => "m/d/Y",
+            "SHORT_DATETIME_FORMAT" => "m/d/Y P",
+            "FIRST_DAY_OF_WEEK" => "0",
+            "DECIMAL_SEPARATOR" => ".",
+            "THOUSAND_SEPARATOR" => ",",
+            "NUMBER_GROUPING" => "3",
+            "DATE_INPUT_FORMATS" => "['%Y-%m-%d', '%m/%d/%Y', '%m/%d/%y', '%b %d %Y', '%b %d, %Y', '%d %b %Y', '%d %b, %Y', '%B %d %Y', '%B %d, %Y', '%d %B %Y', '%d %B, %Y']",
+            "TIME_INPUT_FORMATS" => "['%H:%M:%S', '%H:%M:%S.%f', '%H:%M']",
+            "DATETIME_INPUT_FORMATS" => "['%Y-%m-%d %H:%M:%S', '%Y-%m-%d %H:%M:%S.%f', '%Y-%m-%d %H:%M', '%m/%d/%Y %H:%M:%S', '%m/%d/%Y %H:%M:%S.%f', '%m/%d/%Y %H:%M', '%m/%d/%y %H:%M:%S', '%m/%d/%y %H:%M:%S.%f', '%m/%d/%y %H:%M', '%Y-%m-%d']",
+            _ => return None,
+        }
+        .to_string(),
+    )
+}
+
+/// How Django prints a date, datetime or time in `{{ }}`: `DATE_FORMAT`,
+/// `DATETIME_FORMAT` or `TIME_FORMAT`.
+pub fn localize(v: &Value) -> Result<String, Error> {
+    let fmt = match v {
+        Value::Date(_) => "N j, Y",
+        Value::DateTime(_) | Value::AwareDateTime(_) => "N j, Y, P",
+        Value::Time(_) => "P",
+        other => return Ok(other.to_string()),
+    };
+    match format(v, fmt, Mode::Date)? {
+        Some(out) => Ok(out),
+        None => Ok(String::new()),
+    }
+}
+
+/// Python's `time.isoformat()`.
+pub(crate) fn iso_time(t: &NaiveTime) -> String {
+    let micro = t.nanosecond() / 1000;
+    if micro != 0 {
+        format!(
+            "{:02}:{:02}:{:02}.{micro:06}",
+            t.hour(),
+            t.minute(),
+            t.second()
+        )
+    } else {
+        format!("{:02}:{:02}:{:02}", t.hour(), t.minute(), t.second())
+    }
+}
+
+fn offset_text(secs: i32, colon: bool) -> String {
+    let sign = if secs < 0 { '-' } else { '+' };
+    let a = secs.abs();
+    let (h, m, sec) = (a / 3600, a % 3600 / 60, a % 60);
+    let mut out = if colon {
+        format!("{sign}{h:02}:{m:02}")
+    } else {
+        format!("{sign}{h:02}{m:02}")
+    };
+    if sec != 0 {
+        if colon {
+            out.push_str(&format!(":{sec:02}"));
+        } else {
+            out.push_str(&format!("{sec:02}"));
+        }
+    }
+    out
+}
+
+/// Python's `datetime.isoformat()`, with the offset when given.
+pub(crate) fn iso_datetime(dt: &NaiveDateTime, offset: Option<i32>) -> String {
+    let mut out = format!("{}T{}", dt.date().format("%Y-%m-%d"), iso_time(&dt.time()));
+    if let Some(secs) = offset {
+        out.push_str(&offset_text(secs, true));
+    }
+    out
+}
+
+/// Which formatter runs: Django's `DateFormat` (the `date` filter) or
+/// `TimeFormat` (the `time` filter).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Date,
+    Time,
+}
+
+/// The zone information of a datetime being formatted.
+enum Zone {
+    /// No zone (dates, times, or a naive datetime that is ambiguous or
+    /// does not exist in the default zone).
+    None,
+    /// A naive datetime in the default zone.
+    Local(DateTime<Tz>),
+    /// An aware datetime with a fixed offset.
+    Fixed(i32, String),
+}
+
+/// What kind of value is formatted.
+enum Data<'a> {
+    Date(NaiveDate),
+    DateTime(NaiveDateTime, &'a Value),
+    Time(NaiveTime),
+    Other,
+}
+
+fn local_zone(dt: &NaiveDateTime) -> Zone {
+    match DEFAULT_TZ.from_local_datetime(dt) {
+        LocalResult::Single(x) => Zone::Local(x),
+        _ => Zone::None,
+    }
+}
+
+/// Seconds since the epoch of a naive datetime read as default-zone local
+/// time, the way Python's `datetime.timestamp()` does (fold 0).
+fn local_timestamp(dt: &NaiveDateTime) -> i64 {
+    match DEFAULT_TZ.from_local_datetime(dt) {
+        LocalResult::Single(x) => x.timestamp(),
+        LocalResult::Ambiguous(a, _) => a.timestamp(),
+        LocalResult::None => {
+            // In a gap: Python picks the later of the two candidate instants,
+            // i.e. the offset in force before the transition.
+            let before = DEFAULT_TZ.offset_from_utc_datetime(&(*dt - Duration::hours(12)));
+            let secs = before.fix().local_minus_utc() as i64;
+            dt.and_utc().timestamp() - secs
+        }
+    }
+}
+
+/// The offset Python's zoneinfo gives a naive datetime (fold 0).
+fn local_offset_fold0(dt: &NaiveDateTime) -> i32 {
+    match DEFAULT_TZ.from_local_datetime(dt) {
+        LocalResult::Single(x) => x.offset().fix().local_minus_utc(),
+        LocalResult::Ambiguous(a, _) => a.offset().fix().local_minus_utc(),
+        LocalResult::None => DEFAULT_TZ
+            .offset_from_utc_datetime(&(*dt - Duration::hours(12)))
+            .fix()
+            .local_minus_utc(),
+    }
+}
+
+const TIME_CHARS: &str = "aAefgGhHiOPsTuZ";
+const ALL_CHARS: &str = "aAbcdDeEfFgGhHiIjlLmMnNoOPrsStTUuwWyYzZ";
+
+/// Formats `v` with Django's format string: `Ok(Some(text))`, `Ok(None)` when
+/// Django's formatter raised `AttributeError` (the filters then give `""`),
+/// or a `TypeError` that propagates.
+fn format(v: &Value, fmt: &str, mode: Mode) -> Result<Option<String>, Error> {
+    let data = match v {
+        Value::Date(d) => Data::Date(*d),
+        Value::DateTime(dt) => Data::DateTime(*dt, v),
+        Value::AwareDateTime(a) => Data::DateTime(a.datetime.naive_local(), v),
+        Value::Time(t) => Data::Time(*t),
+        _ => Data::Other,
+    };
+    let zone = match v {
+        Value::DateTime(dt) => local_zone(dt),
+        Value::AwareDateTime(a) => {
+            Zone::Fixed(a.datetime.offset().local_minus_utc(), a.tz_name.to_string())
+        }
+        _ => Zone::None,
+    };
+    let chars: Vec<char> = fmt.chars().collect();
+    let mut out = String::new();
+    let mut literal = String::new();
+    let flush = |literal: &mut String, out: &mut String| {
+        // re_escaped.sub(r"\1", piece): a backslash takes the next character.
+        let mut it = literal.chars().peekable();
+        while let Some(c) = it.next() {
+            if c == '\\' {
+                match it.peek() {
+                    Some(&n) if n != '\n' => {
+                        out.push(n);
+                        it.next();
+                    }
+                    _ => out.push(c),
+                }
+            } else {
+                out.push(c);
+            }
+        }
+        literal.clear();
+    };
+    for (i, &c) in chars.iter().enumerate() {
+        let escaped = i > 0 && chars[i - 1] == '\\';
+        if escaped || !ALL_CHARS.contains(c) {
+            literal.push(c);
+            continue;
+        }
+        flush(&mut literal, &mut out);
+        if matches!(data, Data::Date(_)) && TIME_CHARS.contains(c) {
+            return Err(type_error(format!(
+                "The format for date objects may not contain time-related format specifiers (found '{c}')."
+            )));
+        }
+        if mode == Mode::Time && !TIME_CHARS.contains(c) {
+            return Ok(None);
+        }
+        match one_char(c, &data, &zone)? {
+            Some(piece) => out.push_str(&piece),
+            None => return Ok(None),
+        }
+    }
+    flush(&mut literal, &mut out);
+    Ok(Some(out))
+}
+
+fn twelve(h: u32) -> u32 {
+    if h.is_multiple_of(12) { 12 } else { h % 12 }
+}
+
+/// One format character; `None` for Python's `AttributeError`.
+fn one_char(c: char, data: &Data<'_>, zone: &Zone) -> Result<Option<String>, Error> {
+    let (date, time): (Option<NaiveDate>, Option<NaiveTime>) = match data {
+        Data::Date(d) => (Some(*d), None),
+        Data::DateTime(dt, _) => (Some(dt.date()), Some(dt.time())),
+        Data::Time(t) => (None, Some(*t)),
+        Data::Other => (None, None),
+    };
+    let is_time_char = TIME_CHARS.contains(c);
+    if is_time_char {
+        let Some(t) = time else {
+            // `e` only needs a tzinfo attribute lookup that tolerates absence.
+            return Ok(None);
+        };
+        let out = match c {
+            'a' => (if t.hour() > 11 { "p.m." } else { "a.m." }).to_string(),
+            'A' => (if t.hour() > 11 { "PM" } else { "AM" }).to_string(),
+            'e' => match zone {
+                Zone::Fixed(_, name) => name.clone(),
+                _ => String::new(),
+            },
+            'f' => f_format(&t),
+            'g' => twelve(t.hour()).to_string(),
+            'G' => t.hour().to_string(),
+            'h' => format!("{:02}", twelve(t.hour())),
+            'H' => format!("{:02}", t.hour()),
+            'i' => format!("{:02}", t.minute()),
+            'O' => match zone_offset(zone) {
+                Some(secs) => {
+                    let sign = if secs < 0 { '-' } else { '+' };
+                    let a = secs.abs();
+                    format!("{sign}{:02}{:02}", a / 3600, a / 60 % 60)
+                }
+                None => String::new(),
+            },
+            'P' => {
+                if t.minute() == 0 && t.hour() == 0 {
+                    "midnight".to_string()
+                } else if t.minute() == 0 && t.hour() == 12 {
+                    "noon".to_string()
+                } else {
+                    format!(
+                        "{} {}",
+                        f_format(&t),
+                        if t.hour() > 11 { "p.m." } else { "a.m." }
+                    )
+                }
+            }
+            's' => format!("{:02}", t.second()),
+            'T' => match zone {
+                Zone::Local(x) => x.offset().abbreviation().unwrap_or("").to_string(),
+                Zone::Fixed(_, name) => name.clone(),
+                Zone::None => String::new(),
+            },
+            'u' => format!("{:06}", t.nanosecond() / 1000),
+            'Z' => zone_offset(zone).map(|x| x.to_string()).unwrap_or_default(),
+            _ => String::new(),
+        };
+        return Ok(Some(out));
+    }
+    // Date characters.
+    if c == 'c' {
+        return Ok(match data {
+            Data::Date(d) => Some(d.format("%Y-%m-%d").to_string()),
+            Data::DateTime(dt, v) => Some(iso_datetime(
+                dt,
+                match v {
+                    Value::AwareDateTime(a) => Some(a.datetime.offset().local_minus_utc()),
+                    _ => None,
+                },
+            )),
+            Data::Time(t) => Some(iso_time(t)),
+            Data::Other => None,
+        });
+    }
+    if c == 'I' {
+        return Ok(match (data, zone) {
+            (Data::Other, _) => None,
+            (_, Zone::Local(x)) => Some(
+                if x.offset().dst_offset().num_seconds() != 0 {
+                    "1"
+                } else {
+                    "0"
+                }
+                .to_string(),
+            ),
+            (_, Zone::Fixed(..)) => Some("0".to_string()),
+            (_, Zone::None) => Some(String::new()),
+        });
+    }
+    if c == 'r' || c == 'U' {
+        let (naive, offset): (NaiveDateTime, Option<i32>) = match data {
+            Data::Date(d) => (d.and_hms_opt(0, 0, 0).unwrap_or_default(), None),
+            Data::DateTime(dt, v) => (
+                *dt,
+                match v {
+                    Value::AwareDateTime(a) => Some(a.datetime.offset().local_minus_utc()),
+                    _ => None,
+                },
+            ),
+            Data::Time(_) => {
+                return Err(type_error(
+                    "combine() argument 1 must be datetime.date, not datetime.time",
+                ));
+            }
+            Data::Other => return Ok(None),
+        };
+        if c == 'U' {
+            let ts = match offset {
+                Some(secs) => naive.and_utc().timestamp() - secs as i64,
+                None => {
+                    if naive.year() <= 1 && naive.ordinal() == 1 {
+                        return Err(Error::new(
+                            ErrorKind::InvalidValue,
+                            "year 0 is out of range",
+                        ));
+                    }
+                    local_timestamp(&naive)
+                }
+            };
+            return Ok(Some(ts.to_string()));
+        }
+        let secs = offset.unwrap_or_else(|| local_offset_fold0(&naive));
+        let wd = &WEEKDAYS[naive.weekday().num_days_from_monday() as usize][..3];
+        let mon = &MONTHS[naive.month0() as usize][..3];
+        return Ok(Some(format!(
+            "{wd}, {:02} {mon} {:04} {:02}:{:02}:{:02} {}",
+            naive.day(),
+            naive.year(),
+            naive.hour(),
+            naive.minute(),
+            naive.second(),
+            offset_text(secs, false)
+        )));
+    }
+    let Some(d) = date else { return Ok(None) };
+    let out = match c {
+        'b' => MONTHS[d.month0() as usize][..3].to_lowercase(),
+        'd' => format!("{:02}", d.day()),
+        'D' => WEEKDAYS[d.weekday().num_days_from_monday() as usize][..3].to_string(),
+        'E' | 'F' => MONTHS[d.month0() as usize].to_string(),
+        'j' => d.day().to_string(),
+        'l' => WEEKDAYS[d.weekday().num_days_from_monday() as usize].to_string(),
+        'L' => (if d.leap_year() { "True" } else { "False" }).to_string(),
+        'm' => format!("{:02}", d.month()),
+        'M' => MONTHS[d.month0() as usize][..3].to_string(),
+        'n' => d.month().to_string(),
+        'N' => MONTHS_AP[d.month0() as usize].to_string(),
+        'o' => d.iso_week().year().to_string(),
+        'S' => {
+            let day = d.day();
+            (match day {
+                11..=13 => "th",
+                _ => match day % 10 {
+                    1 => "st",
+                    2 => "nd",
+                    3 => "rd",
+                    _ => "th",
+                },
+            })
+            .to_string()
+        }
+        't' => days_in_month(d.year(), d.month()).to_string(),
+        'w' => ((d.weekday().num_days_from_monday() + 1) % 7).to_string(),
+        'W' => d.iso_week().week().to_string(),
+        'y' => format!("{:02}", d.year().rem_euclid(100)),
+        'Y' => format!("{:04}", d.year()),
+        'z' => d.ordinal().to_string(),
+        _ => return Ok(None),
+    };
+    Ok(Some(out))
+}
+
+fn f_format(t: &NaiveTime) -> String {
+    let h = twelve(t.hour());
+    if t.minute() == 0 {
+        h.to_string()
+    } else {
+        format!("{h}:{:02}", t.minute())
+    }
+}
+
+fn zone_offset(zone: &Zone) -> Option<i32> {
+    match zone {
+        Zone::Local(x) => Some(x.offset().fix().local_minus_utc()),
+        Zone::Fixed(secs, _) => Some(*secs),
+        Zone::None => None,
+    }
+}
+
+fn days_in_month(year: i32, month: u32) -> u32 {
+    let (ny, nm) = if month == 12 {
+        (year + 1, 1)
+    } else {
+        (year, month + 1)
+    };
+    NaiveDate::from_ymd_opt(ny, nm, 1)
+        .and_then(|n| n.pred_opt())
+        .map_or(31, |d| d.day())
+}
+
+/// The format string for a `date`/`time` argument: a named setting, the
+/// argument's text, or the default.
+fn format_string(arg: Option<&Value>, default: &str) -> String {
+    match arg {
+        Some(a) if a.is_true() => {
+            let text = py_str(a);
+            named_format(&text).unwrap_or_else(|| text.into_owned())
+        }
+        _ => default.to_string(),
+    }
+}
+
+fn is_none_or_empty(v: &Value) -> bool {
+    matches!(v, Value::None) || v.as_str() == Some("")
+}
+
+/// Formats a value with a Django date format string (`date` filter rules).
+pub fn format_value(v: &Value, fmt: &str) -> Result<String, Error> {
+    Ok(format(v, fmt, Mode::Date)?.unwrap_or_default())
+}
+
+/// `date`: formats a date or datetime (`DATE_FORMAT` by default).
+pub fn date(v: &Value, arg: Option<&Value>, _: &FilterEnv) -> Result<Value, Error> {
+    if is_none_or_empty(v) {
+        return Ok(s(""));
+    }
+    let fmt = format_string(arg, "N j, Y");
+    Ok(s(format(v, &fmt, Mode::Date)?.unwrap_or_default()))
+}
+
+/// `time`: formats a time or datetime with time-only characters
+/// (`TIME_FORMAT` by default).
+pub fn time(v: &Value, arg: Option<&Value>, _: &FilterEnv) -> Result<Value, Error> {
+    if is_none_or_empty(v) {
+        return Ok(s(""));
+    }
+    let fmt = format_string(arg, "P");
+    match format(v, &fmt, Mode::Time) {
+        Ok(out) => Ok(s(out.unwrap_or_default())),
+        Err(e) if e.kind() == ErrorKind::InvalidType => Ok(s("")),
+        Err(e) => Err(e),
+    }
+}
+
+/// A datetime for `timesince`: naive or with an offset.
+#[derive(Clone, Copy)]
+struct Moment {
+    naive: NaiveDateTime,
+    offset: Option<i32>,
+}
+
+impl Moment {
+    fn from_value(v: &Value) -> Result<Moment, Error> {
+        match v {
+            Value::Date(d) => Ok(Moment {
+                naive: d.and_hms_opt(0, 0, 0).unwrap_or_default(),
+                offset: None,
+            }),
+            Value::DateTime(dt) => Ok(Moment {
+                naive: *dt,
+                offset: None,
+            }),
+            Value::AwareDateTime(a) => Ok(Moment {
+                naive: a.datetime.naive_local(),
+                offset: Some(a.datetime.offset().local_minus_utc()),
+            }),
+            other => Err(attribute_error(format!(
+                "'{}' object has no attribute 'year'",
+                py_type(other)
+            ))),
+        }
+    }
+
+    fn now(aware: bool) -> Moment {
+        let now = chrono::Utc::now();
+        if aware {
+            Moment {
+                naive: now.naive_utc(),
+                offset: Some(0),
+            }
+        } else {
+            Moment {
+                naive: now.with_timezone(&DEFAULT_TZ).naive_local(),
+                offset: None,
+            }
+        }
+    }
+
+    /// `self - other` in whole seconds, or `None` for naive minus aware.
+    fn minus(&self, other: &Moment) -> Option<Duration> {
+        match (self.offset, other.offset) {
+            (None, None) => Some(self.naive - other.naive),
+            (Some(a), Some(b)) => Some(
+                (self.naive - Duration::seconds(a as i64))
+                    - (other.naive - Duration::seconds(b as i64)),
+            ),
+            _ => None,
+        }
+    }
+}
+
+const MONTHS_DAYS: [u32; 12] = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+fn plural(n: i64, one: &str, many: &str) -> String {
+    format!("{n}\u{a0}{}", if n == 1 { one } else { many })
+}
+
+/// Django's `timesince(d, now, reversed)` with depth 2.
+fn timesince_text(d: Moment, now: Option<Moment>, reversed: bool) -> Result<String, Error> {
+    let now = now.unwrap_or_else(|| Moment::now(d.offset.is_some()));
+    let (d, now) = if reversed { (now, d) } else { (d, now) };
+    let delta = now
+        .minus(&d)
+        .ok_or_else(|| type_error("can't subtract offset-naive and offset-aware datetimes"))?;
+    let since = delta.num_seconds();
+    let zero = || plural(0, "minute", "minutes");
+    if since <= 0 {
+        return Ok(zero());
+    }
+    let mut total_months = (now.naive.year() - d.naive.year()) as i64 * 12
+        + now.naive.month() as i64
+        - d.naive.month() as i64;
+    if d.naive.day() > now.naive.day()
+        || (d.naive.day() == now.naive.day() && d.naive.time() > now.naive.time())
+    {
+        total_months -= 1;
+    }
+    let years = total_months.div_euclid(12);
+    let months = total_months.rem_euclid(12);
+    let pivot = if years != 0 || months != 0 {
+        let mut py = d.naive.year() as i64 + years;
+        let mut pm = d.naive.month() as i64 + months;
+        if pm > 12 {
+            pm -= 12;
+            py += 1;
+        }
+        let day = MONTHS_DAYS[(pm - 1) as usize].min(d.naive.day());
+        let date = NaiveDate::from_ymd_opt(py as i32, pm as u32, day)
+            .ok_or_else(|| super::value_error("year out of range"))?;
+        let t = d.naive.time();
+        let naive = date
+            .and_hms_opt(t.hour(), t.minute(), t.second())
+            .unwrap_or_default();
+        Moment {
+            naive,
+            offset: d.offset,
+        }
+    } else {
+        d
+    };
+    let remaining = now.minus(&pivot).unwrap_or_default();
+    let mut remaining_us = remaining.num_microseconds().unwrap_or(0) as f64 / 1e6;
+    let mut partials = vec![years, months];
+    for chunk in [604800.0, 86400.0, 3600.0, 60.0] {
+        let count = (remaining_us / chunk).floor();
+        partials.push(count as i64);
+        remaining_us -= chunk * count;
+    }
+    let names = [
+        ("year", "years"),
+        ("month", "months"),
+        ("week", "weeks"),
+        ("day", "days"),
+        ("hour", "hours"),
+        ("minute", "minutes"),
+    ];
+    let Some(start) = partials.iter().position(|&p| p != 0) else {
+        return Ok(zero());
+    };
+    let mut result = Vec::new();
+    let mut i = start;
+    while i < names.len() && result.len() < 2 {
+        let value = partials[i];
+        if value == 0 {
+            break;
+        }
+        result.push(plural(value, names[i].0, names[i].1));
+        i += 1;
+    }
+    Ok(result.join(", "))
+}
+
+fn since_filter(v: &Value, arg: Option<&Value>, reversed: bool) -> Result<Value, Error> {
+    if !v.is_true() {
+        return Ok(s(""));
+    }
+    let d = Moment::from_value(v)?;
+    let now = match arg {
+        Some(a) if a.is_true() => Some(Moment::from_value(a)?),
+        _ => None,
+    };
+    match timesince_text(d, now, reversed) {
+        Ok(text) => Ok(s(text)),
+        Err(e) if matches!(e.kind(), ErrorKind::InvalidType | ErrorKind::InvalidValue) => Ok(s("")),
+        Err(e) => Err(e),
+    }
+}
+
+/// `timesince`: the time from the value to the argument (or now), as
+/// `4 days, 6 hours`.
+pub fn timesince(v: &Value, arg: Option<&Value>, _: &FilterEnv) -> Result<Value, Error> {
+    since_filter(v, arg, false)
+}
+
+/// `timeuntil`: the time from the argument (or now) to the value.
+pub fn timeuntil(v: &Value, arg: Option<&Value>, _: &FilterEnv) -> Result<Value, Error> {
+    since_filter(v, arg, true)
+}
+
+/// Builds a fixed-offset datetime (helper for tests and the engine).
+pub fn fixed(naive: NaiveDateTime, offset_secs: i32) -> Option<DateTime<FixedOffset>> {
+    FixedOffset::east_opt(offset_secs)?
+        .from_local_datetime(&naive)
+        .single()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dt(s: &str) -> Value {
+        Value::DateTime(NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S").unwrap())
+    }
+
+    fn fmt(v: &Value, f: &str) -> String {
+        date(v, Some(&Value::from(f)), &FilterEnv { autoescape: true })
+            .unwrap()
+            .to_string()
+    }
+
+    #[test]
+    fn date_characters() {
+        let v = dt("2024-07-04T15:09:05");
+        assert_eq!(fmt(&v, "D, j M Y"), "Thu, 4 Jul 2024");
+        assert_eq!(fmt(&v, "P T O Z I"), "3:09 p.m. CDT -0500 -18000 1");
+        assert_eq!(fmt(&v, "r"), "Thu, 04 Jul 2024 15:09:05 -0500");
+        assert_eq!(fmt(&v, r"\Y\e\s"), "Yes");
+        assert_eq!(fmt(&dt("2024-03-10T02:30:00"), "T|U"), "|1710059400");
+        assert_eq!(fmt(&dt("2008-01-01T00:00:00"), "P"), "midnight");
+        assert_eq!(
+            fmt(&dt("2008-01-01T00:00:00"), "DATE_FORMAT"),
+            "Jan. 1, 2008"
+        );
+    }
+
+    #[test]
+    fn since() {
+        let a = dt("2024-01-01T00:00:00");
+        let b = dt("2024-01-03T05:00:00");
+        let out = timesince(&a, Some(&b), &FilterEnv { autoescape: true })
+            .unwrap()
+            .to_string();
+        assert_eq!(out, "2\u{a0}days, 5\u{a0}hours");
+        let out = timeuntil(&b, Some(&a), &FilterEnv { autoescape: true })
+            .unwrap()
+            .to_string();
+        assert_eq!(out, "2\u{a0}days, 5\u{a0}hours");
+    }
+}

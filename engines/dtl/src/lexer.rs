@@ -1,0 +1,152 @@
+//! The lexer: splits a template source into text, variable, block and
+//! comment tokens, exactly as Django's `Lexer` does.
+//!
+//! Django finds tags with the regex `{%.*?%}|{{.*?}}|{#.*?#}` (no `DOTALL`):
+//! a tag never spans a line break, and the first closing delimiter ends it.
+//! Text is borrowed from the source; tag contents are stripped.
+
+/// The kind of a token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TokenKind {
+    /// Literal text.
+    Text,
+    /// `{{ ... }}`.
+    Var,
+    /// `{% ... %}`.
+    Block,
+    /// `{# ... #}`.
+    Comment,
+}
+
+/// One token, borrowing from the source.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Token<'s> {
+    pub(crate) kind: TokenKind,
+    /// The text (for `Text`) or the stripped contents of the tag.
+    pub(crate) contents: &'s str,
+    /// Byte offset of the token start in the source.
+    pub(crate) start: usize,
+    /// Byte offset just past the token.
+    pub(crate) end: usize,
+    /// 1-based line of the token start.
+    pub(crate) line: u32,
+}
+
+/// Python's `str.strip()` (Unicode whitespace).
+pub(crate) fn py_strip(s: &str) -> &str {
+    s.trim_matches(|c: char| c.is_whitespace())
+}
+
+/// Finds the end of a tag starting at `i` (which points at `{`), when the
+/// closing delimiter appears before the next line break.
+fn tag_end(bytes: &[u8], i: usize, close: u8) -> Option<usize> {
+    let mut j = i + 2;
+    while j + 1 < bytes.len() {
+        match bytes[j] {
+            b'\n' => return None,
+            b if b == close && bytes[j + 1] == b'}' => return Some(j + 2),
+            _ => j += 1,
+        }
+    }
+    None
+}
+
+/// Splits `source` into tokens.
+pub(crate) fn tokenize<'s>(source: &'s str) -> Vec<Token<'s>> {
+    let bytes = source.as_bytes();
+    let mut tokens = Vec::new();
+    let mut line = 1u32;
+    let mut text_start = 0usize;
+    let mut verbatim: Option<String> = None;
+    let mut pos = 0usize;
+    let push_text = |tokens: &mut Vec<Token<'s>>, line: &mut u32, from: usize, to: usize| {
+        if from < to {
+            let text = &source[from..to];
+            tokens.push(Token { kind: TokenKind::Text, contents: text, start: from, end: to, line: *line });
+            *line += memchr::memchr_iter(b'\n', text.as_bytes()).count() as u32;
+        }
+    };
+    while let Some(off) = memchr::memchr(b'{', &bytes[pos..]) {
+        let i = pos + off;
+        let Some(&next) = bytes.get(i + 1) else { break };
+        let close = match next {
+            b'%' => b'%',
+            b'{' => b'}',
+            b'#' => b'#',
+            _ => {
+                pos = i + 1;
+                continue;
+            }
+        };
+        let Some(end) = tag_end(bytes, i, close) else {
+            pos = i + 1;
+            continue;
+        };
+        push_text(&mut tokens, &mut line, text_start, i);
+        let raw = &source[i..end];
+        let inner = py_strip(&raw[2..raw.len() - 2]);
+        let mut kind = match next {
+            b'%' => TokenKind::Block,
+            b'{' => TokenKind::Var,
+            _ => TokenKind::Comment,
+        };
+        let mut contents = inner;
+        if kind == TokenKind::Block {
+            if let Some(end_tag) = &verbatim {
+                if inner != end_tag {
+                    kind = TokenKind::Text;
+                    contents = raw;
+                } else {
+                    verbatim = None;
+                }
+            } else if inner == "verbatim" || inner.starts_with("verbatim ") {
+                verbatim = Some(format!("end{inner}"));
+            }
+        } else if verbatim.is_some() {
+            kind = TokenKind::Text;
+            contents = raw;
+        }
+        tokens.push(Token { kind, contents, start: i, end, line });
+        // Tags never contain a line break.
+        pos = end;
+        text_start = end;
+    }
+    push_text(&mut tokens, &mut line, text_start, source.len());
+    tokens
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_tags_and_text() {
+        let toks = tokenize("a {{ x }}{% if y %}b{# c #}\n{% endif");
+        let kinds: Vec<_> = toks.iter().map(|t| (t.kind, t.contents)).collect();
+        assert_eq!(
+            kinds,
+            [
+                (TokenKind::Text, "a "),
+                (TokenKind::Var, "x"),
+                (TokenKind::Block, "if y"),
+                (TokenKind::Text, "b"),
+                (TokenKind::Comment, "c"),
+                (TokenKind::Text, "\n{% endif"),
+            ]
+        );
+    }
+
+    #[test]
+    fn tags_do_not_span_lines() {
+        let toks = tokenize("{{ a\n}}");
+        assert_eq!(toks.len(), 1);
+        assert_eq!(toks[0].kind, TokenKind::Text);
+    }
+
+    #[test]
+    fn verbatim_keeps_tags_as_text() {
+        let toks = tokenize("{% verbatim %}{{ x }}{% endverbatim %}");
+        let kinds: Vec<_> = toks.iter().map(|t| t.kind).collect();
+        assert_eq!(kinds, [TokenKind::Block, TokenKind::Text, TokenKind::Block]);
+    }
+}

@@ -1,0 +1,47 @@
+//! # platen-dtl
+//!
+//! The native engine for the Django Template Language: lexer → parser (nodes
+//! with source spans) → compiled tree (filters bound, paths split, text
+//! merged) → renderer writing into one `String`. Compiled templates are
+//! immutable and `Send + Sync`; all per-render state lives in the renderer.
+//!
+//! Register the backend with [`register`]; it builds a [`DtlEngine`] from a
+//! `[[templates]]` entry whose backend is `platen.dtl`.
+
+mod engine;
+mod escape;
+mod expr;
+pub mod filters;
+mod lexer;
+mod library;
+mod nodes;
+mod parser;
+mod render;
+mod smartif;
+mod tags;
+
+pub mod conformance;
+
+pub use engine::{CompiledTemplate, DtlBackend, DtlEngine, DtlOptions, DtlTemplate, UrlResolver};
+pub use library::{Library, django_library};
+pub use parser::Parser;
+pub use render::{Renderer, escape_into};
+
+/// The name the backend is registered under.
+pub const BACKEND_NAME: &str = "platen.dtl";
+
+/// Registers the DTL backend as `platen.dtl`.
+pub fn register(registry: &mut platen_core::Registry) {
+    registry.register_backend(BACKEND_NAME, DtlBackend);
+    registry.register_alias("django.template.backends.django.DjangoTemplates", BACKEND_NAME);
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn compiled_templates_are_send_and_sync() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<super::CompiledTemplate>();
+        assert_send_sync::<super::DtlTemplate>();
+    }
+}

@@ -1,0 +1,253 @@
+//! The parser: turns tokens into the compiled node tree, with Django's error
+//! messages.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use platen_core::{Error, ErrorKind, Origin, Span};
+
+use crate::expr::{FilterExpr, FindFilter, split_contents};
+use crate::filters::{self, FilterDef};
+use crate::lexer::{Token, TokenKind, tokenize};
+use crate::library::{Library, TagFn};
+use crate::nodes::{CycleDef, Item, Node, NodeList, Partials};
+
+/// Parses one template source.
+pub struct Parser<'s> {
+    pub(crate) source: &'s str,
+    tokens: Vec<Token<'s>>,
+    pos: usize,
+    tags: HashMap<String, TagFn>,
+    filters: HashMap<String, &'static FilterDef>,
+    command_stack: Vec<(String, Token<'s>)>,
+    pub(crate) libraries: &'s HashMap<String, Arc<Library>>,
+    pub(crate) origin: &'s Origin,
+    pub(crate) named_cycles: Option<HashMap<String, Arc<CycleDef>>>,
+    pub(crate) last_cycle: Option<Arc<CycleDef>>,
+    pub(crate) block_names: Vec<String>,
+    pub(crate) partials: HashMap<String, Arc<NodeList>>,
+    pub(crate) partials_cell: Arc<Partials>,
+}
+
+impl FindFilter for Parser<'_> {
+    fn find_filter(&self, name: &str) -> Option<&'static FilterDef> {
+        self.filters.get(name).copied().or_else(|| filters::lookup(name))
+    }
+}
+
+/// Django's `get_text_list(items, "or")`.
+fn text_list(items: &[String], last: &str) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., tail] => format!("{} {last} {tail}", init.join(", ")),
+    }
+}
+
+impl<'s> Parser<'s> {
+    pub(crate) fn new(
+        source: &'s str,
+        origin: &'s Origin,
+        libraries: &'s HashMap<String, Arc<Library>>,
+        builtins: &[Arc<Library>],
+    ) -> Parser<'s> {
+        let mut p = Parser {
+            source,
+            tokens: tokenize(source),
+            pos: 0,
+            tags: HashMap::new(),
+            filters: HashMap::new(),
+            command_stack: Vec::new(),
+            libraries,
+            origin,
+            named_cycles: None,
+            last_cycle: None,
+            block_names: Vec::new(),
+            partials: HashMap::new(),
+            partials_cell: Arc::new(Partials::new()),
+        };
+        for lib in builtins {
+            p.add_library(lib);
+        }
+        p
+    }
+
+    /// Adds every tag and filter of `lib`.
+    pub(crate) fn add_library(&mut self, lib: &Library) {
+        self.tags.extend(lib.tags.iter().map(|(k, v)| (k.clone(), *v)));
+        self.filters.extend(lib.filters.iter().map(|(k, v)| (k.clone(), *v)));
+    }
+
+    /// Adds the named tags and filters of `lib`; false when one is missing.
+    pub(crate) fn add_from_library(&mut self, lib: &Library, name: &str) -> bool {
+        let mut found = false;
+        if let Some(t) = lib.tags.get(name) {
+            self.tags.insert(name.to_owned(), *t);
+            found = true;
+        }
+        if let Some(f) = lib.filters.get(name) {
+            self.filters.insert(name.to_owned(), *f);
+            found = true;
+        }
+        found
+    }
+
+    /// The template name of the origin, when known.
+    pub(crate) fn template_name(&self) -> Option<&str> {
+        let n = self.origin.template_name.as_str();
+        (n != "<string>").then_some(n)
+    }
+
+    /// An error at `token`.
+    pub(crate) fn error_at(&self, token: &Token<'_>, err: Error) -> Error {
+        err.with_span(Span::from_range(self.source, token.start, token.end))
+    }
+
+    /// A syntax error at `token`.
+    pub(crate) fn syntax_at(&self, token: &Token<'_>, msg: impl Into<String>) -> Error {
+        self.error_at(token, Error::new(ErrorKind::SyntaxError, msg.into()))
+    }
+
+    /// Django's `compile_filter`.
+    pub(crate) fn compile_filter(&self, text: &str) -> Result<FilterExpr, Error> {
+        FilterExpr::parse(text, self)
+    }
+
+    /// The next token, consumed.
+    pub(crate) fn next_token(&mut self) -> Option<Token<'s>> {
+        let t = self.tokens.get(self.pos).copied();
+        if t.is_some() {
+            self.pos += 1;
+        }
+        t
+    }
+
+    /// Skips the next token (the end tag that stopped a `parse`).
+    pub(crate) fn delete_first_token(&mut self) {
+        self.pos += 1;
+    }
+
+    /// Skips tokens up to the block tag `end` (Django's `skip_past`).
+    pub(crate) fn skip_past(&mut self, end: &str) -> Result<(), Error> {
+        while let Some(t) = self.next_token() {
+            if t.kind == TokenKind::Block && t.contents == end {
+                return Ok(());
+            }
+        }
+        let (command, token) = self.command_stack.last().cloned().unwrap_or_default_token();
+        Err(self.syntax_at(&token, format!("Unclosed tag on line {}: '{command}'. Looking for one of: {end}.", token.line)))
+    }
+
+    /// Parses until one of the block tags in `until` (left unconsumed) or the
+    /// end of the source.
+    pub(crate) fn parse(&mut self, until: &[&str]) -> Result<NodeList, Error> {
+        let mut list: NodeList = Vec::new();
+        let mut contains_nontext = false;
+        while let Some(token) = self.next_token() {
+            match token.kind {
+                TokenKind::Text => {
+                    let (start, end) = (token.start as u32, token.end as u32);
+                    if let Some(Item { node: Node::Text(prev), end: pend, .. }) = list.last_mut()
+                        && *pend == start
+                    {
+                        let mut s = String::with_capacity(prev.len() + token.contents.len());
+                        s.push_str(prev);
+                        s.push_str(token.contents);
+                        *prev = s.into_boxed_str();
+                        *pend = end;
+                    } else {
+                        list.push(Item { node: Node::Text(token.contents.into()), start, end });
+                    }
+                }
+                TokenKind::Comment => {}
+                TokenKind::Var => {
+                    if token.contents.is_empty() {
+                        return Err(self.syntax_at(&token, format!("Empty variable tag on line {}", token.line)));
+                    }
+                    let expr = self.compile_filter(token.contents).map_err(|e| self.error_at(&token, e))?;
+                    contains_nontext = true;
+                    list.push(Item { node: Node::Var(Box::new(expr)), start: token.start as u32, end: token.end as u32 });
+                }
+                TokenKind::Block => {
+                    let Some(command) = token.contents.split_whitespace().next() else {
+                        return Err(self.syntax_at(&token, format!("Empty block tag on line {}", token.line)));
+                    };
+                    if until.contains(&command) {
+                        self.pos -= 1;
+                        return Ok(list);
+                    }
+                    self.command_stack.push((command.to_owned(), token));
+                    let func = match self.tags.get(command) {
+                        Some(f) => *f,
+                        None => match crate::tags::builtin(command) {
+                            Some(f) => f,
+                            None => return Err(self.invalid_block_tag(&token, command, until)),
+                        },
+                    };
+                    let node = func(self, &token).map_err(|e| self.error_at(&token, e))?;
+                    if matches!(node, Node::Extends(_)) && contains_nontext {
+                        let origin = match self.template_name() {
+                            Some(n) => format!("'{n}'"),
+                            None => "the template".to_owned(),
+                        };
+                        return Err(self.syntax_at(
+                            &token,
+                            format!("{{% {} %}} must be the first tag in {origin}.", token.contents),
+                        ));
+                    }
+                    contains_nontext = true;
+                    list.push(Item { node, start: token.start as u32, end: token.end as u32 });
+                    self.command_stack.pop();
+                }
+            }
+        }
+        if !until.is_empty() {
+            let (command, token) = self.command_stack.pop().unwrap_or_default_token();
+            return Err(self.syntax_at(
+                &token,
+                format!("Unclosed tag on line {}: '{command}'. Looking for one of: {}.", token.line, until.join(", ")),
+            ));
+        }
+        Ok(list)
+    }
+
+    /// Django's `invalid_block_tag`.
+    pub(crate) fn invalid_block_tag(&self, token: &Token<'_>, command: &str, until: &[&str]) -> Error {
+        if until.is_empty() {
+            self.syntax_at(
+                token,
+                format!(
+                    "Invalid block tag on line {}: '{command}'. Did you forget to register or load this tag?",
+                    token.line
+                ),
+            )
+        } else {
+            let items: Vec<String> = until.iter().map(|p| format!("'{p}'")).collect();
+            self.syntax_at(
+                token,
+                format!(
+                    "Invalid block tag on line {}: '{command}', expected {}. Did you forget to register or load this tag?",
+                    token.line,
+                    text_list(&items, "or")
+                ),
+            )
+        }
+    }
+
+    /// Django's `split_contents` of a tag token.
+    pub(crate) fn split(&self, token: &Token<'_>) -> Vec<String> {
+        split_contents(token.contents)
+    }
+}
+
+trait DefaultToken<'s> {
+    fn unwrap_or_default_token(self) -> (String, Token<'s>);
+}
+
+impl<'s> DefaultToken<'s> for Option<(String, Token<'s>)> {
+    fn unwrap_or_default_token(self) -> (String, Token<'s>) {
+        self.unwrap_or_else(|| {
+            (String::new(), Token { kind: TokenKind::Block, contents: "", start: 0, end: 0, line: 1 })
+        })
+    }
+}

@@ -1,0 +1,1131 @@
+//! The renderer: walks the compiled tree and writes into one `String`.
+//!
+//! All per-render state (the context stack, cycle positions, ifchanged
+//! memory, the block context of an inheritance chain, the include depth)
+//! lives in [`Renderer`], created per render and passed by `&mut`.
+
+use std::collections::HashMap;
+use std::fmt::Write;
+use std::sync::Arc;
+
+use platen_core::{Context, Error, ErrorKind, Object, Origin, Request, Span, Value};
+
+use crate::engine::EngineInner;
+use crate::expr::{FilterArg, FilterExpr, Head, Var, syntax};
+use crate::filters::FilterEnv;
+use crate::nodes::*;
+use crate::smartif::{Cond, Op, py_contains, py_is};
+
+/// How deep includes and extends may nest before the render fails.
+pub(crate) const MAX_DEPTH: usize = 64;
+
+pub use crate::escape::escape_html_into as escape_into;
+
+type Frame = Vec<(Arc<str>, Value)>;
+/// The block context of an inheritance chain: block name -> definitions (FIFO).
+type BlockContext = HashMap<Arc<str>, Vec<(Arc<BlockDef>, Site)>>;
+/// Included templates, per include node and names.
+type IncludeCache = HashMap<(usize, Vec<String>), (Arc<crate::engine::CompiledTemplate>, Option<Arc<NodeList>>)>;
+
+#[derive(Debug, Clone)]
+enum Mem {
+    Output(String),
+    Values(Vec<Value>),
+}
+
+#[derive(Default)]
+struct RenderFrame {
+    cycles: HashMap<usize, usize>,
+    ifchanged: HashMap<usize, Option<Mem>>,
+    blocks: Option<BlockContext>,
+    history: Option<Vec<Origin>>,
+}
+
+/// Where the nodes being rendered come from, for error positions.
+#[derive(Clone)]
+pub(crate) struct Site {
+    pub(crate) name: Arc<str>,
+    pub(crate) source: Arc<str>,
+    pub(crate) origin: Origin,
+}
+
+/// The state of one render.
+pub struct Renderer<'a> {
+    engine: &'a EngineInner,
+    base: &'a Context,
+    frames: Vec<Frame>,
+    barrier: usize,
+    base_visible: bool,
+    pub(crate) autoescape: bool,
+    rctx: Vec<RenderFrame>,
+    loops: Vec<HashMap<usize, Option<Mem>>>,
+    depth: usize,
+    request: Option<&'a Request>,
+    site: Site,
+    includes: IncludeCache,
+}
+
+/// `forloop`: built lazily from the loop position.
+#[derive(Debug)]
+struct ForLoop {
+    i: usize,
+    len: usize,
+    parent: Value,
+}
+
+impl ForLoop {
+    fn field(&self, name: &str) -> Option<Value> {
+        Some(match name {
+            "counter0" => Value::from(self.i),
+            "counter" => Value::from(self.i + 1),
+            "revcounter" => Value::from(self.len - self.i),
+            "revcounter0" => Value::from(self.len - self.i - 1),
+            "first" => Value::Bool(self.i == 0),
+            "last" => Value::Bool(self.i + 1 == self.len),
+            "parentloop" => self.parent.clone(),
+            "length" => Value::from(self.len),
+            _ => return None,
+        })
+    }
+}
+
+impl Object for ForLoop {
+    fn get_attr(&self, _: &str) -> Option<Value> {
+        None
+    }
+    fn get_item(&self, key: &Value) -> Option<Value> {
+        key.as_str().and_then(|k| self.field(k))
+    }
+    fn len(&self) -> Option<usize> {
+        Some(7)
+    }
+    fn try_iter(&self) -> Option<Box<dyn Iterator<Item = Value> + '_>> {
+        let keys = ["parentloop", "counter0", "counter", "revcounter", "revcounter0", "first", "last"];
+        Some(Box::new(keys.into_iter().map(Value::from)))
+    }
+    fn render(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{{'parentloop': {}", self.parent.repr())?;
+        for k in ["counter0", "counter", "revcounter", "revcounter0", "first", "last"] {
+            write!(f, ", '{k}': {}", self.field(k).unwrap_or_default().repr())?;
+        }
+        f.write_str("}")
+    }
+}
+
+/// `block` inside a block: gives `{{ block.super }}`.
+#[derive(Debug)]
+struct BlockRef {
+    def: Arc<BlockDef>,
+    site: Site,
+    has_context: bool,
+}
+
+impl std::fmt::Debug for Site {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.name)
+    }
+}
+
+impl Object for BlockRef {
+    fn get_attr(&self, name: &str) -> Option<Value> {
+        (name == "name").then(|| Value::from(&*self.def.name))
+    }
+    fn render(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "<Block Node: {}>", self.def.name)
+    }
+}
+
+/// Regroup's `GroupedResult(grouper, list)`.
+#[derive(Debug)]
+struct Grouped {
+    grouper: Value,
+    list: Value,
+}
+
+impl Object for Grouped {
+    fn get_attr(&self, name: &str) -> Option<Value> {
+        match name {
+            "grouper" => Some(self.grouper.clone()),
+            "list" => Some(self.list.clone()),
+            _ => None,
+        }
+    }
+    fn get_item(&self, key: &Value) -> Option<Value> {
+        match key.as_i64() {
+            Some(0) => Some(self.grouper.clone()),
+            Some(1) => Some(self.list.clone()),
+            _ => None,
+        }
+    }
+    fn len(&self) -> Option<usize> {
+        Some(2)
+    }
+    fn try_iter(&self) -> Option<Box<dyn Iterator<Item = Value> + '_>> {
+        Some(Box::new([self.grouper.clone(), self.list.clone()].into_iter()))
+    }
+    fn render(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "GroupedResult(grouper={}, list={})", self.grouper.repr(), self.list.repr())
+    }
+}
+
+fn not_found_var(text: &str) -> Error {
+    Error::new(ErrorKind::UndefinedVariable, format!("Failed lookup for key [{text}]"))
+}
+
+/// Python's `int()` of a template value.
+fn py_int(v: &Value) -> Option<i64> {
+    match v {
+        Value::Int(i) => Some(*i),
+        Value::Bool(b) => Some(*b as i64),
+        Value::Float(f) if f.is_finite() => Some(f.trunc() as i64),
+        Value::Decimal(d) if d.is_finite() => Some(d.to_f64().trunc() as i64),
+        Value::Str(s) | Value::SafeStr(s) => s.trim().replace('_', "").parse().ok(),
+        _ => None,
+    }
+}
+
+/// Python's `float()` of a template value.
+fn py_float(v: &Value) -> Option<f64> {
+    match v {
+        Value::Str(s) | Value::SafeStr(s) => s.trim().parse().ok(),
+        other => other.as_f64(),
+    }
+}
+
+/// Python's `round()` (half to even) of a float.
+fn round_half_even(x: f64) -> f64 {
+    let r = x.round();
+    if (x - x.trunc()).abs() == 0.5 { 2.0 * (x / 2.0).round() } else { r }
+}
+
+/// Django's `localize()` text of a non-string value (numbers, dates, containers).
+pub(crate) fn localize(v: &Value) -> String {
+    crate::filters::localize(v).map(|s| s.into_owned()).unwrap_or_else(|_| v.to_string())
+}
+
+/// Lorem ipsum text (Django's `lorem_ipsum`, without the random parts).
+const COMMON_P: &str = "Lorem ipsum dolor sit amet, consectetur adipisicing elit, sed do eiusmod tempor incididunt ut labore et dolore magna aliqua. Ut enim ad minim veniam, quis nostrud exercitation ullamco laboris nisi ut aliquip ex ea commodo consequat. Duis aute irure dolor in reprehenderit in voluptate velit esse cillum dolore eu fugiat nulla pariatur. Excepteur sint occaecat cupidatat non proident, sunt in culpa qui officia deserunt mollit anim id est laborum.";
+const COMMON_WORDS: [&str; 19] = [
+    "lorem", "ipsum", "dolor", "sit", "amet", "consectetur", "adipisicing", "elit", "sed", "do", "eiusmod", "tempor",
+    "incididunt", "ut", "labore", "et", "dolore", "magna", "aliqua",
+];
+
+impl<'a> Renderer<'a> {
+    pub(crate) fn new(
+        engine: &'a EngineInner,
+        base: &'a Context,
+        request: Option<&'a Request>,
+        site: Site,
+    ) -> Renderer<'a> {
+        Renderer {
+            engine,
+            base,
+            frames: vec![Vec::new()],
+            barrier: 0,
+            base_visible: true,
+            autoescape: engine.autoescape,
+            rctx: vec![RenderFrame::default()],
+            loops: Vec::new(),
+            depth: 0,
+            request,
+            site,
+            includes: HashMap::new(),
+        }
+    }
+
+    // ---- context stack ---------------------------------------------------------------
+
+    pub(crate) fn push_frame(&mut self, frame: Frame) {
+        self.frames.push(frame);
+    }
+
+    pub(crate) fn pop_frame(&mut self) {
+        self.frames.pop();
+    }
+
+    /// Sets `name` in the innermost frame (Django's `context[name] = value`).
+    pub(crate) fn set_var(&mut self, name: &Arc<str>, value: Value) {
+        let top = self.frames.last_mut().expect("a frame");
+        match top.iter_mut().find(|(k, _)| k == name) {
+            Some(slot) => slot.1 = value,
+            None => top.push((name.clone(), value)),
+        }
+    }
+
+    /// Django's `set_upward`.
+    fn set_upward(&mut self, name: &Arc<str>, value: Value) {
+        for f in self.frames[self.barrier..].iter_mut().rev() {
+            if let Some(slot) = f.iter_mut().find(|(k, _)| k == name) {
+                slot.1 = value;
+                return;
+            }
+        }
+        self.set_var(name, value);
+    }
+
+    fn lookup_name(&self, name: &str) -> Option<Value> {
+        for f in self.frames[self.barrier..].iter().rev() {
+            if let Some((_, v)) = f.iter().rev().find(|(k, _)| &**k == name) {
+                return Some(v.clone());
+            }
+        }
+        if self.base_visible
+            && let Some(v) = self.base.get(name)
+        {
+            return Some(v.clone());
+        }
+        match name {
+            "True" => Some(Value::Bool(true)),
+            "False" => Some(Value::Bool(false)),
+            "None" => Some(Value::None),
+            _ => None,
+        }
+    }
+
+    /// A name's value, or the invalid-variable value.
+    pub(crate) fn has_name(&self, name: &str) -> bool {
+        self.lookup_name(name).is_some()
+    }
+
+    /// A name's value, or the invalid-variable value.
+    pub(crate) fn lookup_name_or_invalid(&self, name: &str) -> Value {
+        self.lookup_name(name).unwrap_or_else(|| Value::from(self.engine.string_if_invalid.as_str()))
+    }
+
+    // ---- variables -------------------------------------------------------------------
+
+    fn lookup_segment(&mut self, cur: &Value, seg: &str) -> Result<Option<Value>, Error> {
+        match cur {
+            Value::Map(m) => {
+                if let Some(v) = m.get(seg) {
+                    return Ok(Some(v.clone()));
+                }
+                let v = match seg {
+                    "items" => m.iter().map(|(k, v)| Value::from(vec![Value::Str(k.clone()), v.clone()])).collect(),
+                    "keys" => m.keys().map(|k| Value::Str(k.clone())).collect(),
+                    "values" => m.values().cloned().collect(),
+                    _ => return Ok(None),
+                };
+                return Ok(Some(v));
+            }
+            Value::Object(o) => {
+                if let Some(b) = o.downcast_ref::<BlockRef>()
+                    && seg == "super"
+                {
+                    return self.block_super(b).map(Some);
+                }
+                if let Some(v) = o.get_item(&Value::from(seg)) {
+                    return Ok(Some(v));
+                }
+                if let Some(v) = o.get_attr(seg) {
+                    return Ok(Some(v));
+                }
+            }
+            Value::Str(s) | Value::SafeStr(s) => {
+                let v = match seg {
+                    "upper" => Value::from(s.to_uppercase()),
+                    "lower" => Value::from(s.to_lowercase()),
+                    "strip" => Value::from(s.trim()),
+                    "isdigit" => Value::Bool(!s.is_empty() && s.chars().all(|c| c.is_ascii_digit())),
+                    _ => Value::None,
+                };
+                if !v.is_none() {
+                    return Ok(Some(v));
+                }
+            }
+            _ => {}
+        }
+        let Ok(index) = seg.trim().parse::<i64>() else { return Ok(None) };
+        Ok(match cur {
+            Value::List(l) => {
+                let i = if index < 0 { index + l.len() as i64 } else { index };
+                usize::try_from(i).ok().and_then(|i| l.get(i).cloned())
+            }
+            Value::Str(s) | Value::SafeStr(s) => {
+                let n = s.chars().count() as i64;
+                let i = if index < 0 { index + n } else { index };
+                usize::try_from(i).ok().and_then(|i| s.chars().nth(i)).map(|c| Value::from(c.to_string()))
+            }
+            Value::Object(o) => o.get_item(&Value::Int(index)),
+            _ => None,
+        })
+    }
+
+    /// Resolves a variable; `None` when it does not exist.
+    fn resolve_var(&mut self, var: &Var) -> Result<Option<Value>, Error> {
+        match var {
+            Var::Literal(v) => Ok(Some(v.clone())),
+            Var::Path { parts, .. } => {
+                let Some(mut cur) = self.lookup_name(&parts[0]) else { return Ok(None) };
+                for seg in &parts[1..] {
+                    match self.lookup_segment(&cur, seg)? {
+                        Some(v) => cur = v,
+                        None => return Ok(None),
+                    }
+                }
+                Ok(Some(cur))
+            }
+        }
+    }
+
+    /// Django's `FilterExpression.resolve`.
+    pub(crate) fn resolve(&mut self, e: &FilterExpr, ignore_failures: bool) -> Result<Value, Error> {
+        let mut obj = match &e.head {
+            Head::Constant(v) => v.clone(),
+            Head::Var(var) => match self.resolve_var(var)? {
+                Some(v) => v,
+                None if ignore_failures => Value::None,
+                None => {
+                    let sii = &self.engine.string_if_invalid;
+                    if !sii.is_empty() {
+                        let text = match var {
+                            Var::Path { text, .. } => &**text,
+                            Var::Literal(_) => "",
+                        };
+                        return Ok(Value::from(sii.replace("%s", text)));
+                    }
+                    Value::from("")
+                }
+            },
+        };
+        for f in &e.filters {
+            let arg = match &f.arg {
+                None => None,
+                Some(FilterArg::Constant(v)) => Some(match v {
+                    Value::Str(s) => Value::SafeStr(s.clone()),
+                    other => other.clone(),
+                }),
+                Some(FilterArg::Var(var)) => match self.resolve_var(var)? {
+                    Some(v) => Some(v),
+                    None => {
+                        let text = match var {
+                            Var::Path { text, .. } => &**text,
+                            Var::Literal(_) => "",
+                        };
+                        return Err(not_found_var(text));
+                    }
+                },
+            };
+            if f.def.arg == crate::filters::Arg::None && arg.is_some() {
+                return Err(Error::new(
+                    ErrorKind::InvalidType,
+                    format!("{}() got multiple values for argument 'autoescape'", f.def.name),
+                ));
+            }
+            let env = FilterEnv { autoescape: self.autoescape };
+            let new = (f.def.func)(&obj, arg.as_ref(), &env)?;
+            obj = if f.def.is_safe && obj.is_safe() {
+                match new {
+                    Value::Str(s) => Value::SafeStr(s),
+                    v @ (Value::List(_) | Value::Map(_)) => Value::safe(v.to_string()),
+                    v => v,
+                }
+            } else {
+                new
+            };
+        }
+        Ok(obj)
+    }
+
+    /// Django's `render_value_in_context`, into `out`.
+    pub(crate) fn write_value(&self, v: &Value, out: &mut String) {
+        match v {
+            Value::Str(s) => {
+                if self.autoescape {
+                    escape_into(out, s)
+                } else {
+                    out.push_str(s)
+                }
+            }
+            Value::SafeStr(s) => out.push_str(s),
+            Value::Int(i) => out.push_str(itoa::Buffer::new().format(*i)),
+            Value::Object(o) if o.is_safe() => {
+                let _ = write!(out, "{v}");
+            }
+            other => {
+                let s = localize(other);
+                if self.autoescape {
+                    escape_into(out, &s)
+                } else {
+                    out.push_str(&s)
+                }
+            }
+        }
+    }
+
+    // ---- nodes -----------------------------------------------------------------------
+
+    fn locate(&self, err: Error, item: &Item) -> Error {
+        if err.template_name().is_some() {
+            return err;
+        }
+        let span = Span::from_range(&self.site.source, item.start as usize, item.end as usize);
+        err.with_origin(&self.site.origin).with_span(span).with_source_text(self.site.source.clone())
+    }
+
+    /// Renders a node list into `out`.
+    pub(crate) fn render_list(&mut self, list: &NodeList, out: &mut String) -> Result<(), Error> {
+        for item in list {
+            if let Node::Text(t) = &item.node {
+                out.push_str(t);
+                continue;
+            }
+            if let Err(e) = self.render_node(item, out) {
+                return Err(self.locate(e, item));
+            }
+        }
+        Ok(())
+    }
+
+    fn render_to_string(&mut self, list: &NodeList) -> Result<String, Error> {
+        let mut s = String::new();
+        self.render_list(list, &mut s)?;
+        Ok(s)
+    }
+
+    fn render_node(&mut self, item: &Item, out: &mut String) -> Result<(), Error> {
+        match &item.node {
+            Node::Text(t) => out.push_str(t),
+            Node::Nothing => {}
+            Node::Var(e) => {
+                let v = self.resolve(e, false)?;
+                self.write_value(&v, out);
+            }
+            Node::If(branches) => {
+                for (cond, body) in branches {
+                    let matched = match cond {
+                        None => true,
+                        Some(c) => match self.eval(c) {
+                            Ok(v) => v.is_true(),
+                            Err(e) if e.kind() == ErrorKind::UndefinedVariable => false,
+                            Err(e) => return Err(e),
+                        },
+                    };
+                    if matched {
+                        return self.render_list(body, out);
+                    }
+                }
+            }
+            Node::For(f) => self.render_for(f, out)?,
+            Node::With(vars, body) => {
+                let mut frame = Vec::with_capacity(vars.len());
+                for (k, e) in vars {
+                    frame.push((k.clone(), self.resolve(e, false)?));
+                }
+                self.frames.push(frame);
+                let r = self.render_list(body, out);
+                self.frames.pop();
+                r?;
+            }
+            Node::Block(b) => self.render_block(b, self.site.clone(), out)?,
+            Node::Extends(e) => self.render_extends(e, out)?,
+            Node::Include(n) => self.render_include(n, out)?,
+            Node::Autoescape(on, body) => {
+                let saved = self.autoescape;
+                self.autoescape = *on;
+                let r = self.render_list(body, out);
+                self.autoescape = saved;
+                r?;
+            }
+            Node::Filter(e, body) => {
+                let text = self.render_to_string(body)?;
+                self.frames.push(vec![(Arc::from("var"), Value::safe(text))]);
+                let r = self.resolve(e, false);
+                self.frames.pop();
+                let v = r?;
+                let _ = write!(out, "{}", if matches!(v, Value::Str(_) | Value::SafeStr(_)) { v.to_string() } else { localize(&v) });
+            }
+            Node::FirstOf(vars, asvar) => {
+                let mut first = String::new();
+                for e in vars {
+                    let v = self.resolve(e, true)?;
+                    if v.is_true() {
+                        self.write_value(&v, &mut first);
+                        break;
+                    }
+                }
+                match asvar {
+                    Some(name) => self.set_var(name, Value::safe(first)),
+                    None => out.push_str(&first),
+                }
+            }
+            Node::Cycle(def) => {
+                let key = Arc::as_ptr(def) as usize;
+                let n = def.values.len();
+                let idx = {
+                    let pos = self.rctx.last_mut().expect("render frame").cycles.entry(key).or_insert(0);
+                    let i = *pos % n;
+                    *pos = i + 1;
+                    i
+                };
+                let v = self.resolve(&def.values[idx], false)?;
+                if let Some(name) = &def.name {
+                    self.set_upward(name, v.clone());
+                }
+                if !def.silent {
+                    self.write_value(&v, out);
+                }
+            }
+            Node::ResetCycle(def) => {
+                let key = Arc::as_ptr(def) as usize;
+                self.rctx.last_mut().expect("render frame").cycles.insert(key, 0);
+            }
+            Node::IfChanged(n) => self.render_ifchanged(n, out)?,
+            Node::Spaceless(body) => {
+                let text = self.render_to_string(body)?;
+                out.push_str(&strip_spaces_between_tags(text.trim()));
+            }
+            Node::WidthRatio(exprs, asvar) => {
+                let value = self.resolve(&exprs[0], false);
+                let max = self.resolve(&exprs[1], false);
+                let width = self.resolve(&exprs[2], false);
+                let (value, max, width) = match (value, max, width) {
+                    (Ok(a), Ok(b), Ok(c)) => (a, b, c),
+                    (Err(e), ..) | (_, Err(e), _) | (.., Err(e)) => {
+                        if e.kind() == ErrorKind::UndefinedVariable {
+                            return Ok(());
+                        }
+                        return Err(e);
+                    }
+                };
+                let Some(width) = py_int(&width) else {
+                    return Err(syntax("widthratio final argument must be a number"));
+                };
+                let result = match (py_float(&value), py_float(&max)) {
+                    (Some(_), Some(0.0)) => "0".to_owned(),
+                    (Some(v), Some(m)) => {
+                        let ratio = v / m * width as f64;
+                        if ratio.is_finite() { format!("{}", round_half_even(ratio) as i64) } else { String::new() }
+                    }
+                    _ => String::new(),
+                };
+                match asvar {
+                    Some(name) => self.set_var(name, Value::from(result)),
+                    None => out.push_str(&result),
+                }
+            }
+            Node::Now(fmt, asvar) => {
+                let now = Value::DateTime(chrono::Local::now().naive_local());
+                let text = match crate::filters::lookup("date") {
+                    Some(def) => (def.func)(&now, Some(&Value::from(&**fmt)), &FilterEnv { autoescape: self.autoescape })?
+                        .to_string(),
+                    None => now.to_string(),
+                };
+                match asvar {
+                    Some(name) => self.set_var(name, Value::from(text)),
+                    None => out.push_str(&text),
+                }
+            }
+            Node::Lorem(count, method, _common) => {
+                let c = self.resolve(count, false)?;
+                let count = py_int(&c).unwrap_or(1).max(0) as usize;
+                match method {
+                    b'w' => {
+                        let mut words: Vec<&str> = COMMON_WORDS.to_vec();
+                        while words.len() < count {
+                            words.extend_from_slice(&COMMON_WORDS);
+                        }
+                        words.truncate(count);
+                        out.push_str(&words.join(" "));
+                    }
+                    m => {
+                        let paras: Vec<String> = (0..count)
+                            .map(|_| if *m == b'p' { format!("<p>{COMMON_P}</p>") } else { COMMON_P.to_owned() })
+                            .collect();
+                        out.push_str(&paras.join("\n\n"));
+                    }
+                }
+            }
+            Node::CsrfToken => {
+                let token = self.lookup_name("csrf_token").filter(Value::is_true).or_else(|| {
+                    self.request.and_then(|r| r.csrf_token.clone()).map(Value::from)
+                });
+                if let Some(t) = token {
+                    let t = t.to_string();
+                    if t != "NOTPROVIDED" {
+                        out.push_str("<input type=\"hidden\" name=\"csrfmiddlewaretoken\" value=\"");
+                        escape_into(out, &t);
+                        out.push_str("\">");
+                    }
+                }
+            }
+            Node::Debug => {
+                let mut s = String::new();
+                for (k, v) in self.base.iter() {
+                    let _ = writeln!(s, "{k}: {}", v.repr());
+                }
+                escape_into(out, &s);
+            }
+            Node::Regroup(target, expr, name) => {
+                let list = self.resolve(target, true)?;
+                if list.is_none() {
+                    self.set_var(name, Value::from(Vec::<Value>::new()));
+                    return Ok(());
+                }
+                let items: Vec<Value> = match list.try_iter() {
+                    Some(it) => it.collect(),
+                    None => return Err(Error::new(ErrorKind::InvalidType, format!("'{}' object is not iterable", list.kind_name()))),
+                };
+                let mut groups: Vec<(Value, Vec<Value>)> = Vec::new();
+                for item in items {
+                    self.set_var(name, item.clone());
+                    let key = self.resolve(expr, true)?;
+                    match groups.last_mut() {
+                        Some((k, l)) if *k == key => l.push(item),
+                        _ => groups.push((key, vec![item])),
+                    }
+                }
+                let v: Value = groups
+                    .into_iter()
+                    .map(|(grouper, list)| Value::from_object(Grouped { grouper, list: Value::from(list) }))
+                    .collect();
+                self.set_var(name, v);
+            }
+            Node::Url(u) => self.render_url(u, out)?,
+            Node::Querystring(args, kwargs, asvar) => self.render_querystring(args, kwargs, asvar.as_ref(), out)?,
+            Node::PartialDef(inline, body) => {
+                if *inline {
+                    self.render_list(body, out)?;
+                }
+            }
+            Node::Partial(name, partials) => {
+                let body = partials.upgrade().and_then(|p| p.get().and_then(|m| m.get(&**name).cloned()));
+                match body {
+                    Some(body) => self.render_list(&body, out)?,
+                    None => {
+                        return Err(syntax(format!("Partial '{name}' is not defined in the current template.")));
+                    }
+                }
+            }
+            Node::Custom(c) => c.render(self, out)?,
+        }
+        Ok(())
+    }
+
+    fn eval(&mut self, c: &Cond) -> Result<Value, Error> {
+        match c {
+            Cond::Literal(e) => self.resolve(e, true),
+            Cond::Not(inner) => Ok(match self.eval(inner) {
+                Ok(v) => Value::Bool(!v.is_true()),
+                Err(_) => Value::Bool(false),
+            }),
+            Cond::Binary(op, a, b) => {
+                let r = (|| -> Result<Value, Error> {
+                    Ok(match op {
+                        Op::Or => {
+                            let x = self.eval(a)?;
+                            if x.is_true() { x } else { self.eval(b)? }
+                        }
+                        Op::And => {
+                            let x = self.eval(a)?;
+                            if !x.is_true() { x } else { self.eval(b)? }
+                        }
+                        _ => {
+                            let x = self.eval(a)?;
+                            let y = self.eval(b)?;
+                            let fail = || Error::new(ErrorKind::InvalidType, "unsupported comparison");
+                            Value::Bool(match op {
+                                Op::In => py_contains(&y, &x).ok_or_else(fail)?,
+                                Op::NotIn => !py_contains(&y, &x).ok_or_else(fail)?,
+                                Op::Is => py_is(&x, &y),
+                                Op::IsNot => !py_is(&x, &y),
+                                Op::Eq => x == y,
+                                Op::Ne => x != y,
+                                Op::Lt => x.partial_cmp_py(&y).ok_or_else(fail)?.is_lt(),
+                                Op::Le => x.partial_cmp_py(&y).ok_or_else(fail)?.is_le(),
+                                Op::Gt => x.partial_cmp_py(&y).ok_or_else(fail)?.is_gt(),
+                                Op::Ge => x.partial_cmp_py(&y).ok_or_else(fail)?.is_ge(),
+                                _ => false,
+                            })
+                        }
+                    })
+                })();
+                Ok(r.unwrap_or(Value::Bool(false)))
+            }
+        }
+    }
+
+    fn render_for(&mut self, f: &ForNode, out: &mut String) -> Result<(), Error> {
+        let parent = self.lookup_name("forloop").unwrap_or_else(|| Value::from(platen_core::value::Map::default()));
+        self.frames.push(Vec::new());
+        let r = self.render_for_inner(f, parent, out);
+        self.frames.pop();
+        r
+    }
+
+    fn render_for_inner(&mut self, f: &ForNode, parent: Value, out: &mut String) -> Result<(), Error> {
+        let seq = self.resolve(&f.seq, true)?;
+        let mut items: Vec<Value> = match &seq {
+            Value::None => Vec::new(),
+            Value::List(l) => l.to_vec(),
+            other => match other.try_iter() {
+                Some(it) => it.collect(),
+                None => {
+                    return Err(Error::new(
+                        ErrorKind::InvalidType,
+                        format!("'{}' object is not iterable", other.kind_name()),
+                    ));
+                }
+            },
+        };
+        if items.is_empty() {
+            return self.render_list(&f.empty, out);
+        }
+        if f.reversed {
+            items.reverse();
+        }
+        let len = items.len();
+        let forloop: Arc<str> = Arc::from("forloop");
+        self.loops.push(HashMap::new());
+        let result = (|| {
+            for (i, item) in items.into_iter().enumerate() {
+                self.set_var(&forloop, Value::from_object(ForLoop { i, len, parent: parent.clone() }));
+                if f.vars.len() > 1 {
+                    let parts: Vec<Value> = match &item {
+                        Value::List(_) | Value::Map(_) | Value::Str(_) | Value::SafeStr(_) | Value::Object(_) => {
+                            item.try_iter().map(|it| it.collect()).unwrap_or_else(|| vec![item.clone()])
+                        }
+                        _ => vec![item.clone()],
+                    };
+                    if parts.len() != f.vars.len() {
+                        return Err(Error::new(
+                            ErrorKind::InvalidValue,
+                            format!("Need {} values to unpack in for loop; got {}. ", f.vars.len(), parts.len()),
+                        ));
+                    }
+                    self.frames.push(f.vars.iter().cloned().zip(parts).collect());
+                    let r = self.render_list(&f.body, out);
+                    self.frames.pop();
+                    r?;
+                } else {
+                    self.set_var(&f.vars[0], item);
+                    self.render_list(&f.body, out)?;
+                }
+            }
+            Ok(())
+        })();
+        self.loops.pop();
+        result
+    }
+
+    fn render_ifchanged(&mut self, n: &IfChangedNode, out: &mut String) -> Result<(), Error> {
+        let key = n as *const IfChangedNode as usize;
+        let mut rendered = None;
+        let compare = if n.vars.is_empty() {
+            let s = self.render_to_string(&n.yes)?;
+            rendered = Some(s.clone());
+            Mem::Output(s)
+        } else {
+            let mut vals = Vec::new();
+            for e in &n.vars {
+                vals.push(self.resolve(e, true)?);
+            }
+            Mem::Values(vals)
+        };
+        let store = match self.loops.last_mut() {
+            Some(m) => m,
+            None => &mut self.rctx.last_mut().expect("render frame").ifchanged,
+        };
+        let prev = store.entry(key).or_insert(None);
+        let changed = match (&*prev, &compare) {
+            (None, _) => true,
+            (Some(Mem::Output(a)), Mem::Output(b)) => a != b,
+            (Some(Mem::Values(a)), Mem::Values(b)) => a != b,
+            _ => true,
+        };
+        if changed {
+            *prev = Some(compare);
+            match rendered {
+                Some(s) if !s.is_empty() => out.push_str(&s),
+                _ => self.render_list(&n.yes, out)?,
+            }
+        } else {
+            self.render_list(&n.no, out)?;
+        }
+        Ok(())
+    }
+
+    // ---- inheritance and inclusion -----------------------------------------------------
+
+    fn block_context(&mut self) -> Option<&mut BlockContext> {
+        self.rctx.last_mut().and_then(|f| f.blocks.as_mut())
+    }
+
+    fn render_block(&mut self, b: &Arc<BlockDef>, site: Site, out: &mut String) -> Result<(), Error> {
+        self.frames.push(Vec::new());
+        let saved_site = std::mem::replace(&mut self.site, site.clone());
+        let block_name: Arc<str> = Arc::from("block");
+        let r = if self.block_context().is_none() {
+            self.set_var(&block_name, Value::from_object(BlockRef { def: b.clone(), site, has_context: false }));
+            self.render_list(&b.body, out)
+        } else {
+            let popped = self.block_context().and_then(|bc| bc.get_mut(&b.name).and_then(Vec::pop));
+            let (block, bsite) = match &popped {
+                Some((def, s)) => (def.clone(), s.clone()),
+                None => (b.clone(), site),
+            };
+            self.site = bsite.clone();
+            self.set_var(&block_name, Value::from_object(BlockRef { def: block.clone(), site: bsite, has_context: true }));
+            let r = self.render_list(&block.body, out);
+            if let Some(p) = popped
+                && let Some(bc) = self.block_context()
+            {
+                bc.entry(b.name.clone()).or_default().push(p);
+            }
+            r
+        };
+        self.site = saved_site;
+        self.frames.pop();
+        r
+    }
+
+    fn block_super(&mut self, b: &BlockRef) -> Result<Value, Error> {
+        if !b.has_context {
+            return Err(syntax(
+                "'BlockNode' object has no attribute 'context'. Did you use {{ block.super }} in a base template?",
+            ));
+        }
+        let has = self.block_context().and_then(|bc| bc.get(&b.def.name)).is_some_and(|l| !l.is_empty());
+        if !has {
+            return Ok(Value::from(""));
+        }
+        let mut s = String::new();
+        self.render_block(&b.def.clone(), b.site.clone(), &mut s)?;
+        Ok(Value::safe(s))
+    }
+
+    fn enter(&mut self) -> Result<(), Error> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(Error::new(
+                ErrorKind::Recursion,
+                format!("templates include or extend each other more than {MAX_DEPTH} levels deep"),
+            ));
+        }
+        Ok(())
+    }
+
+    fn render_extends(&mut self, e: &ExtendsNode, out: &mut String) -> Result<(), Error> {
+        let parent = self.resolve(&e.parent, false)?;
+        if !parent.is_true() {
+            let mut msg = format!("Invalid template name in 'extends' tag: {}.", parent.repr());
+            if !e.parent.filters.is_empty() || e.parent.is_var() {
+                msg.push_str(&format!(" Got this from the '{}' variable.", e.parent.token));
+            }
+            return Err(syntax(msg));
+        }
+        let name = parent.to_string();
+        let history = self.rctx.last_mut().expect("render frame").history.get_or_insert_with(|| vec![e.origin.clone()]).clone();
+        let tmpl = self.engine.find(&name, &history)?;
+        self.rctx.last_mut().expect("render frame").history.as_mut().expect("history").push(tmpl.origin.clone());
+        let own_site = self.site.clone();
+        let psite = tmpl.site();
+        let frame = self.rctx.last_mut().expect("render frame");
+        let bc = frame.blocks.get_or_insert_with(HashMap::new);
+        for b in &e.blocks {
+            bc.entry(b.name.clone()).or_default().insert(0, (b.clone(), own_site.clone()));
+        }
+        if !tmpl.first_is_extends {
+            for b in &tmpl.blocks {
+                bc.entry(b.name.clone()).or_default().insert(0, (b.clone(), psite.clone()));
+            }
+        }
+        self.enter()?;
+        let saved = std::mem::replace(&mut self.site, psite);
+        let r = self.render_list(&tmpl.nodes, out);
+        self.site = saved;
+        self.depth -= 1;
+        r
+    }
+
+    fn render_include(&mut self, n: &IncludeNode, out: &mut String) -> Result<(), Error> {
+        let v = self.resolve(&n.template, false)?;
+        let names: Vec<String> = match &v {
+            Value::Str(s) | Value::SafeStr(s) => {
+                if s.is_empty() {
+                    Vec::new()
+                } else {
+                    vec![crate::tags::relative_path(Some(&n.current_name), s, false)?]
+                }
+            }
+            Value::None => Vec::new(),
+            Value::List(l) => l.iter().map(|x| x.to_string()).collect(),
+            other => vec![other.to_string()],
+        };
+        if names.is_empty() {
+            return Err(Error::new(ErrorKind::TemplateNotFound, "No template names provided"));
+        }
+        let key = (n as *const IncludeNode as usize, names);
+        let (tmpl, entry) = match self.includes.get(&key) {
+            Some(found) => found.clone(),
+            None => {
+                let found = self.engine.select(&key.1)?;
+                self.includes.insert(key, found.clone());
+                found
+            }
+        };
+        let mut frame = Vec::with_capacity(n.extra.len());
+        for (k, e) in &n.extra {
+            frame.push((k.clone(), self.resolve(e, false)?));
+        }
+        self.enter()?;
+        let saved = (self.barrier, self.base_visible, std::mem::replace(&mut self.site, tmpl.site()));
+        if n.only {
+            self.barrier = self.frames.len();
+            self.base_visible = false;
+        }
+        self.frames.push(frame);
+        self.rctx.push(RenderFrame::default());
+        let nodes = entry.as_deref().unwrap_or(&tmpl.nodes);
+        let r = self.render_list(nodes, out);
+        self.rctx.pop();
+        self.frames.pop();
+        self.barrier = saved.0;
+        self.base_visible = saved.1;
+        self.site = saved.2;
+        self.depth -= 1;
+        r
+    }
+
+    fn render_url(&mut self, u: &UrlNode, out: &mut String) -> Result<(), Error> {
+        let view = self.resolve(&u.view, false)?.to_string();
+        let mut args = Vec::new();
+        for a in &u.args {
+            args.push(self.resolve(a, false)?);
+        }
+        let mut kwargs = Vec::new();
+        for (k, e) in &u.kwargs {
+            kwargs.push((k.to_string(), self.resolve(e, false)?));
+        }
+        let result = match &self.engine.url_resolver {
+            Some(r) => r.reverse(&view, &args, &kwargs),
+            None => Err(Error::new(
+                ErrorKind::RenderError,
+                format!("Reverse for '{view}' not found. '{view}' is not a valid view function or pattern name."),
+            )),
+        };
+        match &u.asvar {
+            Some(name) => {
+                let url = result.unwrap_or_default();
+                self.set_var(name, Value::from(url));
+            }
+            None => {
+                let url = result?;
+                self.write_value(&Value::from(url), out);
+            }
+        }
+        Ok(())
+    }
+
+    fn render_querystring(
+        &mut self,
+        args: &[FilterExpr],
+        kwargs: &[(Arc<str>, FilterExpr)],
+        asvar: Option<&Arc<str>>,
+        out: &mut String,
+    ) -> Result<(), Error> {
+        let mut params: Vec<(String, Vec<String>)> = Vec::new();
+        let mut dicts: Vec<Vec<(String, Value)>> = Vec::new();
+        if args.is_empty() {
+            let Some(request) = self.request else {
+                return Err(Error::new(ErrorKind::InvalidAttribute, "'Context' object has no attribute 'request'"));
+            };
+            let query = request.query.clone();
+            let mut d: Vec<(String, Value)> = Vec::new();
+            for pair in query.split('&').filter(|p| !p.is_empty()) {
+                let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+                d.push((k.to_owned(), Value::from(v)));
+            }
+            for (k, v) in d {
+                match params.iter_mut().find(|(pk, _)| *pk == k) {
+                    Some(slot) => slot.1.push(v.to_string()),
+                    None => params.push((k, vec![v.to_string()])),
+                }
+            }
+        }
+        for a in args {
+            let v = self.resolve(a, false)?;
+            match v.as_map() {
+                Some(m) => dicts.push(m.iter().map(|(k, v)| (k.to_string(), v.clone())).collect()),
+                None => {
+                    return Err(syntax(format!(
+                        "querystring requires mappings for positional arguments (got {} instead).",
+                        v.repr()
+                    )));
+                }
+            }
+        }
+        let mut kw = Vec::new();
+        for (k, e) in kwargs {
+            kw.push((k.to_string(), self.resolve(e, false)?));
+        }
+        dicts.push(kw);
+        for d in dicts {
+            for (k, v) in d {
+                let values: Option<Vec<String>> = match &v {
+                    Value::None => None,
+                    Value::List(l) => Some(l.iter().map(|x| x.to_string()).collect()),
+                    other => Some(vec![other.to_string()]),
+                };
+                match values {
+                    None => params.retain(|(pk, _)| *pk != k),
+                    Some(vals) => match params.iter_mut().find(|(pk, _)| *pk == k) {
+                        Some(slot) => slot.1 = vals,
+                        None => params.push((k, vals)),
+                    },
+                }
+            }
+        }
+        let mut qs = String::from("?");
+        let mut first = true;
+        for (k, vals) in &params {
+            for v in vals {
+                if !first {
+                    qs.push('&');
+                }
+                first = false;
+                qs.push_str(&urlencode(k));
+                qs.push('=');
+                qs.push_str(&urlencode(v));
+            }
+        }
+        match asvar {
+            Some(name) => self.set_var(name, Value::from(qs)),
+            None => self.write_value(&Value::from(qs), out),
+        }
+        Ok(())
+    }
+}
+
+/// `urllib.parse.quote_plus`.
+fn urlencode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        match b {
+            b' ' => out.push('+'),
+            b if b.is_ascii_alphanumeric() || b"_.-~".contains(&b) => out.push(b as char),
+            b => {
+                let _ = write!(out, "%{b:02X}");
+            }
+        }
+    }
+    out
+}
+
+/// Django's `strip_spaces_between_tags`: `>\s+<` becomes `><`.
+fn strip_spaces_between_tags(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find('>') {
+        out.push_str(&rest[..=i]);
+        let after = &rest[i + 1..];
+        let trimmed = after.trim_start_matches(|c: char| c.is_whitespace());
+        if trimmed.len() != after.len() && trimmed.starts_with('<') {
+            rest = trimmed;
+        } else {
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    out
+}
