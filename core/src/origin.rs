@@ -11,7 +11,7 @@ use std::sync::Arc;
 #[derive(Debug, Clone)]
 pub struct Origin {
     /// The full identity of the source: an absolute file path for file loaders,
-    /// `locmem:NAME` or a loader's own notation otherwise. Shown in errors.
+    /// the bare template name for in-memory loaders, or a loader's own notation otherwise. Shown in errors.
     pub name: String,
     /// The name the template was asked for (`blog/post.html`).
     pub template_name: String,
