@@ -92,6 +92,18 @@ impl Context {
     }
 }
 
+impl serde::Serialize for Context {
+    /// A context serializes as a map of its variables, in order.
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(self.vars.len()))?;
+        for (k, v) in &self.vars {
+            map.serialize_entry(&**k, v)?;
+        }
+        map.end()
+    }
+}
+
 impl From<Map> for Context {
     fn from(vars: Map) -> Context {
         Context { vars }
