@@ -16,21 +16,19 @@ fn walk(template: &Template, used: &mut Vec<String>, inline: &mut Vec<String>) {
     for element in &template.elements {
         match element {
             TemplateElement::PartialExpression(d) | TemplateElement::PartialBlock(d) => {
-                if let Some(name) = literal_name(&d.name) {
-                    if !used.contains(&name) {
+                if let Some(name) = literal_name(&d.name)
+                    && !used.contains(&name) {
                         used.push(name);
                     }
-                }
                 if let Some(t) = &d.template {
                     walk(t, used, inline);
                 }
             }
             TemplateElement::DecoratorBlock(d) | TemplateElement::DecoratorExpression(d) => {
-                if literal_name(&d.name).as_deref() == Some("inline") {
-                    if let Some(name) = d.params.first().and_then(literal_name) {
+                if literal_name(&d.name).as_deref() == Some("inline")
+                    && let Some(name) = d.params.first().and_then(literal_name) {
                         inline.push(name);
                     }
-                }
                 if let Some(t) = &d.template {
                     walk(t, used, inline);
                 }
