@@ -279,9 +279,14 @@ impl MetaLookup {
 fn describe_metadata(meta: &Metadata, profile: &Profile, key: &str) -> String {
     match &meta.source {
         Some(figment::Source::File(path)) => path.display().to_string(),
-        _ if meta.name.starts_with("environment") => {
+        _ if meta.name.contains("environment") => {
             let parts: Vec<&str> = key.split(['.', '[', ']']).filter(|s| !s.is_empty()).collect();
-            format!("{} {}", meta.name, meta.interpolate(profile, &parts))
+            let var = meta.interpolate(profile, &parts).replace('.', "__").to_ascii_uppercase();
+            if var.starts_with(ENV_PREFIX) {
+                format!("environment variable {var}")
+            } else {
+                format!("environment variable {ENV_PREFIX}{var}")
+            }
         }
         _ => meta.name.to_string(),
     }

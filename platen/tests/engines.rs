@@ -113,3 +113,32 @@ fn figment_toml(s: &str) -> impl figment::Provider {
     use figment::providers::Format;
     figment::providers::Toml::string(s)
 }
+
+#[test]
+fn an_unknown_loader_names_the_key_and_file() {
+    let dir = project(&[(
+        "platen.toml",
+        "[[templates]]\nbackend = \"platen.tera\"\noptions.loaders = [{ loader = \"platen.loaders.cached\", loaders = [\"platen.loaders.filesytem\"] }]\n",
+    )]);
+    let file = dir.path().join("platen.toml");
+    let err = platen::engines_from_file(&file).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::BadSettings);
+    let text = err.to_string();
+    assert!(text.contains("templates[0].options.loaders[0].loaders[0]"), "{text}");
+    assert!(text.contains(&file.display().to_string()), "{text}");
+    assert!(text.contains("did you mean `platen.loaders.filesystem`"), "{text}");
+}
+
+#[test]
+fn django_names_are_accepted() {
+    let dir = project(&[
+        (
+            "platen.toml",
+            "[[templates]]\nbackend = \"django.template.backends.django.DjangoTemplates\"\noptions.loaders = [\"django.template.loaders.filesystem.Loader\"]\ndirs = [\"t\"]\n",
+        ),
+        ("t/x.html", "{{ a|upper }}"),
+    ]);
+    let engines = engines(&dir);
+    let out = engines.render_to_string(&["x.html"], &Context::new().with("a", "dtl"), None, None).unwrap();
+    assert_eq!(out, "DTL");
+}
