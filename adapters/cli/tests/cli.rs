@@ -62,6 +62,13 @@ fn renders_the_quickstart_with_both_engines() {
     let card = stdout(&out);
     assert!(card.contains("platen: 3 posts"), "{card}");
     assert!(card.contains("this partial lives in another directory"), "{card}");
+
+    let out = platen(&["render", "django.html", "--context", "context.json"], &dir);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let page = stdout(&out);
+    assert!(page.contains("<title>PLATEN · 3 posts</title>"), "{page}");
+    assert!(page.contains("<li class=\"even\">Loaders &lt;all the way&gt; down by Grace, 1337 words</li>"), "{page}");
+    assert!(page.contains("Django&#x27;s template ideas, in …"), "{page}");
 }
 
 #[test]
