@@ -49,7 +49,12 @@ fn run_line(line: &str) -> Result<CaseResult, Error> {
         .map_err(|e| Error::new(ErrorKind::InvalidValue, format!("bad conformance case: {e}")))?;
     let id = case["id"].as_str().unwrap_or_default().to_owned();
     let expected = case["expected"].clone();
-    let got = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run_case(&case))) {
+    // The context again, keeping the order of object keys (Python dicts keep it).
+    let context = serde_json::from_str::<Ordered>(line).ok().and_then(|o| match o {
+        Ordered::Object(fields) => fields.into_iter().find(|(k, _)| k == "context").map(|(_, v)| v),
+        _ => None,
+    });
+    let got = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run_case(&case, context.as_ref()))) {
         Ok(got) => got,
         Err(p) => {
             let msg = p
@@ -129,7 +134,7 @@ fn error_json(err: &Error, phase: &str) -> Json {
     })
 }
 
-fn run_case(case: &Json) -> Json {
+fn run_case(case: &Json, ordered_context: Option<&Ordered>) -> Json {
     let templates: HashMap<String, String> = case["templates"]
         .as_object()
         .map(|m| m.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_owned())).collect())
@@ -160,6 +165,10 @@ fn run_case(case: &Json) -> Json {
         Err(e) => return error_json(&e, "compile"),
     };
     let context = match case["context"].as_object() {
+        Some(_) if let Some(Ordered::Object(fields)) = ordered_context => {
+            let map: Map = fields.iter().map(|(k, v)| (Arc::from(k.as_str()), decode_ordered(v))).collect();
+            Context::from(map)
+        }
         Some(m) => {
             let map: Map = m.iter().map(|(k, v)| (Arc::from(k.as_str()), decode(v))).collect();
             Context::from(map)
@@ -188,6 +197,88 @@ pub fn decode(v: &Json) -> Value {
             let map: Map = m.iter().map(|(k, v)| (Arc::from(k.as_str()), decode(v))).collect();
             Value::from(map)
         }),
+    }
+}
+
+/// A JSON value whose objects keep their key order (as Python dicts do).
+#[derive(Debug, Clone)]
+enum Ordered {
+    Scalar(Json),
+    Array(Vec<Ordered>),
+    Object(Vec<(String, Ordered)>),
+}
+
+impl<'de> serde::Deserialize<'de> for Ordered {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Ordered, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Ordered;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON value")
+            }
+            fn visit_bool<E>(self, v: bool) -> Result<Ordered, E> {
+                Ok(Ordered::Scalar(Json::Bool(v)))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Ordered, E> {
+                Ok(Ordered::Scalar(Json::from(v)))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Ordered, E> {
+                Ok(Ordered::Scalar(Json::from(v)))
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<Ordered, E> {
+                Ok(Ordered::Scalar(Json::from(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Ordered, E> {
+                Ok(Ordered::Scalar(Json::from(v)))
+            }
+            fn visit_unit<E>(self) -> Result<Ordered, E> {
+                Ok(Ordered::Scalar(Json::Null))
+            }
+            fn visit_none<E>(self) -> Result<Ordered, E> {
+                Ok(Ordered::Scalar(Json::Null))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Ordered, A::Error> {
+                let mut out = Vec::new();
+                while let Some(v) = seq.next_element()? {
+                    out.push(v);
+                }
+                Ok(Ordered::Array(out))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Ordered, A::Error> {
+                let mut out = Vec::new();
+                while let Some((k, v)) = map.next_entry::<String, Ordered>()? {
+                    out.push((k, v));
+                }
+                Ok(Ordered::Object(out))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl Ordered {
+    fn to_json(&self) -> Json {
+        match self {
+            Ordered::Scalar(j) => j.clone(),
+            Ordered::Array(a) => Json::Array(a.iter().map(Ordered::to_json).collect()),
+            Ordered::Object(m) => Json::Object(m.iter().map(|(k, v)| (k.clone(), v.to_json())).collect()),
+        }
+    }
+}
+
+/// [`decode`] over an [`Ordered`] value, keeping map key order.
+fn decode_ordered(v: &Ordered) -> Value {
+    match v {
+        Ordered::Scalar(j) => decode(j),
+        Ordered::Array(a) => a.iter().map(decode_ordered).collect(),
+        Ordered::Object(fields) => {
+            let tagged = fields.iter().any(|(k, _)| k.starts_with("__"));
+            let as_json = if tagged { Some(v.to_json()) } else { None };
+            as_json.as_ref().and_then(Json::as_object).and_then(decode_tagged).unwrap_or_else(|| {
+                let map: Map = fields.iter().map(|(k, v)| (Arc::from(k.as_str()), decode_ordered(v))).collect();
+                Value::from(map)
+            })
+        }
     }
 }
 

@@ -265,26 +265,104 @@ impl Template for DtlTemplate {
     }
 }
 
-/// The backend registered as `platen.dtl`.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct DtlBackend;
+impl DtlTemplate {
+    /// Renders only the `{% block name %}` of this template, with its
+    /// inheritance resolved: the most derived definition in the
+    /// `{% extends %}` chain, with `{{ block.super }}` working, and nothing
+    /// outside the block (a partial response for htmx-style requests).
+    ///
+    /// ```
+    /// # use std::collections::HashMap;
+    /// # use std::sync::Arc;
+    /// # use platen_core::{Context, LoaderChain};
+    /// # use platen_dtl::{DtlEngine, DtlOptions, conformance::MapLoader};
+    /// let templates = HashMap::from([
+    ///     ("base.html".to_owned(), "<main>{% block content %}base{% endblock %}</main>".to_owned()),
+    ///     ("page.html".to_owned(), "{% extends 'base.html' %}{% block content %}{{ block.super }}+page{% endblock %}".to_owned()),
+    /// ]);
+    /// let engine = DtlEngine::new(LoaderChain::new(vec![Arc::new(MapLoader::new(templates))]), DtlOptions::default());
+    /// let page = engine.template("page.html")?;
+    /// assert_eq!(page.render_block("content", &Context::new(), None)?, "base+page");
+    /// # Ok::<(), platen_core::Error>(())
+    /// ```
+    pub fn render_block(&self, name: &str, context: &Context, request: Option<&Request>) -> Result<String, Error> {
+        let mut out = String::new();
+        let mut r = Renderer::new(&self.engine, context, request, self.compiled.site());
+        r.render_named_block(&self.compiled, name, &mut out)?;
+        Ok(out)
+    }
+}
+
+/// The backend registered as `platen.dtl`, with the user libraries that
+/// settings may name.
+///
+/// `options.libraries = { mytags = "myapp.tags" }` makes the library
+/// registered as `myapp.tags` loadable with `{% load mytags %}`;
+/// `options.builtins = ["myapp.tags"]` loads it into every template. Django's
+/// own `static`, `cache` and `i18n` are always known.
+///
+/// ```
+/// use platen_dtl::{DtlBackend, Library};
+///
+/// let mut tags = Library::new();
+/// tags.simple_tag("answer", |_| Ok(42.into()));
+/// let backend = DtlBackend::new().library("myapp.tags", tags);
+/// let mut registry = platen_core::Registry::new();
+/// registry.register_backend(platen_dtl::BACKEND_NAME, backend);
+/// ```
+#[derive(Debug, Default, Clone)]
+pub struct DtlBackend {
+    libraries: HashMap<String, Arc<Library>>,
+}
+
+impl DtlBackend {
+    /// A backend knowing only Django's libraries.
+    pub fn new() -> DtlBackend {
+        DtlBackend::default()
+    }
+
+    /// Registers `library` under `name`, for `options.libraries` and
+    /// `options.builtins` (and for `{% load name %}` when settings do not
+    /// rename it).
+    pub fn library(mut self, name: &str, library: Library) -> DtlBackend {
+        self.libraries.insert(name.to_owned(), Arc::new(library));
+        self
+    }
+
+    fn registered(&self, name: &str) -> Option<Arc<Library>> {
+        self.libraries.get(name).cloned().or_else(|| django_library(name))
+    }
+
+    fn known(&self) -> String {
+        let mut names: Vec<&str> = self.libraries.keys().map(String::as_str).chain(["cache", "i18n", "static"]).collect();
+        names.sort_unstable();
+        names.dedup();
+        names.join(", ")
+    }
+}
 
 impl Backend for DtlBackend {
     fn build(&self, settings: &EngineSettings, env: &BuildEnv<'_>) -> Result<Arc<dyn Engine>, Error> {
         settings.deny_unknown_options(&[])?;
-        let mut libraries = HashMap::new();
+        // Django's own libraries are always loadable, as in a Django project;
+        // registered libraries are loadable under their registered names.
+        let mut libraries: HashMap<String, Arc<Library>> = ["cache", "i18n", "static"]
+            .into_iter()
+            .filter_map(|n| Some((n.to_owned(), django_library(n)?)))
+            .collect();
+        libraries.extend(self.libraries.iter().map(|(k, v)| (k.clone(), v.clone())));
         for (name, lib) in &settings.options.libraries {
-            let Some(l) = django_library(lib).or_else(|| django_library(name)) else {
+            let Some(l) = self.registered(lib).or_else(|| self.registered(name)) else {
                 return Err(settings.error(
                     &format!("options.libraries.{name}"),
-                    format!("unknown template library `{lib}`; known: static, cache, i18n"),
+                    format!("unknown template library `{lib}`; known: {}", self.known()),
                 ));
             };
             libraries.insert(name.clone(), l);
         }
         let mut builtins = Vec::new();
         for (i, lib) in settings.options.builtins.iter().enumerate() {
-            match libraries.get(lib).cloned().or_else(|| django_library(lib)) {
+            match libraries.get(lib).cloned().or_else(|| self.registered(lib)) {
                 Some(l) => builtins.push(l),
                 None => {
                     return Err(settings.error(&format!("options.builtins.{i}"), format!("unknown template library `{lib}`")));

@@ -5,7 +5,8 @@ use std::sync::Arc;
 
 use platen_core::{Error, ErrorKind, Value};
 
-use crate::filters::{Arg, FilterDef};
+use crate::filters::Arg;
+use crate::library::FilterRef;
 
 /// A syntax error with a message and no position yet (the parser adds it).
 pub(crate) fn syntax(msg: impl Into<String>) -> Error {
@@ -26,25 +27,67 @@ pub(crate) enum Var {
     },
 }
 
-/// Python's `float()` on a template number: `.` or `e` means a float.
+/// Python's digit run with single underscores between digits
+/// (`digit (["_"] digit)*`); returns its byte length (0 when none).
+fn py_digitpart(b: &[u8]) -> usize {
+    let mut i = 0;
+    while i < b.len() {
+        let digit = b[i].is_ascii_digit();
+        let joiner = b[i] == b'_' && i > 0 && b[i - 1].is_ascii_digit() && b.get(i + 1).is_some_and(u8::is_ascii_digit);
+        if !(digit || joiner) {
+            break;
+        }
+        i += 1;
+    }
+    i
+}
+
+/// Whether `s` is a decimal literal Python's `float()` accepts (without the
+/// `inf`/`nan` spellings, which never reach it: they hold no `.` or `e`).
+fn py_float_syntax(s: &str) -> bool {
+    let b = s.strip_prefix(['+', '-']).unwrap_or(s).as_bytes();
+    let int_len = py_digitpart(b);
+    let mut i = int_len;
+    let mut frac_len = 0;
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        frac_len = py_digitpart(&b[i..]);
+        i += frac_len;
+    }
+    if int_len == 0 && frac_len == 0 {
+        return false;
+    }
+    if matches!(b.get(i), Some(b'e' | b'E')) {
+        i += 1;
+        if matches!(b.get(i), Some(b'+' | b'-')) {
+            i += 1;
+        }
+        let exp = py_digitpart(&b[i..]);
+        if exp == 0 {
+            return false;
+        }
+        i += exp;
+    }
+    i == b.len()
+}
+
+/// Python's `float()` on a template number when `.` or `e` appears, else
+/// `int()`; underscores between digits are allowed, as in Python.
 fn parse_number(var: &str) -> Option<Value> {
     if var.contains('.') || var.contains(['e', 'E']) {
-        if var.ends_with('.') {
+        if var.ends_with('.') || !py_float_syntax(var) {
             return None;
         }
-        let ok = var.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'+' | b'-'));
-        if !ok {
-            return None;
-        }
-        var.parse::<f64>().ok().map(Value::Float)
+        var.replace('_', "").parse::<f64>().ok().map(Value::Float)
     } else {
         let digits = var.strip_prefix(['+', '-']).unwrap_or(var);
-        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        if digits.is_empty() || py_digitpart(digits.as_bytes()) != digits.len() {
             return None;
         }
-        match var.parse::<i64>() {
+        let clean = var.replace('_', "");
+        match clean.parse::<i64>() {
             Ok(i) => Some(Value::Int(i)),
-            Err(_) => var.parse::<f64>().ok().map(Value::Float),
+            Err(_) => clean.parse::<f64>().ok().map(Value::Float),
         }
     }
 }
@@ -77,6 +120,11 @@ impl Var {
         if inner.contains("._") || inner.starts_with('_') {
             return Err(syntax(format!("Variables and attributes may not begin with underscores: '{inner}'")));
         }
+        for c in ['+', '-'] {
+            if inner.contains(c) {
+                return Err(syntax(format!("Invalid character ('{c}') in variable name: '{inner}'")));
+            }
+        }
         Ok(Var::Path { parts: inner.split('.').map(Arc::from).collect(), text: Arc::from(inner) })
     }
 }
@@ -84,7 +132,7 @@ impl Var {
 /// A filter bound at compile time, with its argument.
 #[derive(Debug, Clone)]
 pub(crate) struct FilterCall {
-    pub(crate) def: &'static FilterDef,
+    pub(crate) def: FilterRef,
     pub(crate) arg: Option<FilterArg>,
 }
 
@@ -146,26 +194,10 @@ fn match_constant(s: &str) -> Option<usize> {
     match_quoted(s)
 }
 
-/// Django's `[\w\.]+|num` pattern.
+/// Django's `[\w\.\+-]+` variable pattern (numbers included).
 fn match_var(s: &str) -> Option<usize> {
-    let n: usize = s.chars().take_while(|&c| is_word(c) || c == '.').map(char::len_utf8).sum();
-    if n > 0 {
-        return Some(n);
-    }
-    // num: [-+\.]?\d[\d\.e]*
-    let b = s.as_bytes();
-    let mut i = 0;
-    if matches!(b.first(), Some(b'-' | b'+' | b'.')) {
-        i = 1;
-    }
-    if !b.get(i).is_some_and(u8::is_ascii_digit) {
-        return None;
-    }
-    i += 1;
-    while b.get(i).is_some_and(|c| c.is_ascii_digit() || *c == b'.' || *c == b'e') {
-        i += 1;
-    }
-    Some(i)
+    let n: usize = s.chars().take_while(|&c| is_word(c) || matches!(c, '.' | '+' | '-')).map(char::len_utf8).sum();
+    (n > 0).then_some(n)
 }
 
 /// The resolved constant of a `constant` match (`Variable(c).resolve({})`).
@@ -178,7 +210,7 @@ fn constant_value(text: &str) -> Result<Value, Error> {
 
 /// A filter finder: the parser's loaded filters.
 pub(crate) trait FindFilter {
-    fn find_filter(&self, name: &str) -> Option<&'static FilterDef>;
+    fn find_filter(&self, name: &str) -> Option<FilterRef>;
 }
 
 /// A filter match: its length, the filter name, the argument text and whether it is a constant.
@@ -272,7 +304,7 @@ impl FilterExpr {
                 Some((text, false)) => Some(FilterArg::Var(Var::parse(text)?)),
                 None => None,
             };
-            args_check(def, arg.is_some())?;
+            args_check(&def, arg.is_some())?;
             filters.push(FilterCall { def, arg });
             upto = end;
         }
@@ -289,16 +321,16 @@ impl FilterExpr {
 }
 
 /// Django's `args_check`: the filter takes the number of arguments given.
-fn args_check(def: &FilterDef, has_arg: bool) -> Result<(), Error> {
+fn args_check(def: &FilterRef, has_arg: bool) -> Result<(), Error> {
     let provided = 1 + has_arg as usize;
-    let auto = def.needs_autoescape as usize;
-    let (required, max) = match def.arg {
+    let auto = def.needs_autoescape() as usize;
+    let (required, max) = match def.arg() {
         Arg::None => (1, 1 + auto),
         Arg::Optional => (1, 2 + auto),
         Arg::Required => (2, 2 + auto),
     };
     if provided < required || provided > max {
-        return Err(syntax(format!("{} requires {required} arguments, {provided} provided", def.name)));
+        return Err(syntax(format!("{} requires {required} arguments, {provided} provided", def.name())));
     }
     Ok(())
 }
@@ -390,5 +422,9 @@ mod tests {
         assert!(matches!(Var::parse("2").unwrap(), Var::Literal(Value::Int(2))));
         assert!(matches!(Var::parse("2.").unwrap(), Var::Path { .. }));
         assert!(Var::parse("a._b").is_err());
+        assert!(matches!(Var::parse("1_000").unwrap(), Var::Literal(Value::Int(1000))));
+        assert!(matches!(Var::parse("1e-3").unwrap(), Var::Literal(Value::Float(f)) if f == 0.001));
+        assert!(matches!(Var::parse("1_.5").unwrap(), Var::Path { .. }));
+        assert!(Var::parse("value.-1").is_err());
     }
 }

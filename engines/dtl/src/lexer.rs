@@ -18,9 +18,9 @@ pub(crate) enum TokenKind {
     Comment,
 }
 
-/// One token, borrowing from the source.
+/// One token of a template source (a tag, for a tag's compile function).
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct Token<'s> {
+pub struct Token<'s> {
     pub(crate) kind: TokenKind,
     /// The text (for `Text`) or the stripped contents of the tag.
     pub(crate) contents: &'s str,
@@ -30,6 +30,24 @@ pub(crate) struct Token<'s> {
     pub(crate) end: usize,
     /// 1-based line of the token start.
     pub(crate) line: u32,
+}
+
+impl<'s> Token<'s> {
+    /// The stripped contents of the tag (`name arg1 arg2`), or the text.
+    pub fn contents(&self) -> &'s str {
+        self.contents
+    }
+
+    /// The 1-based line of the token.
+    pub fn line(&self) -> u32 {
+        self.line
+    }
+
+    /// The contents split on whitespace, keeping quoted strings (and
+    /// `_("...")`) whole (Django's `token.split_contents()`).
+    pub fn split_contents(&self) -> Vec<String> {
+        crate::expr::split_contents(self.contents)
+    }
 }
 
 /// Python's `str.strip()` (Unicode whitespace).

@@ -12,6 +12,7 @@ mod engine;
 mod escape;
 mod expr;
 pub mod filters;
+mod i18n;
 mod lexer;
 mod library;
 mod nodes;
@@ -23,7 +24,9 @@ mod tags;
 pub mod conformance;
 
 pub use engine::{CompiledTemplate, DtlBackend, DtlEngine, DtlOptions, DtlTemplate, UrlResolver};
-pub use library::{Library, django_library};
+pub use filters::{Arg, FilterDef, FilterEnv};
+pub use lexer::Token;
+pub use library::{Expr, FilterOptions, Library, Nodes, TagCall, TagNode, django_library};
 pub use parser::Parser;
 pub use render::{Renderer, escape_into};
 
@@ -32,7 +35,7 @@ pub const BACKEND_NAME: &str = "platen.dtl";
 
 /// Registers the DTL backend as `platen.dtl`.
 pub fn register(registry: &mut platen_core::Registry) {
-    registry.register_backend(BACKEND_NAME, DtlBackend);
+    registry.register_backend(BACKEND_NAME, DtlBackend::new());
     registry.register_alias("django.template.backends.django.DjangoTemplates", BACKEND_NAME);
 }
 

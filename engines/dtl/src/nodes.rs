@@ -147,6 +147,9 @@ pub(crate) fn collect_blocks(list: &NodeList, out: &mut Vec<Arc<BlockDef>>) {
                 if let Some(l) = c.children() {
                     collect_blocks(l, out);
                 }
+                for l in c.user_children() {
+                    collect_blocks(l, out);
+                }
             }
             _ => {}
         }

@@ -7,9 +7,9 @@ use std::sync::Arc;
 use platen_core::{Error, ErrorKind, Origin, Span};
 
 use crate::expr::{FilterExpr, FindFilter, split_contents};
-use crate::filters::{self, FilterDef};
+use crate::filters;
 use crate::lexer::{Token, TokenKind, tokenize};
-use crate::library::{Library, TagFn};
+use crate::library::{Expr, FilterRef, Library, Nodes, TagImpl};
 use crate::nodes::{CycleDef, Item, Node, NodeList, Partials};
 
 /// Parses one template source.
@@ -17,8 +17,8 @@ pub struct Parser<'s> {
     pub(crate) source: &'s str,
     tokens: Vec<Token<'s>>,
     pos: usize,
-    tags: HashMap<String, TagFn>,
-    filters: HashMap<String, &'static FilterDef>,
+    tags: HashMap<String, TagImpl>,
+    filters: HashMap<String, FilterRef>,
     command_stack: Vec<(String, Token<'s>)>,
     pub(crate) libraries: &'s HashMap<String, Arc<Library>>,
     pub(crate) origin: &'s Origin,
@@ -27,11 +27,17 @@ pub struct Parser<'s> {
     pub(crate) block_names: Vec<String>,
     pub(crate) partials: HashMap<String, Arc<NodeList>>,
     pub(crate) partials_cell: Arc<Partials>,
+    depth: usize,
 }
 
+/// How deeply block tags may nest in one template. Deeper sources fail to
+/// compile instead of exhausting the stack (Django stops at Python's
+/// recursion limit, around the same depth).
+pub(crate) const MAX_NESTING: usize = 200;
+
 impl FindFilter for Parser<'_> {
-    fn find_filter(&self, name: &str) -> Option<&'static FilterDef> {
-        self.filters.get(name).copied().or_else(|| filters::lookup(name))
+    fn find_filter(&self, name: &str) -> Option<FilterRef> {
+        self.filters.get(name).cloned().or_else(|| filters::lookup(name).map(FilterRef::Builtin))
     }
 }
 
@@ -65,6 +71,7 @@ impl<'s> Parser<'s> {
             block_names: Vec::new(),
             partials: HashMap::new(),
             partials_cell: Arc::new(Partials::new()),
+            depth: 0,
         };
         for lib in builtins {
             p.add_library(lib);
@@ -74,19 +81,19 @@ impl<'s> Parser<'s> {
 
     /// Adds every tag and filter of `lib`.
     pub(crate) fn add_library(&mut self, lib: &Library) {
-        self.tags.extend(lib.tags.iter().map(|(k, v)| (k.clone(), *v)));
-        self.filters.extend(lib.filters.iter().map(|(k, v)| (k.clone(), *v)));
+        self.tags.extend(lib.tags.iter().map(|(k, v)| (k.clone(), v.clone())));
+        self.filters.extend(lib.filters.iter().map(|(k, v)| (k.clone(), v.clone())));
     }
 
     /// Adds the named tags and filters of `lib`; false when one is missing.
     pub(crate) fn add_from_library(&mut self, lib: &Library, name: &str) -> bool {
         let mut found = false;
         if let Some(t) = lib.tags.get(name) {
-            self.tags.insert(name.to_owned(), *t);
+            self.tags.insert(name.to_owned(), t.clone());
             found = true;
         }
         if let Some(f) = lib.filters.get(name) {
-            self.filters.insert(name.to_owned(), *f);
+            self.filters.insert(name.to_owned(), f.clone());
             found = true;
         }
         found
@@ -108,13 +115,38 @@ impl<'s> Parser<'s> {
         self.error_at(token, Error::new(ErrorKind::SyntaxError, msg.into()))
     }
 
-    /// Django's `compile_filter`.
-    pub(crate) fn compile_filter(&self, text: &str) -> Result<FilterExpr, Error> {
+    /// Django's `compile_filter`, in the engine's own form.
+    pub(crate) fn filter_expr(&self, text: &str) -> Result<FilterExpr, Error> {
         FilterExpr::parse(text, self)
     }
 
-    /// The next token, consumed.
-    pub(crate) fn next_token(&mut self) -> Option<Token<'s>> {
+    /// Compiles a filter expression (`var.path|filter:"arg"`), with the
+    /// filters loaded so far (Django's `parser.compile_filter`).
+    pub fn compile_filter(&self, text: &str) -> Result<Expr, Error> {
+        self.filter_expr(text).map(Expr)
+    }
+
+    /// Parses nodes up to (not including) the first of the block tags in
+    /// `end_tags`; [`Parser::next_token`] then returns that end tag, or
+    /// [`Parser::skip_end_tag`] skips it. Errors with Django's "Unclosed
+    /// tag" message when none comes (Django's `parser.parse(parse_until)`).
+    pub fn parse_until(&mut self, end_tags: &[&str]) -> Result<Nodes, Error> {
+        self.parse(end_tags).map(Nodes)
+    }
+
+    /// Skips the next token: the end tag that stopped
+    /// [`Parser::parse_until`] (Django's `delete_first_token`).
+    pub fn skip_end_tag(&mut self) {
+        self.delete_first_token();
+    }
+
+    /// The name of the template being compiled (`<string>` when it has none).
+    pub fn origin_name(&self) -> &str {
+        &self.origin.template_name
+    }
+
+    /// The next token, consumed (Django's `parser.next_token()`).
+    pub fn next_token(&mut self) -> Option<Token<'s>> {
         let t = self.tokens.get(self.pos).copied();
         if t.is_some() {
             self.pos += 1;
@@ -141,6 +173,23 @@ impl<'s> Parser<'s> {
     /// Parses until one of the block tags in `until` (left unconsumed) or the
     /// end of the source.
     pub(crate) fn parse(&mut self, until: &[&str]) -> Result<NodeList, Error> {
+        if self.depth >= MAX_NESTING {
+            let (command, token) = self.command_stack.last().cloned().unwrap_or_default_token();
+            return Err(self.error_at(
+                &token,
+                Error::new(
+                    ErrorKind::Recursion,
+                    format!("'{command}' on line {} nests block tags more than {MAX_NESTING} levels deep", token.line),
+                ),
+            ));
+        }
+        self.depth += 1;
+        let r = self.parse_level(until);
+        self.depth -= 1;
+        r
+    }
+
+    fn parse_level(&mut self, until: &[&str]) -> Result<NodeList, Error> {
         let mut list: NodeList = Vec::new();
         let mut contains_nontext = false;
         while let Some(token) = self.next_token() {
@@ -164,7 +213,7 @@ impl<'s> Parser<'s> {
                     if token.contents.is_empty() {
                         return Err(self.syntax_at(&token, format!("Empty variable tag on line {}", token.line)));
                     }
-                    let expr = self.compile_filter(token.contents).map_err(|e| self.error_at(&token, e))?;
+                    let expr = self.filter_expr(token.contents).map_err(|e| self.error_at(&token, e))?;
                     contains_nontext = true;
                     list.push(Item { node: Node::Var(Box::new(expr)), start: token.start as u32, end: token.end as u32 });
                 }
@@ -177,14 +226,14 @@ impl<'s> Parser<'s> {
                         return Ok(list);
                     }
                     self.command_stack.push((command.to_owned(), token));
-                    let func = match self.tags.get(command) {
-                        Some(f) => *f,
+                    let node = match self.tags.get(command) {
+                        Some(t) => t.clone().compile(self, &token),
                         None => match crate::tags::builtin(command) {
-                            Some(f) => f,
+                            Some(f) => f(self, &token),
                             None => return Err(self.invalid_block_tag(&token, command, until)),
                         },
-                    };
-                    let node = func(self, &token).map_err(|e| self.error_at(&token, e))?;
+                    }
+                    .map_err(|e| self.error_at(&token, e))?;
                     if matches!(node, Node::Extends(_)) && contains_nontext {
                         let origin = match self.template_name() {
                             Some(n) => format!("'{n}'"),

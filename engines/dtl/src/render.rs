@@ -22,6 +22,8 @@ pub(crate) const MAX_DEPTH: usize = 64;
 pub use crate::escape::escape_html_into as escape_into;
 
 type Frame = Vec<(Arc<str>, Value)>;
+/// Per-render state of user tag nodes, by node and type.
+type UserState = HashMap<(usize, std::any::TypeId), Box<dyn std::any::Any>>;
 /// The block context of an inheritance chain: block name -> definitions (FIFO).
 type BlockContext = HashMap<Arc<str>, Vec<(Arc<BlockDef>, Site)>>;
 /// Included templates, per include node and names.
@@ -63,7 +65,14 @@ pub struct Renderer<'a> {
     request: Option<&'a Request>,
     site: Site,
     includes: IncludeCache,
+    user_state: Option<Box<UserState>>,
+    user_node: usize,
+    nesting: usize,
 }
+
+/// How deeply node lists may nest in one render, across includes and
+/// inheritance: deeper renders fail instead of exhausting the stack.
+pub(crate) const MAX_RENDER_NESTING: usize = 250;
 
 /// `forloop`: built lazily from the loop position.
 #[derive(Debug)]
@@ -230,7 +239,86 @@ impl<'a> Renderer<'a> {
             request,
             site,
             includes: HashMap::new(),
+            user_state: None,
+            user_node: 0,
+            nesting: 0,
         }
+    }
+
+    // ---- the API for user tags ------------------------------------------------------
+
+    /// The value of `name` in the context (innermost scope first).
+    pub fn get(&self, name: &str) -> Option<Value> {
+        self.lookup_name(name)
+    }
+
+    /// Sets `name` in the innermost scope (Django's `context[name] = value`).
+    pub fn set(&mut self, name: &str, value: Value) {
+        self.set_var(&Arc::from(name), value);
+    }
+
+    /// Opens a scope: names set until [`Renderer::pop_scope`] vanish then
+    /// (Django's `context.push()`).
+    pub fn push_scope(&mut self) {
+        self.frames.push(Vec::new());
+    }
+
+    /// Closes the scope opened by the last [`Renderer::push_scope`].
+    pub fn pop_scope(&mut self) {
+        if self.frames.len() > 1 {
+            self.frames.pop();
+        }
+    }
+
+    /// Whether autoescaping is on here.
+    pub fn autoescape(&self) -> bool {
+        self.autoescape
+    }
+
+    /// The request being answered, when the render has one.
+    pub fn request(&self) -> Option<&'a Request> {
+        self.request
+    }
+
+    /// Per-render state of the user tag node being rendered (Django's
+    /// `render_context[self]`): created with `T::default()` on the node's
+    /// first use in this render, dropped when the render ends.
+    pub fn state<T: Default + 'static>(&mut self) -> &mut T {
+        let key = (self.user_node, std::any::TypeId::of::<T>());
+        let map = self.user_state.get_or_insert_with(Default::default);
+        map.entry(key)
+            .or_insert_with(|| Box::new(T::default()))
+            .downcast_mut::<T>()
+            .expect("state keyed by its type")
+    }
+
+    pub(crate) fn enter_user_node(&mut self, key: usize) -> usize {
+        std::mem::replace(&mut self.user_node, key)
+    }
+
+    pub(crate) fn leave_user_node(&mut self, saved: usize) {
+        self.user_node = saved;
+    }
+
+    /// Renders the template `name` with only `frame` as its context (an
+    /// inclusion tag's template).
+    pub(crate) fn render_template_isolated(&mut self, name: &str, frame: Frame, out: &mut String) -> Result<(), Error> {
+        let (tmpl, entry) = self.engine.get(name)?;
+        self.enter()?;
+        let saved = (self.barrier, self.base_visible, std::mem::replace(&mut self.site, tmpl.site()));
+        self.barrier = self.frames.len();
+        self.base_visible = false;
+        self.frames.push(frame);
+        self.rctx.push(RenderFrame::default());
+        let nodes = entry.as_deref().unwrap_or(&tmpl.nodes);
+        let r = self.render_list(nodes, out);
+        self.rctx.pop();
+        self.frames.pop();
+        self.barrier = saved.0;
+        self.base_visible = saved.1;
+        self.site = saved.2;
+        self.depth -= 1;
+        r
     }
 
     // ---- context stack ---------------------------------------------------------------
@@ -406,15 +494,15 @@ impl<'a> Renderer<'a> {
                     }
                 },
             };
-            if f.def.arg == crate::filters::Arg::None && arg.is_some() {
+            if f.def.arg() == crate::filters::Arg::None && arg.is_some() {
                 return Err(Error::new(
                     ErrorKind::InvalidType,
-                    format!("{}() got multiple values for argument 'autoescape'", f.def.name),
+                    format!("{}() got multiple values for argument 'autoescape'", f.def.name()),
                 ));
             }
             let env = FilterEnv { autoescape: self.autoescape };
-            let new = (f.def.func)(&obj, arg.as_ref(), &env)?;
-            obj = if f.def.is_safe && obj.is_safe() {
+            let new = f.def.call(&obj, arg.as_ref(), &env)?;
+            obj = if f.def.is_safe() && obj.is_safe() {
                 match new {
                     Value::Str(s) => Value::SafeStr(s),
                     v @ (Value::List(_) | Value::Map(_)) => Value::safe(v.to_string()),
@@ -427,8 +515,9 @@ impl<'a> Renderer<'a> {
         Ok(obj)
     }
 
-    /// Django's `render_value_in_context`, into `out`.
-    pub(crate) fn write_value(&self, v: &Value, out: &mut String) {
+    /// Writes a value as `{{ }}` does (Django's `render_value_in_context`):
+    /// localized, and escaped under autoescape unless it is safe.
+    pub fn write_value(&self, v: &Value, out: &mut String) {
         match v {
             Value::Str(s) => {
                 if self.autoescape {
@@ -465,6 +554,19 @@ impl<'a> Renderer<'a> {
 
     /// Renders a node list into `out`.
     pub(crate) fn render_list(&mut self, list: &NodeList, out: &mut String) -> Result<(), Error> {
+        if self.nesting >= MAX_RENDER_NESTING {
+            return Err(Error::new(
+                ErrorKind::Recursion,
+                format!("block tags and includes nest more than {MAX_RENDER_NESTING} levels deep"),
+            ));
+        }
+        self.nesting += 1;
+        let r = self.render_list_level(list, out);
+        self.nesting -= 1;
+        r
+    }
+
+    fn render_list_level(&mut self, list: &NodeList, out: &mut String) -> Result<(), Error> {
         for item in list {
             if let Node::Text(t) = &item.node {
                 out.push_str(t);
@@ -936,6 +1038,61 @@ impl<'a> Renderer<'a> {
         self.site = saved;
         self.depth -= 1;
         r
+    }
+
+    /// Renders only the block `name` of `tmpl`, with the blocks of its whole
+    /// `{% extends %}` chain in place (so the most derived definition wins
+    /// and `{{ block.super }}` works), and nothing outside the block.
+    pub(crate) fn render_named_block(
+        &mut self,
+        tmpl: &Arc<crate::engine::CompiledTemplate>,
+        name: &str,
+        out: &mut String,
+    ) -> Result<(), Error> {
+        let mut bc: BlockContext = HashMap::new();
+        let mut history = vec![tmpl.origin.clone()];
+        let mut cur = tmpl.clone();
+        loop {
+            let site = cur.site();
+            let extends = cur.nodes.iter().find(|i| !matches!(i.node, Node::Text(_))).and_then(|i| match &i.node {
+                Node::Extends(e) => Some((e, i)),
+                _ => None,
+            });
+            let Some((e, item)) = extends else {
+                for b in &cur.blocks {
+                    bc.entry(b.name.clone()).or_default().insert(0, (b.clone(), site.clone()));
+                }
+                break;
+            };
+            for b in &e.blocks {
+                bc.entry(b.name.clone()).or_default().insert(0, (b.clone(), site.clone()));
+            }
+            self.site = site;
+            let parent = self.resolve(&e.parent, false).map_err(|err| self.locate(err, item))?;
+            if !parent.is_true() {
+                let err = syntax(format!("Invalid template name in 'extends' tag: {}.", parent.repr()));
+                return Err(self.locate(err, item));
+            }
+            let next = self.engine.find(&parent.to_string(), &history).map_err(|err| self.locate(err, item))?;
+            history.push(next.origin.clone());
+            if history.len() > MAX_DEPTH {
+                return Err(Error::new(
+                    ErrorKind::Recursion,
+                    format!("templates extend each other more than {MAX_DEPTH} levels deep"),
+                ));
+            }
+            cur = next;
+        }
+        let Some((def, site)) = bc.get(name).and_then(|l| l.last()).cloned() else {
+            return Err(Error::new(
+                ErrorKind::RenderError,
+                format!("Block '{name}' is not defined in template '{}' or the templates it extends.", tmpl.name),
+            ));
+        };
+        let frame = self.rctx.last_mut().expect("render frame");
+        frame.blocks = Some(bc);
+        frame.history = Some(history);
+        self.render_block(&def, site, out)
     }
 
     fn render_include(&mut self, n: &IncludeNode, out: &mut String) -> Result<(), Error> {

@@ -89,7 +89,12 @@ enum Tok {
 struct IfParser {
     tokens: std::vec::IntoIter<Tok>,
     current: Tok,
+    nots: usize,
 }
+
+/// How many `not`s may nest in one condition (Django stops at Python's
+/// recursion limit).
+const MAX_NOTS: usize = 200;
 
 impl IfParser {
     fn next(&mut self) -> Tok {
@@ -118,7 +123,16 @@ impl IfParser {
     fn nud(&mut self, t: Tok) -> Result<Cond, Error> {
         match t {
             Tok::Lit(expr, _) => Ok(Cond::Literal(Box::new(expr))),
-            Tok::Op(Op::Not) => Ok(Cond::Not(Box::new(self.expression(Op::Not.lbp())?))),
+            Tok::Op(Op::Not) => {
+                self.nots += 1;
+                if self.nots > MAX_NOTS {
+                    return Err(Error::new(
+                        platen_core::ErrorKind::Recursion,
+                        format!("more than {MAX_NOTS} nested 'not' operators in if tag"),
+                    ));
+                }
+                Ok(Cond::Not(Box::new(self.expression(Op::Not.lbp())?)))
+            }
             Tok::Op(op) => Err(syntax(format!("Not expecting '{}' in this position in if tag.", op.name()))),
             Tok::End => Err(syntax("Unexpected end of expression in if tag.")),
         }
@@ -161,7 +175,7 @@ pub(crate) fn parse_condition(
         }
         i += 1;
     }
-    let mut p = IfParser { tokens: toks.into_iter(), current: Tok::End };
+    let mut p = IfParser { tokens: toks.into_iter(), current: Tok::End, nots: 0 };
     p.current = p.next();
     let cond = p.expression(0)?;
     match &p.current {

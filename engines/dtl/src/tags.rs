@@ -51,7 +51,7 @@ pub(crate) fn builtin(name: &str) -> Option<TagFn> {
 }
 
 fn do_if(p: &mut Parser<'_>, token: &Token<'_>) -> R {
-    let mut compile = |s: &str| p.compile_filter(s);
+    let mut compile = |s: &str| p.filter_expr(s);
     let bits = crate::expr::split_contents(token.contents);
     let cond = parse_condition(&bits[1..], &mut compile)?;
     let until = ["elif", "else", "endif"];
@@ -59,7 +59,7 @@ fn do_if(p: &mut Parser<'_>, token: &Token<'_>) -> R {
     let mut tok = p.next_token().expect("parse stopped at an end tag");
     while tok.contents.starts_with("elif") {
         let bits = p.split(&tok);
-        let mut compile = |s: &str| p.compile_filter(s);
+        let mut compile = |s: &str| p.filter_expr(s);
         let cond = parse_condition(&bits[1..], &mut compile).map_err(|e| p.error_at(&tok, e))?;
         branches.push((Some(cond), p.parse(&until)?));
         tok = p.next_token().expect("parse stopped at an end tag");
@@ -93,7 +93,7 @@ fn do_for(p: &mut Parser<'_>, token: &Token<'_>) -> R {
         }
         vars.push(Arc::from(var));
     }
-    let seq = p.compile_filter(&bits[in_index + 1])?;
+    let seq = p.filter_expr(&bits[in_index + 1])?;
     let body = p.parse(&["empty", "endfor"])?;
     let tok = p.next_token().expect("parse stopped at an end tag");
     let empty = if tok.contents == "empty" {
@@ -134,14 +134,14 @@ pub(crate) fn token_kwargs(
     while !bits.is_empty() {
         if kwarg_format {
             let Some((k, v)) = kw(&bits[0]) else { return Ok(out) };
-            let e = p.compile_filter(v)?;
+            let e = p.filter_expr(v)?;
             set(&mut out, k, e);
             bits.remove(0);
         } else {
             if bits.len() < 3 || bits[1] != "as" {
                 return Ok(out);
             }
-            let e = p.compile_filter(&bits[0])?;
+            let e = p.filter_expr(&bits[0])?;
             set(&mut out, &bits[2].clone(), e);
             bits.drain(..3);
         }
@@ -238,8 +238,8 @@ fn do_extends(p: &mut Parser<'_>, token: &Token<'_>) -> R {
     if bits.len() != 2 {
         return Err(syntax(format!("'{}' takes one argument", bits[0])));
     }
-    let name = relative_path(p.template_name(), &bits[1], true)?;
-    let parent = p.compile_filter(&name)?;
+    let name = relative_path(p.template_name(), &bits[1], false)?;
+    let parent = p.filter_expr(&name)?;
     let body = p.parse(&[])?;
     if contains_extends(&body) {
         return Err(syntax(format!("'{}' cannot appear more than once in the same template", bits[0])));
@@ -278,8 +278,8 @@ fn do_include(p: &mut Parser<'_>, token: &Token<'_>) -> R {
         }
         seen.push(option);
     }
-    let name = relative_path(p.template_name(), &bits[1], false)?;
-    let template = p.compile_filter(&name)?;
+    let name = relative_path(p.template_name(), &bits[1], true)?;
+    let template = p.filter_expr(&name)?;
     let current_name = Arc::from(p.origin.template_name.as_str());
     Ok(Node::Include(Box::new(IncludeNode { template, extra, only, current_name })))
 }
@@ -306,12 +306,12 @@ fn do_autoescape(p: &mut Parser<'_>, token: &Token<'_>) -> R {
 
 fn do_filter(p: &mut Parser<'_>, token: &Token<'_>) -> R {
     let rest = token.contents.split_once(char::is_whitespace).map_or("", |(_, r)| r);
-    let expr = p.compile_filter(&format!("var|{rest}"))?;
+    let expr = p.filter_expr(&format!("var|{rest}"))?;
     for f in &expr.filters {
-        if f.def.name == "escape" || f.def.name == "safe" {
+        if f.def.name() == "escape" || f.def.name() == "safe" {
             return Err(syntax(format!(
                 "\"filter {}\" is not permitted.  Use the \"autoescape\" tag instead.",
-                f.def.name
+                f.def.name()
             )));
         }
     }
@@ -331,7 +331,7 @@ fn do_firstof(p: &mut Parser<'_>, token: &Token<'_>) -> R {
         asvar = bits.pop().map(Arc::from);
         bits.pop();
     }
-    let vars = bits.iter().map(|b| p.compile_filter(b)).collect::<Result<_, _>>()?;
+    let vars = bits.iter().map(|b| p.filter_expr(b)).collect::<Result<_, _>>()?;
     Ok(Node::FirstOf(vars, asvar))
 }
 
@@ -371,12 +371,12 @@ fn do_cycle(p: &mut Parser<'_>, token: &Token<'_>) -> R {
     let def = if as_form {
         let n = args.len();
         let name = args[n - 1].clone();
-        let values = args[1..n - 2].iter().map(|a| p.compile_filter(a)).collect::<Result<_, _>>()?;
+        let values = args[1..n - 2].iter().map(|a| p.filter_expr(a)).collect::<Result<_, _>>()?;
         let def = Arc::new(CycleDef { values, name: Some(Arc::from(name.as_str())), silent });
         p.named_cycles.get_or_insert_default().insert(name, def.clone());
         def
     } else {
-        let values = args[1..].iter().map(|a| p.compile_filter(a)).collect::<Result<_, _>>()?;
+        let values = args[1..].iter().map(|a| p.filter_expr(a)).collect::<Result<_, _>>()?;
         Arc::new(CycleDef { values, name: None, silent: false })
     };
     p.last_cycle = Some(def.clone());
@@ -412,7 +412,7 @@ fn do_ifchanged(p: &mut Parser<'_>, token: &Token<'_>) -> R {
     } else {
         Vec::new()
     };
-    let vars = bits[1..].iter().map(|b| p.compile_filter(b)).collect::<Result<_, _>>()?;
+    let vars = bits[1..].iter().map(|b| p.filter_expr(b)).collect::<Result<_, _>>()?;
     Ok(Node::IfChanged(Box::new(IfChangedNode { vars, yes, no })))
 }
 
@@ -470,7 +470,7 @@ fn do_widthratio(p: &mut Parser<'_>, token: &Token<'_>) -> R {
         }
         _ => return Err(syntax("widthratio takes at least three arguments")),
     };
-    let exprs = [p.compile_filter(&bits[1])?, p.compile_filter(&bits[2])?, p.compile_filter(&bits[3])?];
+    let exprs = [p.filter_expr(&bits[1])?, p.filter_expr(&bits[2])?, p.filter_expr(&bits[3])?];
     Ok(Node::WidthRatio(Box::new(exprs), asvar))
 }
 
@@ -540,7 +540,7 @@ fn do_lorem(p: &mut Parser<'_>, token: &Token<'_>) -> R {
     }
     let method = if method == 0 { b'b' } else { method };
     let count = if bits.len() > 1 { bits.pop().unwrap_or("1") } else { "1" };
-    let count = p.compile_filter(count)?;
+    let count = p.filter_expr(count)?;
     if bits.len() != 1 {
         return Err(syntax("Incorrect format for 'lorem' tag"));
     }
@@ -552,19 +552,19 @@ fn do_regroup(p: &mut Parser<'_>, token: &Token<'_>) -> R {
     if bits.len() != 6 {
         return Err(syntax("'regroup' tag takes five arguments"));
     }
-    let target = p.compile_filter(&bits[1])?;
+    let target = p.filter_expr(&bits[1])?;
     if bits[2] != "by" {
         return Err(syntax("second argument to 'regroup' tag must be 'by'"));
     }
     if bits[4] != "as" {
         return Err(syntax("next-to-last argument to 'regroup' tag must be 'as'"));
     }
-    let expr = p.compile_filter(&format!("{}.{}", bits[5], bits[3]))?;
+    let expr = p.filter_expr(&format!("{}.{}", bits[5], bits[3]))?;
     Ok(Node::Regroup(Box::new(target), Box::new(expr), Arc::from(bits[5].as_str())))
 }
 
 /// Django's `kwarg_re`: `(?:(\w+)=)?(.+)`.
-fn kwarg(bit: &str) -> (Option<&str>, &str) {
+pub(crate) fn kwarg(bit: &str) -> (Option<&str>, &str) {
     if let Some((k, v)) = bit.split_once('=')
         && !k.is_empty()
         && k.chars().all(|c| c.is_alphanumeric() || c == '_')
@@ -580,7 +580,7 @@ fn do_url(p: &mut Parser<'_>, token: &Token<'_>) -> R {
     if bits.len() < 2 {
         return Err(syntax(format!("'{}' takes at least one argument, a URL pattern name.", bits[0])));
     }
-    let view = p.compile_filter(&bits[1])?;
+    let view = p.filter_expr(&bits[1])?;
     let mut rest = &bits[2..];
     let mut asvar = None;
     if rest.len() >= 2 && rest[rest.len() - 2] == "as" {
@@ -591,8 +591,8 @@ fn do_url(p: &mut Parser<'_>, token: &Token<'_>) -> R {
     let mut kwargs = Vec::new();
     for bit in rest {
         match kwarg(bit) {
-            (Some(k), v) => kwargs.push((Arc::from(k), p.compile_filter(v)?)),
-            (None, v) => args.push(p.compile_filter(v)?),
+            (Some(k), v) => kwargs.push((Arc::from(k), p.filter_expr(v)?)),
+            (None, v) => args.push(p.filter_expr(v)?),
         }
     }
     Ok(Node::Url(Box::new(UrlNode { view, args, kwargs, asvar })))
@@ -610,12 +610,12 @@ fn do_querystring(p: &mut Parser<'_>, token: &Token<'_>) -> R {
     let mut kwargs = Vec::new();
     for bit in rest {
         match kwarg(bit) {
-            (Some(k), v) => kwargs.push((Arc::from(k), p.compile_filter(v)?)),
+            (Some(k), v) => kwargs.push((Arc::from(k), p.filter_expr(v)?)),
             (None, v) => {
                 if !kwargs.is_empty() {
                     return Err(syntax("'querystring' received some positional argument(s) after some keyword argument(s)"));
                 }
-                args.push(p.compile_filter(v)?)
+                args.push(p.filter_expr(v)?)
             }
         }
     }
@@ -720,7 +720,7 @@ pub(crate) fn do_static(p: &mut Parser<'_>, token: &Token<'_>) -> R {
         return Err(syntax(format!("'{}' takes at least one argument (path to file)", bits[0])));
     }
     let asvar = as_var(&mut bits);
-    let path = p.compile_filter(&bits[1])?;
+    let path = p.filter_expr(&bits[1])?;
     Ok(Node::Custom(Box::new(StaticNode { path: Some(path), prefix: "/static/", asvar })))
 }
 
@@ -782,11 +782,11 @@ pub(crate) fn do_cache(p: &mut Parser<'_>, token: &Token<'_>) -> R {
     let mut rest = &bits[3..];
     let mut using = None;
     if let Some(u) = rest.last().and_then(|b| b.strip_prefix("using=")) {
-        using = Some(p.compile_filter(u)?);
+        using = Some(p.filter_expr(u)?);
         rest = &rest[..rest.len() - 1];
     }
-    let timeout = p.compile_filter(bits[1])?;
-    let vary = rest.iter().map(|b| p.compile_filter(b)).collect::<Result<_, _>>()?;
+    let timeout = p.filter_expr(bits[1])?;
+    let vary = rest.iter().map(|b| p.filter_expr(b)).collect::<Result<_, _>>()?;
     Ok(Node::Custom(Box::new(CacheNode { timeout, vary, body, using })))
 }
 
@@ -827,7 +827,7 @@ pub(crate) fn do_translate(p: &mut Parser<'_>, token: &Token<'_>) -> R {
     if let Some(lit) = crate::expr::unescape_string_literal(&value) {
         value = format!("\"{}\"", lit.replace('\\', "\\\\").replace('"', "\\\""));
     }
-    let value = p.compile_filter(&value)?;
+    let value = p.filter_expr(&value)?;
     let mut noop = false;
     let mut asvar = None;
     let mut seen: Vec<&str> = Vec::new();
@@ -846,7 +846,7 @@ pub(crate) fn do_translate(p: &mut Parser<'_>, token: &Token<'_>) -> R {
                 if opt == "as" {
                     asvar = Some(Arc::from(v.as_str()));
                 } else {
-                    p.compile_filter(v)?;
+                    p.filter_expr(v)?;
                 }
                 i += 1;
             }
@@ -986,7 +986,7 @@ pub(crate) fn do_blocktranslate(p: &mut Parser<'_>, token: &Token<'_>) -> R {
                 if rest.is_empty() {
                     return Err(syntax(format!("\"context\" in '{tag}' tag expected exactly one argument.")));
                 }
-                p.compile_filter(&rest.remove(0))?;
+                p.filter_expr(&rest.remove(0))?;
             }
             "trimmed" => trimmed = true,
             "asvar" => {
@@ -1063,7 +1063,7 @@ impl CustomNode for SetConst {
 fn as_only(p: &Parser<'_>, token: &Token<'_>, what: &str) -> Result<Arc<str>, Error> {
     let bits = p.split(token);
     if bits.len() != 3 || bits[1] != "as" {
-        return Err(syntax(format!("'{}' requires 'as variable' (got {:?})", what, bits)));
+        return Err(syntax(format!("'{}' requires 'as variable' (got {})", what, crate::i18n::py_list_repr(&bits))));
     }
     Ok(Arc::from(bits[2].as_str()))
 }
@@ -1080,7 +1080,7 @@ pub(crate) fn do_get_current_language_bidi(p: &mut Parser<'_>, token: &Token<'_>
 
 pub(crate) fn do_get_available_languages(p: &mut Parser<'_>, token: &Token<'_>) -> R {
     let name = as_only(p, token, "get_available_languages")?;
-    Ok(Node::Custom(Box::new(SetConst(name, Value::from(Vec::<Value>::new())))))
+    Ok(Node::Custom(Box::new(SetConst(name, crate::i18n::available_languages()))))
 }
 
 #[derive(Debug)]
@@ -1101,7 +1101,7 @@ pub(crate) fn do_language(p: &mut Parser<'_>, token: &Token<'_>) -> R {
     if bits.len() != 2 {
         return Err(syntax(format!("'{}' takes one argument (language)", bits[0])));
     }
-    p.compile_filter(&bits[1])?;
+    p.filter_expr(&bits[1])?;
     let body = p.parse(&["endlanguage"])?;
     p.delete_first_token();
     Ok(Node::Custom(Box::new(Body(body))))
