@@ -10,20 +10,54 @@
 //! [[templates]]
 //! backend = "platen.tera"
 //! dirs = ["templates"]
-//! options = { autoescape_on = [".html"], filters = ["shout"] }
+//! options = { autoescape_on = [".html"], filters = ["shout"], components = ["components.html"] }
 //! ```
 //!
-//! Options: `autoescape_on` (the name suffixes Tera escapes, default
-//! `.html`, `.htm`, `.xml`; `autoescape = false` turns escaping off) and
-//! `filters` (which filters registered on [`TeraBackend`] this engine gets;
-//! all when unset).
+//! ## Options
+//!
+//! Besides the common `autoescape` (`false` turns escaping off for every
+//! template):
+//! - `autoescape_on`: the name suffixes Tera escapes (default `.html`,
+//!   `.htm`, `.xml`). `from_string` templates are escaped when any suffix is set.
+//! - `filters`, `tests`, `functions`: which of those registered on the
+//!   [`TeraBackend`] this engine gets (all when unset); an unknown name is an
+//!   error naming its settings key.
+//! - `components`: templates whose components every template of the engine
+//!   can call. Tera 2 has no macros or `{% import %}`: components are global
+//!   to a Tera instance, and each platen template is compiled into its own
+//!   instance with what it extends and includes, so a component defined
+//!   elsewhere is visible only through this list. A component template may
+//!   call the components of those listed before it.
+//!
+//! `string_if_invalid`, `libraries` and `builtins` are refused: Tera raises
+//! on undefined variables and has no tag libraries.
+//!
+//! ## Differences from Tera used on its own
+//!
+//! - Each template is compiled with its *closure* (see [`TeraEngine`]): a
+//!   template must be valid by itself, with what it extends and includes and
+//!   the `components` templates, as `platen check` compiles each one.
+//! - A template cannot extend or include its own name (Tera's names are
+//!   unique in an instance; Django's skip-the-same-origin trick has no Tera
+//!   equivalent).
+//! - Values: `Value::SafeStr` becomes a Tera safe string (never escaped
+//!   again); decimals, dates and times become their ISO text; objects
+//!   become maps of their attributes, lists of their items, or their text.
+//! - With a request, templates see `request` (method, path, query,
+//!   full_path, headers, cookies), `csrf_token` and `csrf_input`, as with
+//!   Django's Jinja2 backend, unless the context sets those names.
+//! - Tera 2 spells an escaped `'` as `&#39;` where Django writes `&#x27;`.
+//!
+//! Tera's `fast` feature (faster escaping, hashing and number formatting)
+//! can be turned on by the application's own `tera` dependency.
 
 mod backend;
 mod convert;
 mod engine;
 mod error;
+mod scan;
 
-pub use backend::TeraBackend;
+pub use backend::{DEFAULT_AUTOESCAPE_ON, OPTIONS, TeraBackend};
 pub use engine::{TeraEngine, TeraTemplate};
 /// The wrapped crate, so applications use the same version as the adapter.
 pub use tera;
