@@ -334,7 +334,7 @@ impl DtlBackend {
     }
 
     fn known(&self) -> String {
-        let mut names: Vec<&str> = self.libraries.keys().map(String::as_str).chain(["cache", "i18n", "static"]).collect();
+        let mut names: Vec<&str> = self.libraries.keys().map(String::as_str).chain(["cache", "i18n", "l10n", "static", "tz"]).collect();
         names.sort_unstable();
         names.dedup();
         names.join(", ")
@@ -346,7 +346,7 @@ impl Backend for DtlBackend {
         settings.deny_unknown_options(&[])?;
         // Django's own libraries are always loadable, as in a Django project;
         // registered libraries are loadable under their registered names.
-        let mut libraries: HashMap<String, Arc<Library>> = ["cache", "i18n", "static"]
+        let mut libraries: HashMap<String, Arc<Library>> = ["cache", "i18n", "l10n", "static", "tz"]
             .into_iter()
             .filter_map(|n| Some((n.to_owned(), django_library(n)?)))
             .collect();

@@ -13,6 +13,7 @@ mod escape;
 mod expr;
 pub mod filters;
 mod i18n;
+mod l10n;
 mod lexer;
 mod library;
 mod nodes;
@@ -20,6 +21,7 @@ mod parser;
 mod render;
 mod smartif;
 mod tags;
+mod tz;
 
 pub mod conformance;
 

@@ -501,7 +501,8 @@ impl Library {
     }
 }
 
-/// Django's own libraries that platen provides: `static`, `cache`, `i18n`.
+/// Django's own libraries that platen provides: `static`, `cache`, `i18n`,
+/// `l10n`, `tz`.
 pub fn django_library(name: &str) -> Option<Arc<Library>> {
     let mut lib = Library::new();
     match name {
@@ -527,6 +528,20 @@ pub fn django_library(name: &str) -> Option<Arc<Library>> {
             lib.tag("get_language_info", crate::i18n::do_get_language_info);
             lib.tag("get_language_info_list", crate::i18n::do_get_language_info_list);
             for f in &crate::i18n::FILTERS {
+                lib.filter(f);
+            }
+        }
+        "l10n" => {
+            lib.tag("localize", crate::l10n::do_localize);
+            for f in &crate::l10n::FILTERS {
+                lib.filter(f);
+            }
+        }
+        "tz" => {
+            lib.tag("localtime", crate::tz::do_localtime);
+            lib.tag("timezone", crate::tz::do_timezone);
+            lib.tag("get_current_timezone", crate::tz::do_get_current_timezone);
+            for f in &crate::tz::FILTERS {
                 lib.filter(f);
             }
         }

@@ -59,6 +59,12 @@ pub struct Renderer<'a> {
     barrier: usize,
     base_visible: bool,
     pub(crate) autoescape: bool,
+    /// `{% localize on|off %}` (Django's `context.use_l10n`; `None` = the setting).
+    pub(crate) use_l10n: Option<bool>,
+    /// `{% localtime on|off %}` (Django's `context.use_tz`; the setting, `USE_TZ`, is off).
+    pub(crate) use_tz: bool,
+    /// The zone `{% timezone %}` activated (`None` = `TIME_ZONE`).
+    pub(crate) timezone: Option<chrono_tz::Tz>,
     rctx: Vec<RenderFrame>,
     loops: Vec<HashMap<usize, Option<Mem>>>,
     depth: usize,
@@ -233,6 +239,9 @@ impl<'a> Renderer<'a> {
             barrier: 0,
             base_visible: true,
             autoescape: engine.autoescape,
+            use_l10n: None,
+            use_tz: false,
+            timezone: None,
             rctx: vec![RenderFrame::default()],
             loops: Vec::new(),
             depth: 0,
@@ -500,7 +509,7 @@ impl<'a> Renderer<'a> {
                     format!("{}() got multiple values for argument 'autoescape'", f.def.name()),
                 ));
             }
-            let env = FilterEnv { autoescape: self.autoescape };
+            let env = FilterEnv { autoescape: self.autoescape, timezone: self.timezone };
             let new = f.def.call(&obj, arg.as_ref(), &env)?;
             obj = if f.def.is_safe() && obj.is_safe() {
                 match new {
@@ -518,6 +527,19 @@ impl<'a> Renderer<'a> {
     /// Writes a value as `{{ }}` does (Django's `render_value_in_context`):
     /// localized, and escaped under autoescape unless it is safe.
     pub fn write_value(&self, v: &Value, out: &mut String) {
+        // Django's `template_localtime`: inside `{% localtime on %}`, aware
+        // datetimes show in the current time zone.
+        if self.use_tz
+            && matches!(v, Value::AwareDateTime(_))
+            && let Some(local) = crate::tz::convert(v, self.timezone.unwrap_or(crate::tz::DEFAULT_TZ))
+        {
+            return self.write_localized(&local, out);
+        }
+        self.write_localized(v, out)
+    }
+
+    /// [`Renderer::write_value`] without the time zone conversion.
+    fn write_localized(&self, v: &Value, out: &mut String) {
         match v {
             Value::Str(s) => {
                 if self.autoescape {
@@ -591,7 +613,14 @@ impl<'a> Renderer<'a> {
             Node::Nothing => {}
             Node::Var(e) => {
                 let v = self.resolve(e, false)?;
-                self.write_value(&v, out);
+                // The `tz` filters' results are never converted again.
+                let keep_zone = self.use_tz
+                    && e.filters.last().is_some_and(|f| matches!(f.def, crate::library::FilterRef::Builtin(d) if crate::tz::is_tz_filter(d)));
+                if keep_zone {
+                    self.write_localized(&v, out);
+                } else {
+                    self.write_value(&v, out);
+                }
             }
             Node::If(branches) => {
                 for (cond, body) in branches {
@@ -709,7 +738,7 @@ impl<'a> Renderer<'a> {
             Node::Now(fmt, asvar) => {
                 let now = Value::DateTime(chrono::Local::now().naive_local());
                 let text = match crate::filters::lookup("date") {
-                    Some(def) => (def.func)(&now, Some(&Value::from(&**fmt)), &FilterEnv { autoescape: self.autoescape })?
+                    Some(def) => (def.func)(&now, Some(&Value::from(&**fmt)), &FilterEnv { autoescape: self.autoescape, timezone: self.timezone })?
                         .to_string(),
                     None => now.to_string(),
                 };

@@ -178,7 +178,7 @@ fn local_timestamp(dt: &NaiveDateTime) -> i64 {
 }
 
 /// The offset Python's zoneinfo gives a naive datetime (fold 0).
-fn local_offset_fold0(dt: &NaiveDateTime) -> i32 {
+pub(crate) fn local_offset_fold0(dt: &NaiveDateTime) -> i32 {
     match DEFAULT_TZ.from_local_datetime(dt) {
         LocalResult::Single(x) => x.offset().fix().local_minus_utc(),
         LocalResult::Ambiguous(a, _) => a.offset().fix().local_minus_utc(),
@@ -685,7 +685,7 @@ mod tests {
     }
 
     fn fmt(v: &Value, f: &str) -> String {
-        date(v, Some(&Value::from(f)), &FilterEnv { autoescape: true })
+        date(v, Some(&Value::from(f)), &FilterEnv::new(true))
             .unwrap()
             .to_string()
     }
@@ -709,11 +709,11 @@ mod tests {
     fn since() {
         let a = dt("2024-01-01T00:00:00");
         let b = dt("2024-01-03T05:00:00");
-        let out = timesince(&a, Some(&b), &FilterEnv { autoescape: true })
+        let out = timesince(&a, Some(&b), &FilterEnv::new(true))
             .unwrap()
             .to_string();
         assert_eq!(out, "2\u{a0}days, 5\u{a0}hours");
-        let out = timeuntil(&b, Some(&a), &FilterEnv { autoescape: true })
+        let out = timeuntil(&b, Some(&a), &FilterEnv::new(true))
             .unwrap()
             .to_string();
         assert_eq!(out, "2\u{a0}days, 5\u{a0}hours");

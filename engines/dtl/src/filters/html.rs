@@ -1205,7 +1205,7 @@ mod tests {
     #[test]
     fn truncates_html_words() {
         let v = Value::from("<p>one <b>two</b> three four</p>");
-        let env = FilterEnv { autoescape: true };
+        let env = FilterEnv::new(true);
         let out = truncatewords_html(&v, Some(&Value::Int(2)), &env)
             .unwrap()
             .to_string();

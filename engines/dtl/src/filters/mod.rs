@@ -41,6 +41,17 @@ pub enum Arg {
 pub struct FilterEnv {
     /// Whether autoescaping is on where the filter runs.
     pub autoescape: bool,
+    /// The time zone `{% timezone %}` activated, or `None` for the default
+    /// zone (`TIME_ZONE`, America/Chicago). The `tz` library's `localtime`
+    /// filter reads it.
+    pub timezone: Option<chrono_tz::Tz>,
+}
+
+impl FilterEnv {
+    /// An environment with the default time zone.
+    pub fn new(autoescape: bool) -> FilterEnv {
+        FilterEnv { autoescape, timezone: None }
+    }
 }
 
 /// A built-in or user filter.

@@ -963,7 +963,7 @@ mod tests {
 
     fn ff(v: Value, arg: Option<&str>) -> String {
         let a = arg.map(Value::from);
-        floatformat(&v, a.as_ref(), &FilterEnv { autoescape: true })
+        floatformat(&v, a.as_ref(), &FilterEnv::new(true))
             .unwrap()
             .to_string()
     }
@@ -983,7 +983,7 @@ mod tests {
     }
 
     fn sf(v: Value, arg: &str) -> String {
-        stringformat(&v, Some(&Value::from(arg)), &FilterEnv { autoescape: true })
+        stringformat(&v, Some(&Value::from(arg)), &FilterEnv::new(true))
             .unwrap()
             .to_string()
     }
@@ -1006,7 +1006,7 @@ mod tests {
     fn pluralize_forms() {
         let p = |v: Value, a: Option<&str>| {
             let a = a.map(Value::from);
-            pluralize(&v, a.as_ref(), &FilterEnv { autoescape: true })
+            pluralize(&v, a.as_ref(), &FilterEnv::new(true))
                 .unwrap()
                 .to_string()
         };
@@ -1022,7 +1022,7 @@ mod tests {
     #[test]
     fn filesize() {
         let f = |n: i64| {
-            filesizeformat(&Value::Int(n), None, &FilterEnv { autoescape: true })
+            filesizeformat(&Value::Int(n), None, &FilterEnv::new(true))
                 .unwrap()
                 .to_string()
         };

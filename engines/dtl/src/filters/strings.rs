@@ -581,7 +581,7 @@ mod tests {
         f(
             &Value::from(v),
             arg.as_ref(),
-            &FilterEnv { autoescape: true },
+            &FilterEnv::new(true),
         )
         .unwrap()
         .to_string()
