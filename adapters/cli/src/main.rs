@@ -1,6 +1,7 @@
-//! The `platen` command line: render a template, check every template, run
-//! the DTL conformance cases.
+//! The `platen` command line: render a template, check every template, time
+//! a template, run the DTL conformance cases.
 
+mod bench;
 mod check;
 #[cfg(feature = "dtl")]
 mod conformance;
@@ -26,6 +27,8 @@ enum Command {
     Render(render::RenderArgs),
     /// Compile every template every engine can find; report every error.
     Check(check::CheckArgs),
+    /// Time the rendering of a template: median, p25/p75 µs and MB/s.
+    Bench(bench::BenchArgs),
     /// Run Django-recorded conformance cases through the DTL engine.
     #[cfg(feature = "dtl")]
     Conformance(conformance::ConformanceArgs),
@@ -51,6 +54,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Render(args) => render::run(&args),
         Command::Check(args) => check::run(&args),
+        Command::Bench(args) => bench::run(&args),
         #[cfg(feature = "dtl")]
         Command::Conformance(args) => conformance::run(&args),
     };

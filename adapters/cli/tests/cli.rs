@@ -191,3 +191,30 @@ fn conformance_reports_failures_and_writes_a_report() {
     assert!(out.status.success());
     assert_eq!(stdout(&out).trim(), "conformance: 1 passed, 0 failed");
 }
+
+#[test]
+fn bench_times_a_template_and_prints_json() {
+    let dir = quickstart();
+    let out = platen(
+        &["bench", "django.html", "--context", "context.json", "--iterations", "50", "--json"],
+        &dir,
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+    assert_eq!(report["template"], "django.html");
+    assert_eq!(report["engine"], "django");
+    assert_eq!(report["iterations"], 50);
+    let (p25, median, p75) =
+        (report["p25_us"].as_f64().unwrap(), report["median_us"].as_f64().unwrap(), report["p75_us"].as_f64().unwrap());
+    assert!(p25 > 0.0 && p25 <= median && median <= p75, "{report}");
+    assert!(report["bytes"].as_u64().unwrap() > 100, "{report}");
+    assert!(report["mb_per_s"].as_f64().unwrap() > 0.0, "{report}");
+
+    let out = platen(&["bench", "card.hbs", "--context", "context.json", "--seconds", "0.05"], &dir);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).starts_with("card.hbs (hbs): median "), "{}", stdout(&out));
+
+    let out = platen(&["bench", "missing.html"], &dir);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("template not found"), "{}", stderr(&out));
+}
