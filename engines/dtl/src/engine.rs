@@ -30,6 +30,9 @@ pub struct CompiledTemplate {
     pub(crate) blocks: Vec<Arc<BlockDef>>,
     pub(crate) first_is_extends: bool,
     pub(crate) partials: Arc<crate::nodes::Partials>,
+    /// The length of the last whole render's output: the next render
+    /// reserves that much up front.
+    pub(crate) last_len: std::sync::atomic::AtomicUsize,
 }
 
 impl CompiledTemplate {
@@ -97,6 +100,7 @@ impl EngineInner {
             blocks,
             first_is_extends,
             partials,
+            last_len: Default::default(),
         }))
     }
 
@@ -259,9 +263,16 @@ impl Template for DtlTemplate {
     }
 
     fn render_to(&self, out: &mut String, context: &Context, request: Option<&Request>) -> Result<(), Error> {
+        use std::sync::atomic::Ordering;
         let mut r = Renderer::new(&self.engine, context, request, self.compiled.site());
-        let nodes = self.entry.as_deref().unwrap_or(&self.compiled.nodes);
-        r.render_list(nodes, out)
+        let Some(entry) = self.entry.as_deref() else {
+            let start = out.len();
+            out.reserve(self.compiled.last_len.load(Ordering::Relaxed));
+            r.render_list(&self.compiled.nodes, out)?;
+            self.compiled.last_len.store(out.len() - start, Ordering::Relaxed);
+            return Ok(());
+        };
+        r.render_list(entry, out)
     }
 }
 

@@ -13,32 +13,54 @@ fn special(b: u8) -> bool {
 /// Runs of clean text are copied whole.
 pub fn escape_html_into(out: &mut String, s: &str) {
     let bytes = s.as_bytes();
+    out.reserve(bytes.len());
+    if bytes.len() < 64 {
+        // Short strings: one byte loop beats setting up memchr searches.
+        let mut start = 0;
+        for (i, &b) in bytes.iter().enumerate() {
+            let Some(rep) = replacement(b) else { continue };
+            out.push_str(&s[start..i]);
+            out.push_str(rep);
+            start = i + 1;
+        }
+        out.push_str(&s[start..]);
+        return;
+    }
+    // Long strings: the next `&<>` and the next `'"`, each searched again
+    // only once it has been passed (so the scan stays linear).
+    let find3 = |from: usize| memchr3(b'&', b'<', b'>', &bytes[from..]).map_or(usize::MAX, |p| from + p);
+    let find2 = |from: usize| memchr::memchr2(b'\'', b'"', &bytes[from..]).map_or(usize::MAX, |p| from + p);
+    let (mut a, mut b) = (find3(0), find2(0));
     let mut start = 0;
-    let mut i = 0;
-    while i < bytes.len() {
-        // Find the next of the rarer pair first, then scan for the others.
-        let next = match (
-            memchr3(b'&', b'<', b'>', &bytes[i..]),
-            memchr::memchr2(b'\'', b'"', &bytes[i..]),
-        ) {
-            (Some(a), Some(b)) => i + a.min(b),
-            (Some(a), None) => i + a,
-            (None, Some(b)) => i + b,
-            (None, None) => break,
-        };
+    loop {
+        let next = a.min(b);
+        if next == usize::MAX {
+            break;
+        }
         debug_assert!(special(bytes[next]));
         out.push_str(&s[start..next]);
-        out.push_str(match bytes[next] {
-            b'&' => "&amp;",
-            b'<' => "&lt;",
-            b'>' => "&gt;",
-            b'\'' => "&#x27;",
-            _ => "&quot;",
-        });
-        i = next + 1;
-        start = i;
+        out.push_str(replacement(bytes[next]).unwrap_or_default());
+        start = next + 1;
+        if next == a {
+            a = find3(start);
+        } else {
+            b = find2(start);
+        }
     }
     out.push_str(&s[start..]);
+}
+
+/// The entity of a byte that needs escaping.
+#[inline]
+fn replacement(b: u8) -> Option<&'static str> {
+    Some(match b {
+        b'&' => "&amp;",
+        b'<' => "&lt;",
+        b'>' => "&gt;",
+        b'\'' => "&#x27;",
+        b'"' => "&quot;",
+        _ => return None,
+    })
 }
 
 /// `s` HTML-escaped, see [`escape_html_into`].
@@ -60,5 +82,9 @@ mod tests {
         );
         assert_eq!(escape_html("plain ünï"), "plain ünï");
         assert_eq!(escape_html(""), "");
+        let long = "a&b<c>d'e\"f ".repeat(20) + "tail";
+        assert_eq!(escape_html(&long), "a&amp;b&lt;c&gt;d&#x27;e&quot;f ".repeat(20) + "tail");
+        let clean = "x".repeat(100);
+        assert_eq!(escape_html(&clean), clean);
     }
 }

@@ -6,7 +6,8 @@
 
 use std::collections::HashMap;
 use std::fmt::Write;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, LazyLock};
 
 use platen_core::{Context, Error, ErrorKind, Object, Origin, Request, Span, Value};
 
@@ -126,6 +127,48 @@ impl Object for ForLoop {
         f.write_str("}")
     }
 }
+
+/// The `forloop` slot of a running loop: one per loop, its position updated
+/// in place each iteration. It never leaves the context stack: a lookup
+/// turns it into a [`ForLoop`] snapshot (see [`materialize`]).
+#[derive(Debug)]
+struct LiveLoop {
+    i: AtomicUsize,
+    len: usize,
+    parent: Value,
+    /// The snapshot of iteration `.0`: lookups in one iteration share it, so
+    /// `forloop is forloop` holds as in Django.
+    made: std::sync::Mutex<Option<(usize, Value)>>,
+}
+
+impl Object for LiveLoop {
+    fn get_attr(&self, _: &str) -> Option<Value> {
+        None
+    }
+}
+
+/// A context slot's value as a lookup sees it: a live `forloop` becomes a snapshot.
+#[inline]
+fn materialize(v: &Value) -> Value {
+    if let Value::Object(o) = v
+        && let Some(l) = o.downcast_ref::<LiveLoop>()
+    {
+        let i = l.i.load(Ordering::Relaxed);
+        let mut made = l.made.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((at, v)) = &*made
+            && *at == i
+        {
+            return v.clone();
+        }
+        let v = Value::from_object(ForLoop { i, len: l.len, parent: l.parent.clone() });
+        *made = Some((i, v.clone()));
+        return v;
+    }
+    v.clone()
+}
+
+/// The name `forloop`, shared.
+static FORLOOP: LazyLock<Arc<str>> = LazyLock::new(|| Arc::from("forloop"));
 
 /// `block` inside a block: gives `{{ block.super }}`.
 #[derive(Debug)]
@@ -363,7 +406,7 @@ impl<'a> Renderer<'a> {
     fn lookup_name(&self, name: &str) -> Option<Value> {
         for f in self.frames[self.barrier..].iter().rev() {
             if let Some((_, v)) = f.iter().rev().find(|(k, _)| &**k == name) {
-                return Some(v.clone());
+                return Some(materialize(v));
             }
         }
         if self.base_visible
@@ -377,6 +420,36 @@ impl<'a> Renderer<'a> {
             "None" => Some(Value::None),
             _ => None,
         }
+    }
+
+    /// The context slot of `name` as stored (a live `forloop` as it is), for
+    /// the names [`Renderer::lookup_name`] finds in the frames or the base.
+    fn lookup_slot(&self, name: &str) -> Option<&Value> {
+        for f in self.frames[self.barrier..].iter().rev() {
+            if let Some((_, v)) = f.iter().rev().find(|(k, _)| &**k == name) {
+                return Some(v);
+            }
+        }
+        if self.base_visible { self.base.get(name) } else { None }
+    }
+
+    /// A variable's value by reference, when it is found through plain
+    /// context slots and map keys only (no objects, no live `forloop`, no
+    /// methods or indexes); `None` sends the caller to [`Renderer::resolve_var`],
+    /// which gives the same answer in every case this one answers.
+    fn resolve_ref(&self, var: &Var) -> Option<&Value> {
+        let Var::Path { parts, .. } = var else { return None };
+        let mut cur = self.lookup_slot(&parts[0])?;
+        if matches!(cur, Value::Object(_)) {
+            return None;
+        }
+        for seg in &parts[1..] {
+            match cur {
+                Value::Map(m) => cur = m.get(&**seg)?,
+                _ => return None,
+            }
+        }
+        Some(cur)
     }
 
     /// A name's value, or the invalid-variable value.
@@ -453,8 +526,30 @@ impl<'a> Renderer<'a> {
         match var {
             Var::Literal(v) => Ok(Some(v.clone())),
             Var::Path { parts, .. } => {
-                let Some(mut cur) = self.lookup_name(&parts[0]) else { return Ok(None) };
-                for seg in &parts[1..] {
+                // `forloop.counter` and the like: read from the live loop,
+                // without a snapshot object (`parentloop` takes the long way).
+                let mut rest = &parts[1..];
+                let head = match rest.first() {
+                    Some(field) if &**field != "parentloop" => match self.lookup_slot(&parts[0]) {
+                        Some(Value::Object(o)) => o.downcast_ref::<LiveLoop>().map(|l| {
+                            ForLoop { i: l.i.load(Ordering::Relaxed), len: l.len, parent: Value::None }.field(field)
+                        }),
+                        _ => None,
+                    },
+                    _ => None,
+                };
+                let mut cur = match head {
+                    Some(Some(v)) => {
+                        rest = &rest[1..];
+                        v
+                    }
+                    Some(None) => return Ok(None),
+                    None => match self.lookup_name(&parts[0]) {
+                        Some(v) => v,
+                        None => return Ok(None),
+                    },
+                };
+                for seg in rest {
                     match self.lookup_segment(&cur, seg)? {
                         Some(v) => cur = v,
                         None => return Ok(None),
@@ -467,25 +562,44 @@ impl<'a> Renderer<'a> {
 
     /// Django's `FilterExpression.resolve`.
     pub(crate) fn resolve(&mut self, e: &FilterExpr, ignore_failures: bool) -> Result<Value, Error> {
+        let mut filters = e.filters.iter();
         let mut obj = match &e.head {
             Head::Constant(v) => v.clone(),
-            Head::Var(var) => match self.resolve_var(var)? {
-                Some(v) => v,
-                None if ignore_failures => Value::None,
-                None => {
-                    let sii = &self.engine.string_if_invalid;
-                    if !sii.is_empty() {
-                        let text = match var {
-                            Var::Path { text, .. } => &**text,
-                            Var::Literal(_) => "",
-                        };
-                        return Ok(Value::from(sii.replace("%s", text)));
+            Head::Var(var) => {
+                // Fast path: the head found by reference goes straight into a
+                // first filter whose argument is no variable (no clone of it).
+                if let Some(first) = e.filters.first()
+                    && !matches!(first.arg, Some(FilterArg::Var(Var::Path { .. })))
+                    && let Some(v) = self.resolve_ref(var)
+                {
+                    let arg = first.arg.as_ref().map(|a| match a {
+                        FilterArg::Constant(Value::Str(s)) => Value::SafeStr(s.clone()),
+                        FilterArg::Constant(other) | FilterArg::Var(Var::Literal(other)) => other.clone(),
+                        FilterArg::Var(Var::Path { .. }) => unreachable!("excluded above"),
+                    });
+                    let new = self.apply_filter(first, v, arg)?;
+                    filters.next();
+                    new
+                } else {
+                    match self.resolve_var(var)? {
+                        Some(v) => v,
+                        None if ignore_failures => Value::None,
+                        None => {
+                            let sii = &self.engine.string_if_invalid;
+                            if !sii.is_empty() {
+                                let text = match var {
+                                    Var::Path { text, .. } => &**text,
+                                    Var::Literal(_) => "",
+                                };
+                                return Ok(Value::from(sii.replace("%s", text)));
+                            }
+                            Value::from("")
+                        }
                     }
-                    Value::from("")
                 }
-            },
+            }
         };
-        for f in &e.filters {
+        for f in filters {
             let arg = match &f.arg {
                 None => None,
                 Some(FilterArg::Constant(v)) => Some(match v {
@@ -503,25 +617,31 @@ impl<'a> Renderer<'a> {
                     }
                 },
             };
-            if f.def.arg() == crate::filters::Arg::None && arg.is_some() {
-                return Err(Error::new(
-                    ErrorKind::InvalidType,
-                    format!("{}() got multiple values for argument 'autoescape'", f.def.name()),
-                ));
-            }
-            let env = FilterEnv { autoescape: self.autoescape, timezone: self.timezone };
-            let new = f.def.call(&obj, arg.as_ref(), &env)?;
-            obj = if f.def.is_safe() && obj.is_safe() {
-                match new {
-                    Value::Str(s) => Value::SafeStr(s),
-                    v @ (Value::List(_) | Value::Map(_)) => Value::safe(v.to_string()),
-                    v => v,
-                }
-            } else {
-                new
-            };
+            obj = self.apply_filter(f, &obj, arg)?;
         }
         Ok(obj)
+    }
+
+    /// One filter of a filter expression applied to `obj`.
+    #[inline]
+    fn apply_filter(&self, f: &crate::expr::FilterCall, obj: &Value, arg: Option<Value>) -> Result<Value, Error> {
+        if f.def.arg() == crate::filters::Arg::None && arg.is_some() {
+            return Err(Error::new(
+                ErrorKind::InvalidType,
+                format!("{}() got multiple values for argument 'autoescape'", f.def.name()),
+            ));
+        }
+        let env = FilterEnv { autoescape: self.autoescape, timezone: self.timezone };
+        let new = f.def.call(obj, arg.as_ref(), &env)?;
+        Ok(if f.def.is_safe() && obj.is_safe() {
+            match new {
+                Value::Str(s) => Value::SafeStr(s),
+                v @ (Value::List(_) | Value::Map(_)) => Value::safe(v.to_string()),
+                v => v,
+            }
+        } else {
+            new
+        })
     }
 
     /// Writes a value as `{{ }}` does (Django's `render_value_in_context`):
@@ -612,6 +732,13 @@ impl<'a> Renderer<'a> {
             Node::Text(t) => out.push_str(t),
             Node::Nothing => {}
             Node::Var(e) => {
+                if e.filters.is_empty()
+                    && let Head::Var(var) = &e.head
+                    && let Some(v) = self.resolve_ref(var)
+                {
+                    self.write_value(v, out);
+                    return Ok(());
+                }
                 let v = self.resolve(e, false)?;
                 // The `tz` filters' results are never converted again.
                 let keep_zone = self.use_tz
@@ -626,6 +753,13 @@ impl<'a> Renderer<'a> {
                 for (cond, body) in branches {
                     let matched = match cond {
                         None => true,
+                        Some(Cond::Literal(e))
+                            if e.filters.is_empty()
+                                && let Head::Var(var) = &e.head
+                                && let Some(v) = self.resolve_ref(var) =>
+                        {
+                            v.is_true()
+                        }
                         Some(c) => match self.eval(c) {
                             Ok(v) => v.is_true(),
                             Err(e) if e.kind() == ErrorKind::UndefinedVariable => false,
@@ -906,11 +1040,22 @@ impl<'a> Renderer<'a> {
             items.reverse();
         }
         let len = items.len();
-        let forloop: Arc<str> = Arc::from("forloop");
+        let forloop: &Arc<str> = &FORLOOP;
+        let live = Arc::new(LiveLoop { i: AtomicUsize::new(0), len, parent, made: Default::default() });
+        let live_ptr = Arc::as_ptr(&live) as *const ();
+        let live_val = Value::Object(live.clone());
         self.loops.push(HashMap::new());
         let result = (|| {
             for (i, item) in items.into_iter().enumerate() {
-                self.set_var(&forloop, Value::from_object(ForLoop { i, len, parent: parent.clone() }));
+                live.i.store(i, Ordering::Relaxed);
+                // Django sets `context['forloop']` anew each iteration: put the
+                // live slot back unless it is still there.
+                let top = self.frames.last_mut().expect("a frame");
+                let in_place = matches!(top.first(), Some((k, Value::Object(o)))
+                    if Arc::ptr_eq(k, forloop) && Arc::as_ptr(o) as *const () == live_ptr);
+                if !in_place {
+                    self.set_var(forloop, live_val.clone());
+                }
                 if f.vars.len() > 1 {
                     let parts: Vec<Value> = match &item {
                         Value::List(_) | Value::Map(_) | Value::Str(_) | Value::SafeStr(_) | Value::Object(_) => {
@@ -929,7 +1074,11 @@ impl<'a> Renderer<'a> {
                     self.frames.pop();
                     r?;
                 } else {
-                    self.set_var(&f.vars[0], item);
+                    let top = self.frames.last_mut().expect("a frame");
+                    match top.get_mut(1) {
+                        Some((k, v)) if Arc::ptr_eq(k, &f.vars[0]) => *v = item,
+                        _ => self.set_var(&f.vars[0], item),
+                    }
                     self.render_list(&f.body, out)?;
                 }
             }

@@ -425,12 +425,24 @@ pub fn truncatewords(v: &Value, arg: Option<&Value>, _: &FilterEnv) -> Result<Va
     if length <= 0 {
         return Ok(s(""));
     }
-    let words = py_split(&text);
-    if words.len() as i128 > length {
-        let joined = words[..length as usize].join(" ");
-        return Ok(s(add_truncation_text(&joined, " …")));
+    // The first `length` words rejoined with single spaces, streamed (no
+    // word list); ` …` follows when a word was left out.
+    let mut out = String::with_capacity(text.len() + " …".len());
+    let mut cut = false;
+    for (n, w) in (0_i128..).zip(text.split(py_space).filter(|w| !w.is_empty())) {
+        if n == length {
+            cut = true;
+            break;
+        }
+        if n > 0 {
+            out.push(' ');
+        }
+        out.push_str(w);
     }
-    Ok(s(words.join(" ")))
+    if cut && !out.ends_with(" …") {
+        out.push_str(" …");
+    }
+    Ok(s(out))
 }
 
 /// Python's `str.splitlines()`.
