@@ -9,99 +9,147 @@ use platen_core::{Backend, BuildEnv, Engine, EngineSettings, LoaderChain, Result
 
 use crate::engine::HandlebarsEngine;
 
-type Registrar = Arc<dyn Fn(&mut Handlebars<'static>) + Send + Sync>;
+/// The options of `platen.handlebars` besides the common ones.
+pub const OPTIONS: &[&str] = &["strict_mode", "dev_mode", "helpers", "extensions"];
 
-/// Builds Handlebars engines; holds the user helpers engines may select by name.
+/// The extensions tried after a bare name when `options.extensions` is unset.
+pub const DEFAULT_EXTENSIONS: &[&str] = &[".hbs", ".handlebars"];
+
+/// Builds Handlebars engines, and holds the helpers they may use.
+///
+/// ```
+/// use platen_handlebars::HandlebarsBackend;
+/// use platen_handlebars::handlebars::handlebars_helper;
+///
+/// handlebars_helper!(upper: |s: str| s.to_uppercase());
+///
+/// let mut registry = platen_core::Registry::new();
+/// registry.register_backend("platen.handlebars", HandlebarsBackend::new().helper("upper", upper));
+/// ```
+///
+/// An engine gets every registered helper, or only those its
+/// `options.helpers` lists.
 #[derive(Clone, Default)]
 pub struct HandlebarsBackend {
-    helpers: Vec<(String, Registrar)>,
+    helpers: Vec<(String, Arc<dyn HelperDef + Send + Sync>)>,
 }
 
 impl std::fmt::Debug for HandlebarsBackend {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("HandlebarsBackend")
-            .field("helpers", &self.helpers.iter().map(|(n, _)| n).collect::<Vec<_>>())
-            .finish()
+        f.debug_struct("HandlebarsBackend").field("helpers", &self.helper_names()).finish()
     }
 }
 
 impl HandlebarsBackend {
-    /// A backend with no user helpers.
+    /// A backend with no helpers of its own (Handlebars' built-in ones,
+    /// `if`, `each`, `with`, `lookup`, `len`, `eq`, ..., are always there).
     pub fn new() -> HandlebarsBackend {
         HandlebarsBackend::default()
     }
 
-    /// Registers a helper under `name` (anything the `handlebars` crate takes
-    /// as a helper: a function, a `handlebars_helper!` type, a struct
-    /// implementing `HelperDef`). Engines get it unless their
-    /// `options.helpers` leaves it out.
+    /// Registers `helper` under `name` (replacing a helper of that name):
+    /// anything the `handlebars` crate takes as a helper, a function, a
+    /// `handlebars_helper!` type or a type implementing [`HelperDef`].
     pub fn helper<H>(mut self, name: &str, helper: H) -> HandlebarsBackend
     where
         H: HelperDef + Send + Sync + 'static,
     {
-        let owned = name.to_owned();
-        let shared: Arc<dyn HelperDef + Send + Sync> = Arc::new(helper);
-        let registrar: Registrar = Arc::new(move |reg: &mut Handlebars<'static>| {
-            reg.register_helper(&owned, Box::new(Shared(shared.clone())));
-        });
         self.helpers.retain(|(n, _)| n != name);
-        self.helpers.push((name.to_owned(), registrar));
+        self.helpers.push((name.to_owned(), Arc::new(helper)));
         self
     }
 
-    /// The names of the registered helpers.
+    /// The names of the registered helpers, in registration order.
     pub fn helper_names(&self) -> Vec<&str> {
         self.helpers.iter().map(|(n, _)| n.as_str()).collect()
     }
+
+    /// The registry an engine built from `settings` renders with.
+    fn registry(&self, settings: &EngineSettings, debug: bool) -> Result<Handlebars<'static>> {
+        let mut registry = Handlebars::new();
+        registry.set_strict_mode(settings.option::<bool>("strict_mode")?.unwrap_or(false));
+        registry.set_dev_mode(settings.option::<bool>("dev_mode")?.unwrap_or(debug));
+        if !settings.options.autoescape {
+            registry.register_escape_fn(handlebars::no_escape);
+        }
+        let chosen: Vec<&(String, Arc<dyn HelperDef + Send + Sync>)> =
+            match settings.option::<Vec<String>>("helpers")? {
+                None => self.helpers.iter().collect(),
+                Some(wanted) => {
+                    let mut chosen = Vec::with_capacity(wanted.len());
+                    for (i, name) in wanted.iter().enumerate() {
+                        match self.helpers.iter().find(|(n, _)| n == name) {
+                            Some(helper) => chosen.push(helper),
+                            None => return Err(self.unknown_helper(settings, i, name)),
+                        }
+                    }
+                    chosen
+                }
+            };
+        for (name, helper) in chosen {
+            registry.register_helper(name, Box::new(Shared(helper.clone())));
+        }
+        Ok(registry)
+    }
+
+    fn unknown_helper(&self, settings: &EngineSettings, i: usize, name: &str) -> platen_core::Error {
+        let known = self.helper_names();
+        let mut detail = format!("no helper named `{name}` is registered on the Handlebars backend");
+        if let Some(best) = platen_core::settings::closest(name, &known) {
+            detail.push_str(&format!(" (did you mean `{best}`?)"));
+        }
+        if known.is_empty() {
+            detail.push_str("; register helpers with `HandlebarsBackend::helper`");
+        } else {
+            detail.push_str(&format!("; registered: {}", known.join(", ")));
+        }
+        settings.error(&format!("options.helpers.{i}"), detail)
+    }
+}
+
+/// The extensions of `options.extensions`, checked.
+fn extensions(settings: &EngineSettings) -> Result<Vec<String>> {
+    let Some(list) = settings.option::<Vec<String>>("extensions")? else {
+        return Ok(DEFAULT_EXTENSIONS.iter().map(|e| (*e).to_owned()).collect());
+    };
+    for (i, ext) in list.iter().enumerate() {
+        if ext.is_empty() || ext.contains(['/', '\\']) {
+            return Err(settings.error(
+                &format!("options.extensions.{i}"),
+                format!("`{ext}` is not a file name extension; write it with its dot, like \".hbs\""),
+            ));
+        }
+    }
+    Ok(list)
+}
+
+/// Refuses the common options that mean nothing to Handlebars, rather than
+/// ignoring them. (`string_if_invalid` is ignored: see the crate docs.)
+fn deny_dtl_options(settings: &EngineSettings) -> Result<()> {
+    let o = &settings.options;
+    let why = "tag libraries are a DTL feature; register Handlebars helpers with `HandlebarsBackend::helper` \
+               and choose them with `options.helpers`";
+    for (key, set) in [("libraries", !o.libraries.is_empty()), ("builtins", !o.builtins.is_empty())] {
+        if set {
+            let detail = format!("`{key}` is not supported by the `{}` backend: {why}", crate::BACKEND_NAME);
+            return Err(settings.error(&format!("options.{key}"), detail));
+        }
+    }
+    Ok(())
 }
 
 impl Backend for HandlebarsBackend {
     fn build(&self, settings: &EngineSettings, env: &BuildEnv<'_>) -> Result<Arc<dyn Engine>> {
-        settings.deny_unknown_options(&["strict_mode", "dev_mode", "helpers", "extensions"])?;
-        let mut base = Handlebars::new();
-        base.set_strict_mode(settings.option::<bool>("strict_mode")?.unwrap_or(false));
-        base.set_dev_mode(settings.option::<bool>("dev_mode")?.unwrap_or(env.debug));
-        if !settings.options.autoescape {
-            base.register_escape_fn(handlebars::no_escape);
-        }
-        let extensions = settings
-            .option::<Vec<String>>("extensions")?
-            .unwrap_or_else(|| vec![".hbs".into(), ".handlebars".into()]);
-        for (i, ext) in extensions.iter().enumerate() {
-            if ext.is_empty() || ext.contains(['/', '\\']) {
-                return Err(settings.error(
-                    &format!("options.extensions.{i}"),
-                    format!("`{ext}` is not a file extension (write it like \".hbs\")"),
-                ));
-            }
-        }
-        match settings.option::<Vec<String>>("helpers")? {
-            None => self.helpers.iter().for_each(|(_, reg)| reg(&mut base)),
-            Some(wanted) => {
-                for (i, name) in wanted.iter().enumerate() {
-                    let Some((_, reg)) = self.helpers.iter().find(|(n, _)| n == name) else {
-                        let known = self.helper_names();
-                        let mut detail = format!("no helper named `{name}` is registered on the Handlebars backend");
-                        if let Some(best) = platen_core::settings::closest(name, &known) {
-                            detail.push_str(&format!(" (did you mean `{best}`?)"));
-                        }
-                        detail.push_str(&format!("; registered: {}", known.join(", ")));
-                        return Err(settings.error(&format!("options.helpers.{i}"), detail));
-                    };
-                    reg(&mut base);
-                }
-            }
-        }
-        Ok(Arc::new(HandlebarsEngine::new(
-            settings.name.clone(),
-            LoaderChain::new(env.loaders.clone()),
-            base,
-            extensions,
-        )))
+        settings.deny_unknown_options(OPTIONS)?;
+        deny_dtl_options(settings)?;
+        let registry = self.registry(settings, env.debug)?;
+        let extensions = extensions(settings)?;
+        let chain = LoaderChain::new(env.loaders.clone());
+        Ok(Arc::new(HandlebarsEngine::new(settings.name.clone(), chain, registry, extensions)))
     }
 }
 
-/// One helper shared by every registry the backend builds.
+/// One helper, shared by the registries of every engine the backend builds.
 struct Shared(Arc<dyn HelperDef + Send + Sync>);
 
 impl HelperDef for Shared {

@@ -1,10 +1,10 @@
 //! # platen-handlebars
 //!
 //! The `platen.handlebars` backend: [Handlebars](https://handlebarsjs.com/)
-//! templates (the `handlebars` crate) whose partials are found through
-//! platen's loader chain, never the crate's own directory loading, so they
-//! share `dirs`, `app_dirs`, the cached loader and auto-reload with every
-//! other engine.
+//! templates, rendered by the [`handlebars`] crate, whose templates *and
+//! partials* are found through platen's loader chain, never the crate's own
+//! directory loading. So they share `dirs`, `app_dirs`, the cached loader
+//! and auto-reload with every other engine.
 //!
 //! ```toml
 //! [[templates]]
@@ -13,35 +13,80 @@
 //! options = { strict_mode = true, helpers = ["upper"], extensions = [".hbs"] }
 //! ```
 //!
-//! Options: `strict_mode` (a missing variable is an error), `dev_mode`
-//! (defaults to the engine's debug mode), `helpers` (which helpers
-//! registered on [`HandlebarsBackend`] this engine gets; all when unset),
-//! `extensions` (tried after the bare name, for templates and partials;
-//! default `.hbs`, `.handlebars`). `autoescape = false` turns escaping off.
-//! `string_if_invalid` has no meaning in Handlebars and is ignored.
+//! ## Options
 //!
-//! Partials are found when a template is compiled: every partial named
-//! literally (`{{> footer}}`, `{{#> layout}}`) is looked up as `footer`, then
-//! `footer.hbs`, ... and compiled with it. A partial that no loader has may
-//! still be defined inline (`{{#*inline "footer"}}`) or have default content;
-//! if it is missing at render time, the error lists where it was looked for.
-//! Partials chosen at render time (`{{> (lookup ...)}}`) must be among those.
-//! Safe strings have no meaning in Handlebars: use `{{{ }}}` for raw output.
+//! - `strict_mode` (bool, default `false`): a variable missing from the
+//!   context is an error (kind `UndefinedVariable`, with its line) instead
+//!   of rendering empty.
+//! - `dev_mode` (bool, default: the engine's debug mode): passed to the
+//!   crate ([`handlebars::Handlebars::set_dev_mode`]). It reloads only what
+//!   was registered from files, which this engine never does: edited
+//!   templates and partials are noticed by platen's cached loader in debug
+//!   mode (auto-reload), or after `reset()`.
+//! - `helpers` (list of names): which helpers registered on
+//!   [`HandlebarsBackend`] this engine gets; all of them when unset. A name
+//!   not registered is a settings error naming the key.
+//! - `extensions` (list, default `[".hbs", ".handlebars"]`): tried after
+//!   the bare name, for templates and partials alike: `index`, then
+//!   `index.hbs`, then `index.handlebars`.
+//!
+//! Of the common options, `autoescape = false` turns escaping off
+//! (Handlebars' `no_escape`); `{{{ }}}` never escapes. `string_if_invalid`
+//! is ignored: Handlebars renders a missing value as nothing (or fails, in
+//! strict mode) and has no hook for a replacement text. `libraries` and
+//! `builtins` are DTL tag libraries and are refused; use helpers.
+//!
+//! ## Partials
+//!
+//! `{{> footer}}`, `{{> "footer"}}` and `{{#> layout}}...{{/layout}}` look
+//! for `footer`, then `footer.hbs`, ... through the loaders, like a
+//! template. They are found when the including template is compiled (see
+//! [`HandlebarsEngine`] for how, and how edits are noticed). A partial no
+//! loader has may still be defined inline (`{{#*inline "footer"}}`, also by
+//! an including template, the layout pattern) or have default content
+//! (`{{#> title}}Untitled{{/title}}`); if a render needs it and it is none
+//! of those, the error (kind `TemplateNotFound`) lists every place looked.
+//!
+//! A partial whose name is computed at render time (`{{> (whichPartial)}}`)
+//! must be one that the template or its partials name literally somewhere,
+//! or an inline one. Partials may include each other, as long as the
+//! recursion ends (inside an `#if` or `#each`); one that does not end is an
+//! error of kind `Recursion`, not a stack overflow. Handlebars itself
+//! refuses a template that includes itself under its own file name.
+//!
+//! ## Data
+//!
+//! The [`platen_core::Context`] is serialized straight into the JSON that
+//! Handlebars renders, keeping map order. Safe strings mean nothing to
+//! Handlebars: a `Value::SafeStr` is escaped like any string; write
+//! `{{{ value }}}` for HTML. Decimals, dates and times become their ISO
+//! text; dynamic objects become a map of their attributes, a list of their
+//! items, or their text. With a request, templates also see `request`
+//! (`method`, `path`, `query`, `full_path`, `headers`, `cookies`),
+//! `csrf_token` and `csrf_input` (HTML: `{{{csrf_input}}}`), as with
+//! Django's Jinja2 backend, unless the context sets those names.
+//!
+//! Handlebars escapes `=` and `` ` `` too (as `&#x3D;` and `&#x60;`), which
+//! Django leaves alone.
 
 mod backend;
+mod convert;
 mod engine;
 mod error;
 mod partials;
+mod template;
 
-pub use backend::HandlebarsBackend;
-pub use engine::{HandlebarsEngine, HandlebarsTemplate};
+pub use backend::{DEFAULT_EXTENSIONS, HandlebarsBackend, OPTIONS};
+pub use engine::HandlebarsEngine;
 /// The wrapped crate, so applications use the same version as the adapter.
 pub use handlebars;
+pub use template::HandlebarsTemplate;
 
 /// The name the backend is registered under.
 pub const BACKEND_NAME: &str = "platen.handlebars";
 
-/// Registers the default [`HandlebarsBackend`] (no user helpers) as `platen.handlebars`.
+/// Registers the default [`HandlebarsBackend`] (no helpers of its own) as
+/// `platen.handlebars`.
 pub fn register(registry: &mut platen_core::Registry) {
     registry.register_backend(BACKEND_NAME, HandlebarsBackend::new());
 }
