@@ -356,14 +356,29 @@ impl<'a> Renderer<'a> {
     /// inclusion tag's template).
     pub(crate) fn render_template_isolated(&mut self, name: &str, frame: Frame, out: &mut String) -> Result<(), Error> {
         let (tmpl, entry) = self.engine.get(name)?;
+        self.render_nested(&tmpl, entry.as_deref(), frame, true, out)
+    }
+
+    /// Renders another template (or one partial of it, `entry`) with `frame`
+    /// as a new innermost scope and a fresh render frame; with `isolated`,
+    /// the outer context is hidden (`{% include ... only %}`, inclusion tags).
+    fn render_nested(
+        &mut self,
+        tmpl: &crate::engine::CompiledTemplate,
+        entry: Option<&NodeList>,
+        frame: Frame,
+        isolated: bool,
+        out: &mut String,
+    ) -> Result<(), Error> {
         self.enter()?;
         let saved = (self.barrier, self.base_visible, std::mem::replace(&mut self.site, tmpl.site()));
-        self.barrier = self.frames.len();
-        self.base_visible = false;
+        if isolated {
+            self.barrier = self.frames.len();
+            self.base_visible = false;
+        }
         self.frames.push(frame);
         self.rctx.push(RenderFrame::default());
-        let nodes = entry.as_deref().unwrap_or(&tmpl.nodes);
-        let r = self.render_list(nodes, out);
+        let r = self.render_list(entry.unwrap_or(&tmpl.nodes), out);
         self.rctx.pop();
         self.frames.pop();
         self.barrier = saved.0;
@@ -1303,23 +1318,7 @@ impl<'a> Renderer<'a> {
         for (k, e) in &n.extra {
             frame.push((k.clone(), self.resolve(e, false)?));
         }
-        self.enter()?;
-        let saved = (self.barrier, self.base_visible, std::mem::replace(&mut self.site, tmpl.site()));
-        if n.only {
-            self.barrier = self.frames.len();
-            self.base_visible = false;
-        }
-        self.frames.push(frame);
-        self.rctx.push(RenderFrame::default());
-        let nodes = entry.as_deref().unwrap_or(&tmpl.nodes);
-        let r = self.render_list(nodes, out);
-        self.rctx.pop();
-        self.frames.pop();
-        self.barrier = saved.0;
-        self.base_visible = saved.1;
-        self.site = saved.2;
-        self.depth -= 1;
-        r
+        self.render_nested(&tmpl, entry.as_deref(), frame, n.only, out)
     }
 
     fn render_url(&mut self, u: &UrlNode, out: &mut String) -> Result<(), Error> {
