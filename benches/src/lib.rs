@@ -291,7 +291,9 @@ pub fn raw_handlebars(workload: &Workload) -> handlebars::Handlebars<'static> {
 // ---------------------------------------------------------------- askama
 
 /// askama's typed contexts, one template struct per workload, compiled at
-/// build time from `shared/bench/<workload>/askama` (see `askama.toml`).
+/// build time from `shared/bench/<workload>/askama` (see `askama.toml`;
+/// left out when `shared/bench` is not beside the checkout, see `build.rs`).
+#[cfg(platen_askama)]
 pub mod askama_templates {
     use askama::Template;
     use serde::Deserialize;
@@ -422,8 +424,17 @@ pub mod askama_templates {
 /// from `context.json`.
 pub type AskamaRender = Box<dyn Fn() -> String + Send + Sync>;
 
-/// The askama renderer of `workload` (the context deserialised into its struct once).
-pub fn askama_renderer(workload: &Workload) -> AskamaRender {
+/// The askama renderer of `workload` (the context deserialised into its
+/// struct once), or `None` when askama's templates were not compiled in.
+#[cfg(not(platen_askama))]
+pub fn askama_renderer(_workload: &Workload) -> Option<AskamaRender> {
+    None
+}
+
+/// The askama renderer of `workload` (the context deserialised into its
+/// struct once), or `None` when askama's templates were not compiled in.
+#[cfg(platen_askama)]
+pub fn askama_renderer(workload: &Workload) -> Option<AskamaRender> {
     use askama::Template;
     use askama_templates::*;
     fn boxed<T: Template + Send + Sync + 'static>(t: T) -> AskamaRender {
@@ -432,14 +443,14 @@ pub fn askama_renderer(workload: &Workload) -> AskamaRender {
     fn typed<T: serde::de::DeserializeOwned>(w: &Workload) -> T {
         serde_json::from_value(w.json.clone()).unwrap_or_else(|e| panic!("{}: askama context: {e}", w.name))
     }
-    match workload.name {
+    Some(match workload.name {
         "big_table" => boxed(typed::<BigTable>(workload)),
         "teams" => boxed(typed::<Teams>(workload)),
         "blog_page" => boxed(typed::<BlogPage>(workload)),
         "forloop_filter" => boxed(typed::<ForloopFilter>(workload)),
         "escape_heavy" => boxed(typed::<EscapeHeavy>(workload)),
         other => panic!("no askama template for {other}"),
-    }
+    })
 }
 
 // ---------------------------------------------------------------- reading criterion's results
@@ -537,8 +548,9 @@ mod tests {
             check_output(&w, &out, false).unwrap_or_else(|e| panic!("minijinja: {e}"));
             let out = raw_handlebars(&w).render("index", &w.json).unwrap();
             check_output(&w, &out, false).unwrap_or_else(|e| panic!("handlebars: {e}"));
-            let out = askama_renderer(&w)();
-            check_output(&w, &out, true).unwrap_or_else(|e| panic!("askama: {e}"));
+            if let Some(askama) = askama_renderer(&w) {
+                check_output(&w, &askama(), true).unwrap_or_else(|e| panic!("askama: {e}"));
+            }
         }
     }
 }
