@@ -23,7 +23,7 @@ pub trait UrlResolver: Send + Sync + fmt::Debug {
 /// A compiled template: immutable, shared by every render on every thread.
 #[derive(Debug)]
 pub struct CompiledTemplate {
-    pub(crate) origin: Origin,
+    pub(crate) origin: Arc<Origin>,
     pub(crate) name: Arc<str>,
     pub(crate) source: Arc<str>,
     pub(crate) nodes: NodeList,
@@ -94,7 +94,7 @@ impl EngineInner {
         let _ = partials.set(std::mem::take(&mut parser.partials));
         Ok(Arc::new(CompiledTemplate {
             name: Arc::from(origin.template_name.as_str()),
-            origin: origin.clone(),
+            origin: Arc::new(origin.clone()),
             source: src,
             nodes,
             blocks,

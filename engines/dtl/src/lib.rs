@@ -19,6 +19,7 @@ mod library;
 mod nodes;
 mod parser;
 mod render;
+mod scope;
 mod smartif;
 mod tags;
 mod tz;

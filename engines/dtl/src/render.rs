@@ -15,6 +15,8 @@ use crate::engine::EngineInner;
 use crate::expr::{FilterArg, FilterExpr, Head, Var, syntax};
 use crate::filters::FilterEnv;
 use crate::nodes::*;
+use crate::scope::{Scopes, Slot};
+use smallvec::SmallVec;
 use crate::smartif::{Cond, Op, py_contains, py_is};
 
 /// How deep includes and extends may nest before the render fails.
@@ -22,7 +24,7 @@ pub(crate) const MAX_DEPTH: usize = 64;
 
 pub use crate::escape::escape_html_into as escape_into;
 
-type Frame = Vec<(Arc<str>, Value)>;
+type Frame = Vec<Slot>;
 /// Per-render state of user tag nodes, by node and type.
 type UserState = HashMap<(usize, std::any::TypeId), Box<dyn std::any::Any>>;
 /// The block context of an inheritance chain: block name -> definitions (FIFO).
@@ -49,14 +51,14 @@ struct RenderFrame {
 pub(crate) struct Site {
     pub(crate) name: Arc<str>,
     pub(crate) source: Arc<str>,
-    pub(crate) origin: Origin,
+    pub(crate) origin: Arc<Origin>,
 }
 
 /// The state of one render.
 pub struct Renderer<'a> {
     engine: &'a EngineInner,
     base: &'a Context,
-    frames: Vec<Frame>,
+    scopes: Scopes,
     barrier: usize,
     base_visible: bool,
     pub(crate) autoescape: bool,
@@ -66,8 +68,8 @@ pub struct Renderer<'a> {
     pub(crate) use_tz: bool,
     /// The zone `{% timezone %}` activated (`None` = `TIME_ZONE`).
     pub(crate) timezone: Option<chrono_tz::Tz>,
-    rctx: Vec<RenderFrame>,
-    loops: Vec<HashMap<usize, Option<Mem>>>,
+    rctx: SmallVec<[RenderFrame; 2]>,
+    loops: SmallVec<[HashMap<usize, Option<Mem>>; 4]>,
     depth: usize,
     request: Option<&'a Request>,
     site: Site,
@@ -169,6 +171,12 @@ fn materialize(v: &Value) -> Value {
 
 /// The name `forloop`, shared.
 static FORLOOP: LazyLock<Arc<str>> = LazyLock::new(|| Arc::from("forloop"));
+/// An empty map (the outermost loop's `parentloop`), shared.
+static EMPTY_MAP: LazyLock<Value> = LazyLock::new(|| Value::from(platen_core::value::Map::default()));
+/// The name `block`, shared.
+static BLOCK: LazyLock<Arc<str>> = LazyLock::new(|| Arc::from("block"));
+/// The name `var` (`{% filter %}`'s body), shared.
+static VAR: LazyLock<Arc<str>> = LazyLock::new(|| Arc::from("var"));
 
 /// `block` inside a block: gives `{{ block.super }}`.
 #[derive(Debug)]
@@ -278,15 +286,15 @@ impl<'a> Renderer<'a> {
         Renderer {
             engine,
             base,
-            frames: vec![Vec::new()],
+            scopes: Scopes::new(),
             barrier: 0,
             base_visible: true,
             autoescape: engine.autoescape,
             use_l10n: None,
             use_tz: false,
             timezone: None,
-            rctx: vec![RenderFrame::default()],
-            loops: Vec::new(),
+            rctx: smallvec::smallvec![RenderFrame::default()],
+            loops: SmallVec::new(),
             depth: 0,
             request,
             site,
@@ -312,14 +320,12 @@ impl<'a> Renderer<'a> {
     /// Opens a scope: names set until [`Renderer::pop_scope`] vanish then
     /// (Django's `context.push()`).
     pub fn push_scope(&mut self) {
-        self.frames.push(Vec::new());
+        self.scopes.push();
     }
 
     /// Closes the scope opened by the last [`Renderer::push_scope`].
     pub fn pop_scope(&mut self) {
-        if self.frames.len() > 1 {
-            self.frames.pop();
-        }
+        self.scopes.pop();
     }
 
     /// Whether autoescaping is on here.
@@ -373,14 +379,14 @@ impl<'a> Renderer<'a> {
         self.enter()?;
         let saved = (self.barrier, self.base_visible, std::mem::replace(&mut self.site, tmpl.site()));
         if isolated {
-            self.barrier = self.frames.len();
+            self.barrier = self.scopes.depth();
             self.base_visible = false;
         }
-        self.frames.push(frame);
+        self.scopes.push_with(frame);
         self.rctx.push(RenderFrame::default());
         let r = self.render_list(entry.unwrap_or(&tmpl.nodes), out);
         self.rctx.pop();
-        self.frames.pop();
+        self.scopes.pop();
         self.barrier = saved.0;
         self.base_visible = saved.1;
         self.site = saved.2;
@@ -391,38 +397,26 @@ impl<'a> Renderer<'a> {
     // ---- context stack ---------------------------------------------------------------
 
     pub(crate) fn push_frame(&mut self, frame: Frame) {
-        self.frames.push(frame);
+        self.scopes.push_with(frame);
     }
 
     pub(crate) fn pop_frame(&mut self) {
-        self.frames.pop();
+        self.scopes.pop();
     }
 
     /// Sets `name` in the innermost frame (Django's `context[name] = value`).
     pub(crate) fn set_var(&mut self, name: &Arc<str>, value: Value) {
-        let top = self.frames.last_mut().expect("a frame");
-        match top.iter_mut().find(|(k, _)| k == name) {
-            Some(slot) => slot.1 = value,
-            None => top.push((name.clone(), value)),
-        }
+        self.scopes.set(name, value);
     }
 
     /// Django's `set_upward`.
     fn set_upward(&mut self, name: &Arc<str>, value: Value) {
-        for f in self.frames[self.barrier..].iter_mut().rev() {
-            if let Some(slot) = f.iter_mut().find(|(k, _)| k == name) {
-                slot.1 = value;
-                return;
-            }
-        }
-        self.set_var(name, value);
+        self.scopes.set_upward(self.barrier, name, value);
     }
 
     fn lookup_name(&self, name: &str) -> Option<Value> {
-        for f in self.frames[self.barrier..].iter().rev() {
-            if let Some((_, v)) = f.iter().rev().find(|(k, _)| &**k == name) {
-                return Some(materialize(v));
-            }
+        if let Some(v) = self.scopes.get(self.barrier, name) {
+            return Some(materialize(v));
         }
         if self.base_visible
             && let Some(v) = self.base.get(name)
@@ -440,10 +434,8 @@ impl<'a> Renderer<'a> {
     /// The context slot of `name` as stored (a live `forloop` as it is), for
     /// the names [`Renderer::lookup_name`] finds in the frames or the base.
     fn lookup_slot(&self, name: &str) -> Option<&Value> {
-        for f in self.frames[self.barrier..].iter().rev() {
-            if let Some((_, v)) = f.iter().rev().find(|(k, _)| &**k == name) {
-                return Some(v);
-            }
+        if let Some(v) = self.scopes.get(self.barrier, name) {
+            return Some(v);
         }
         if self.base_visible { self.base.get(name) } else { None }
     }
@@ -788,13 +780,14 @@ impl<'a> Renderer<'a> {
             }
             Node::For(f) => self.render_for(f, out)?,
             Node::With(vars, body) => {
-                let mut frame = Vec::with_capacity(vars.len());
+                // Resolved before the scope opens: `{% with a=b b=a %}` sees the outer names.
+                let mut frame: smallvec::SmallVec<[Slot; 4]> = smallvec::SmallVec::with_capacity(vars.len());
                 for (k, e) in vars {
                     frame.push((k.clone(), self.resolve(e, false)?));
                 }
-                self.frames.push(frame);
+                self.scopes.push_with(frame);
                 let r = self.render_list(body, out);
-                self.frames.pop();
+                self.scopes.pop();
                 r?;
             }
             Node::Block(b) => self.render_block(b, self.site.clone(), out)?,
@@ -809,9 +802,9 @@ impl<'a> Renderer<'a> {
             }
             Node::Filter(e, body) => {
                 let text = self.render_to_string(body)?;
-                self.frames.push(vec![(Arc::from("var"), Value::safe(text))]);
+                self.scopes.push_with([(VAR.clone(), Value::safe(text))]);
                 let r = self.resolve(e, false);
-                self.frames.pop();
+                self.scopes.pop();
                 let v = r?;
                 let _ = write!(out, "{}", if matches!(v, Value::Str(_) | Value::SafeStr(_)) { v.to_string() } else { localize(&v) });
             }
@@ -1026,20 +1019,25 @@ impl<'a> Renderer<'a> {
     }
 
     fn render_for(&mut self, f: &ForNode, out: &mut String) -> Result<(), Error> {
-        let parent = self.lookup_name("forloop").unwrap_or_else(|| Value::from(platen_core::value::Map::default()));
-        self.frames.push(Vec::new());
+        let parent = self.lookup_name("forloop").unwrap_or_else(|| EMPTY_MAP.clone());
+        self.scopes.push();
         let r = self.render_for_inner(f, parent, out);
-        self.frames.pop();
+        self.scopes.pop();
         r
     }
 
     fn render_for_inner(&mut self, f: &ForNode, parent: Value, out: &mut String) -> Result<(), Error> {
         let seq = self.resolve(&f.seq, true)?;
-        let mut items: Vec<Value> = match &seq {
-            Value::None => Vec::new(),
-            Value::List(l) => l.to_vec(),
+        // A list is walked in place; anything else iterable is collected first.
+        let collected: Vec<Value>;
+        let items: &[Value] = match &seq {
+            Value::None => &[],
+            Value::List(l) => l,
             other => match other.try_iter() {
-                Some(it) => it.collect(),
+                Some(it) => {
+                    collected = it.collect();
+                    &collected
+                }
                 None => {
                     return Err(Error::new(
                         ErrorKind::InvalidType,
@@ -1051,9 +1049,6 @@ impl<'a> Renderer<'a> {
         if items.is_empty() {
             return self.render_list(&f.empty, out);
         }
-        if f.reversed {
-            items.reverse();
-        }
         let len = items.len();
         let forloop: &Arc<str> = &FORLOOP;
         let live = Arc::new(LiveLoop { i: AtomicUsize::new(0), len, parent, made: Default::default() });
@@ -1061,18 +1056,19 @@ impl<'a> Renderer<'a> {
         let live_val = Value::Object(live.clone());
         self.loops.push(HashMap::new());
         let result = (|| {
-            for (i, item) in items.into_iter().enumerate() {
+            for i in 0..len {
+                let item = if f.reversed { &items[len - 1 - i] } else { &items[i] };
                 live.i.store(i, Ordering::Relaxed);
                 // Django sets `context['forloop']` anew each iteration: put the
                 // live slot back unless it is still there.
-                let top = self.frames.last_mut().expect("a frame");
+                let top = self.scopes.top_mut();
                 let in_place = matches!(top.first(), Some((k, Value::Object(o)))
                     if Arc::ptr_eq(k, forloop) && Arc::as_ptr(o) as *const () == live_ptr);
                 if !in_place {
                     self.set_var(forloop, live_val.clone());
                 }
                 if f.vars.len() > 1 {
-                    let parts: Vec<Value> = match &item {
+                    let parts: Vec<Value> = match item {
                         Value::List(_) | Value::Map(_) | Value::Str(_) | Value::SafeStr(_) | Value::Object(_) => {
                             item.try_iter().map(|it| it.collect()).unwrap_or_else(|| vec![item.clone()])
                         }
@@ -1084,15 +1080,15 @@ impl<'a> Renderer<'a> {
                             format!("Need {} values to unpack in for loop; got {}. ", f.vars.len(), parts.len()),
                         ));
                     }
-                    self.frames.push(f.vars.iter().cloned().zip(parts).collect());
+                    self.scopes.push_with(f.vars.iter().cloned().zip(parts));
                     let r = self.render_list(&f.body, out);
-                    self.frames.pop();
+                    self.scopes.pop();
                     r?;
                 } else {
-                    let top = self.frames.last_mut().expect("a frame");
+                    let top = self.scopes.top_mut();
                     match top.get_mut(1) {
-                        Some((k, v)) if Arc::ptr_eq(k, &f.vars[0]) => *v = item,
-                        _ => self.set_var(&f.vars[0], item),
+                        Some((k, v)) if Arc::ptr_eq(k, &f.vars[0]) => *v = item.clone(),
+                        _ => self.set_var(&f.vars[0], item.clone()),
                     }
                     self.render_list(&f.body, out)?;
                 }
@@ -1147,11 +1143,11 @@ impl<'a> Renderer<'a> {
     }
 
     fn render_block(&mut self, b: &Arc<BlockDef>, site: Site, out: &mut String) -> Result<(), Error> {
-        self.frames.push(Vec::new());
+        self.scopes.push();
         let saved_site = std::mem::replace(&mut self.site, site.clone());
-        let block_name: Arc<str> = Arc::from("block");
+        let block_name: &Arc<str> = &BLOCK;
         let r = if self.block_context().is_none() {
-            self.set_var(&block_name, Value::from_object(BlockRef { def: b.clone(), site, has_context: false }));
+            self.set_var(block_name, Value::from_object(BlockRef { def: b.clone(), site, has_context: false }));
             self.render_list(&b.body, out)
         } else {
             let popped = self.block_context().and_then(|bc| bc.get_mut(&b.name).and_then(Vec::pop));
@@ -1160,7 +1156,7 @@ impl<'a> Renderer<'a> {
                 None => (b.clone(), site),
             };
             self.site = bsite.clone();
-            self.set_var(&block_name, Value::from_object(BlockRef { def: block.clone(), site: bsite, has_context: true }));
+            self.set_var(block_name, Value::from_object(BlockRef { def: block.clone(), site: bsite, has_context: true }));
             let r = self.render_list(&block.body, out);
             if let Some(p) = popped
                 && let Some(bc) = self.block_context()
@@ -1170,7 +1166,7 @@ impl<'a> Renderer<'a> {
             r
         };
         self.site = saved_site;
-        self.frames.pop();
+        self.scopes.pop();
         r
     }
 
@@ -1212,7 +1208,7 @@ impl<'a> Renderer<'a> {
         let name = parent.to_string();
         let history = self.rctx.last_mut().expect("render frame").history.get_or_insert_with(|| vec![e.origin.clone()]).clone();
         let tmpl = self.engine.find(&name, &history)?;
-        self.rctx.last_mut().expect("render frame").history.as_mut().expect("history").push(tmpl.origin.clone());
+        self.rctx.last_mut().expect("render frame").history.as_mut().expect("history").push(Origin::clone(&tmpl.origin));
         let own_site = self.site.clone();
         let psite = tmpl.site();
         let frame = self.rctx.last_mut().expect("render frame");
@@ -1243,7 +1239,7 @@ impl<'a> Renderer<'a> {
         out: &mut String,
     ) -> Result<(), Error> {
         let mut bc: BlockContext = HashMap::new();
-        let mut history = vec![tmpl.origin.clone()];
+        let mut history = vec![Origin::clone(&tmpl.origin)];
         let mut cur = tmpl.clone();
         loop {
             let site = cur.site();
@@ -1267,7 +1263,7 @@ impl<'a> Renderer<'a> {
                 return Err(self.locate(err, item));
             }
             let next = self.engine.find(&parent.to_string(), &history).map_err(|err| self.locate(err, item))?;
-            history.push(next.origin.clone());
+            history.push(Origin::clone(&next.origin));
             if history.len() > MAX_DEPTH {
                 return Err(Error::new(
                     ErrorKind::Recursion,
