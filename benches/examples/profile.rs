@@ -1,13 +1,13 @@
-//! Renders one shared workload many times with platen-dtl, for a profiler:
+//! Renders one shared workload many times, for a profiler:
 //!
-//! `valgrind --tool=callgrind target/release/examples/profile teams 20000`
+//! `valgrind --tool=callgrind target/release/examples/profile teams 20000 [platen|tera|minijinja]`
 //!
 //! The count of instructions per render is repeatable, unlike wall time on a
 //! shared machine, so it is the number to compare before and after a change.
 
 use std::hint::black_box;
 
-use platen_benches::{Workload, platen_engines, platen_template};
+use platen_benches::{Workload, minijinja_context, minijinja_env, platen_engines, platen_template, raw_tera};
 
 fn main() {
     let mut args = std::env::args().skip(1);
@@ -17,12 +17,36 @@ fn main() {
         eprintln!("no workload named {name:?}");
         std::process::exit(2);
     };
-    let engines = platen_engines(&w);
-    let template = platen_template(&engines, "dtl");
-    let ctx = w.platen_context();
+    let engine = args.next().unwrap_or_else(|| "platen".to_owned());
     let mut bytes = 0;
-    for _ in 0..times {
-        bytes += black_box(template.render(black_box(&ctx), None).expect("render")).len();
+    match engine.as_str() {
+        "platen" => {
+            let engines = platen_engines(&w);
+            let template = platen_template(&engines, "dtl");
+            let ctx = w.platen_context();
+            for _ in 0..times {
+                bytes += black_box(template.render(black_box(&ctx), None).expect("render")).len();
+            }
+        }
+        "tera" => {
+            let tera = raw_tera(&w);
+            let ctx = tera::Context::from_serialize(&w.json).expect("a tera context");
+            for _ in 0..times {
+                bytes += black_box(tera.render("index.html", black_box(&ctx)).expect("render")).len();
+            }
+        }
+        "minijinja" => {
+            let env = minijinja_env(&w);
+            let t = env.get_template("index.html").expect("index.html");
+            let ctx = minijinja_context(&w);
+            for _ in 0..times {
+                bytes += black_box(t.render(black_box(&ctx)).expect("render")).len();
+            }
+        }
+        other => {
+            eprintln!("no engine named {other:?} (platen, tera, minijinja)");
+            std::process::exit(2);
+        }
     }
-    println!("{name}: {times} renders, {bytes} bytes");
+    println!("{name} with {engine}: {times} renders, {bytes} bytes");
 }

@@ -48,7 +48,7 @@ impl Context {
 
     /// The value of `name`.
     pub fn get(&self, name: &str) -> Option<&Value> {
-        self.vars.get(name)
+        crate::value::map_get(&self.vars, name)
     }
 
     /// Whether `name` is set.

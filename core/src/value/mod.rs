@@ -25,6 +25,14 @@ pub use ser::{ValueSerializer, to_value};
 /// The map type of [`Value::Map`]: keeps insertion order.
 pub type Map = indexmap::IndexMap<Arc<str>, Value, ahash::RandomState>;
 
+/// The value of `key` in `map`. Small maps (the common shape of a template
+/// context's records) are scanned, which is cheaper than hashing the key;
+/// larger ones are looked up by hash.
+#[inline]
+pub fn map_get<'a>(map: &'a Map, key: &str) -> Option<&'a Value> {
+    if map.len() <= 8 { map.iter().find(|(k, _)| &***k == key).map(|(_, v)| v) } else { map.get(key) }
+}
+
 /// A timezone-aware datetime with a fixed UTC offset and the zone's name
 /// (printed by the `e` and `T` date format characters).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -24,7 +24,58 @@ pub(crate) enum Var {
         parts: Box<[Arc<str>]>,
         /// The source text, for `string_if_invalid` with `%s` and errors.
         text: Arc<str>,
+        /// The `forloop` field the second segment names, if any: read
+        /// straight from a running loop when the head is one.
+        loop_field: Option<LoopField>,
     },
+}
+
+/// A field of `forloop` computed from the loop's position.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum LoopField {
+    /// `counter0`
+    Counter0,
+    /// `counter`
+    Counter,
+    /// `revcounter`
+    Revcounter,
+    /// `revcounter0`
+    Revcounter0,
+    /// `first`
+    First,
+    /// `last`
+    Last,
+    /// `length`
+    Length,
+}
+
+impl LoopField {
+    /// The field called `name` (`parentloop` is not one: it is stored).
+    pub(crate) fn parse(name: &str) -> Option<LoopField> {
+        Some(match name {
+            "counter0" => LoopField::Counter0,
+            "counter" => LoopField::Counter,
+            "revcounter" => LoopField::Revcounter,
+            "revcounter0" => LoopField::Revcounter0,
+            "first" => LoopField::First,
+            "last" => LoopField::Last,
+            "length" => LoopField::Length,
+            _ => return None,
+        })
+    }
+
+    /// The field's value at position `i` of a loop over `len` items.
+    pub(crate) fn value(self, i: usize, len: usize) -> Value {
+        match self {
+            LoopField::Counter0 => Value::from(i),
+            LoopField::Counter => Value::from(i + 1),
+            LoopField::Revcounter => Value::from(len - i),
+            LoopField::Revcounter0 => Value::from(len - i - 1),
+            LoopField::First => Value::Bool(i == 0),
+            LoopField::Last => Value::Bool(i + 1 == len),
+            LoopField::Length => Value::from(len),
+        }
+    }
 }
 
 /// Python's digit run with single underscores between digits
@@ -125,7 +176,9 @@ impl Var {
                 return Err(syntax(format!("Invalid character ('{c}') in variable name: '{inner}'")));
             }
         }
-        Ok(Var::Path { parts: inner.split('.').map(Arc::from).collect(), text: Arc::from(inner) })
+        let parts: Box<[Arc<str>]> = inner.split('.').map(Arc::from).collect();
+        let loop_field = parts.get(1).and_then(|f| LoopField::parse(f));
+        Ok(Var::Path { parts, text: Arc::from(inner), loop_field })
     }
 }
 

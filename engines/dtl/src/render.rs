@@ -9,10 +9,11 @@ use std::fmt::Write;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, LazyLock};
 
+use platen_core::value::map_get;
 use platen_core::{Context, Error, ErrorKind, Object, Origin, Request, Span, Value};
 
 use crate::engine::EngineInner;
-use crate::expr::{FilterArg, FilterExpr, Head, Var, syntax};
+use crate::expr::{FilterArg, FilterExpr, Head, LoopField, Var, syntax};
 use crate::filters::FilterEnv;
 use crate::nodes::*;
 use crate::scope::{Scopes, Slot};
@@ -93,17 +94,10 @@ struct ForLoop {
 
 impl ForLoop {
     fn field(&self, name: &str) -> Option<Value> {
-        Some(match name {
-            "counter0" => Value::from(self.i),
-            "counter" => Value::from(self.i + 1),
-            "revcounter" => Value::from(self.len - self.i),
-            "revcounter0" => Value::from(self.len - self.i - 1),
-            "first" => Value::Bool(self.i == 0),
-            "last" => Value::Bool(self.i + 1 == self.len),
-            "parentloop" => self.parent.clone(),
-            "length" => Value::from(self.len),
-            _ => return None,
-        })
+        match LoopField::parse(name) {
+            Some(f) => Some(f.value(self.i, self.len)),
+            None => (name == "parentloop").then(|| self.parent.clone()),
+        }
     }
 }
 
@@ -277,6 +271,7 @@ const COMMON_WORDS: [&str; 19] = [
 ];
 
 impl<'a> Renderer<'a> {
+    #[inline]
     pub(crate) fn new(
         engine: &'a EngineInner,
         base: &'a Context,
@@ -452,7 +447,7 @@ impl<'a> Renderer<'a> {
         }
         for seg in &parts[1..] {
             match cur {
-                Value::Map(m) => cur = m.get(&**seg)?,
+                Value::Map(m) => cur = map_get(m, seg)?,
                 _ => return None,
             }
         }
@@ -474,7 +469,7 @@ impl<'a> Renderer<'a> {
     fn lookup_segment(&mut self, cur: &Value, seg: &str) -> Result<Option<Value>, Error> {
         match cur {
             Value::Map(m) => {
-                if let Some(v) = m.get(seg) {
+                if let Some(v) = map_get(m, seg) {
                     return Ok(Some(v.clone()));
                 }
                 let v = match seg {
@@ -532,25 +527,24 @@ impl<'a> Renderer<'a> {
     fn resolve_var(&mut self, var: &Var) -> Result<Option<Value>, Error> {
         match var {
             Var::Literal(v) => Ok(Some(v.clone())),
-            Var::Path { parts, .. } => {
+            Var::Path { parts, loop_field, .. } => {
                 // `forloop.counter` and the like: read from the live loop,
                 // without a snapshot object (`parentloop` takes the long way).
                 let mut rest = &parts[1..];
-                let head = match rest.first() {
-                    Some(field) if &**field != "parentloop" => match self.lookup_slot(&parts[0]) {
-                        Some(Value::Object(o)) => o.downcast_ref::<LiveLoop>().map(|l| {
-                            ForLoop { i: l.i.load(Ordering::Relaxed), len: l.len, parent: Value::None }.field(field)
-                        }),
+                let head = match loop_field {
+                    Some(field) => match self.lookup_slot(&parts[0]) {
+                        Some(Value::Object(o)) => {
+                            o.downcast_ref::<LiveLoop>().map(|l| field.value(l.i.load(Ordering::Relaxed), l.len))
+                        }
                         _ => None,
                     },
-                    _ => None,
+                    None => None,
                 };
                 let mut cur = match head {
-                    Some(Some(v)) => {
+                    Some(v) => {
                         rest = &rest[1..];
                         v
                     }
-                    Some(None) => return Ok(None),
                     None => match self.lookup_name(&parts[0]) {
                         Some(v) => v,
                         None => return Ok(None),
