@@ -16,6 +16,10 @@ pub struct Request {
     pub cookies: Vec<(String, String)>,
     /// The CSRF token another layer issued for this request, if any.
     pub csrf_token: Option<String>,
+    /// The language to render in (Django's `request.LANGUAGE_CODE`, which
+    /// its `LocaleMiddleware` activates); `None` renders in the engine's
+    /// default language. Engines that translate read it.
+    pub language: Option<String>,
 }
 
 impl Request {

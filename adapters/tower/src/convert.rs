@@ -36,6 +36,8 @@ pub fn to_platen_request(parts: &http::request::Parts) -> Request {
         headers,
         cookies,
         csrf_token: parts.extensions.get::<CsrfToken>().map(|t| t.0.clone()),
+        // Choosing a language from Accept-Language is not done here yet.
+        language: None,
     }
 }
 

@@ -156,6 +156,9 @@ fn run_case(case: &Json, ordered_context: Option<&Ordered>) -> Json {
         libraries,
         builtins: Vec::new(),
         url_resolver: None,
+        // Django's test runner (`tests/runtests.py`) sets LANGUAGE_CODE = "en".
+        language_code: "en".into(),
+        ..DtlOptions::default()
     };
     let chain = LoaderChain::new(vec![Arc::new(MapLoader::new(templates))]);
     let engine = DtlEngine::new(chain, opts);

@@ -56,6 +56,8 @@ pub(crate) struct EngineInner {
     pub(crate) libraries: HashMap<String, Arc<Library>>,
     pub(crate) builtins: Vec<Arc<Library>>,
     pub(crate) url_resolver: Option<Arc<dyn UrlResolver>>,
+    /// `language_code`, `use_i18n` and the catalogues of `locale_paths`.
+    pub(crate) translations: crate::gettext::Translations,
 }
 
 impl fmt::Debug for EngineInner {
@@ -66,6 +68,7 @@ impl fmt::Debug for EngineInner {
             .field("debug", &self.debug)
             .field("string_if_invalid", &self.string_if_invalid)
             .field("libraries", &self.libraries.keys().collect::<Vec<_>>())
+            .field("translations", &self.translations)
             .finish()
     }
 }
@@ -168,6 +171,17 @@ pub struct DtlOptions {
     pub builtins: Vec<Arc<Library>>,
     /// The `{% url %}` resolver.
     pub url_resolver: Option<Arc<dyn UrlResolver>>,
+    /// The language templates render in when no other is active (Django's
+    /// `LANGUAGE_CODE`, default `en-us`).
+    pub language_code: String,
+    /// Whether translation is on (Django's `USE_I18N`, default `true`). Off,
+    /// every message renders untranslated and the language is always
+    /// `language_code`.
+    pub use_i18n: bool,
+    /// Directories of translation catalogues (Django's `LOCALE_PATHS`):
+    /// `<path>/<locale>/LC_MESSAGES/django.mo`. A message is looked up in the
+    /// first path's catalogue first.
+    pub locale_paths: Vec<std::path::PathBuf>,
 }
 
 impl Default for DtlOptions {
@@ -180,13 +194,38 @@ impl Default for DtlOptions {
             libraries: HashMap::new(),
             builtins: Vec::new(),
             url_resolver: None,
+            language_code: "en-us".into(),
+            use_i18n: true,
+            locale_paths: Vec::new(),
         }
     }
 }
 
 impl DtlEngine {
     /// An engine over `chain` with `options`.
+    ///
+    /// Fails when a locale path cannot be listed (catalogues themselves are
+    /// read on first use; [`Engine::check`] reads them all).
+    pub fn try_new(chain: LoaderChain, options: DtlOptions) -> Result<DtlEngine, Error> {
+        let translations =
+            crate::gettext::Translations::new(&options.language_code, options.use_i18n, &options.locale_paths)?;
+        Ok(DtlEngine::with_translations(chain, options, translations))
+    }
+
+    /// An engine over `chain` with `options`.
+    ///
+    /// # Panics
+    ///
+    /// When a locale path of `options.locale_paths` cannot be listed; use
+    /// [`DtlEngine::try_new`] for user-given paths.
     pub fn new(chain: LoaderChain, options: DtlOptions) -> DtlEngine {
+        match DtlEngine::try_new(chain, options) {
+            Ok(e) => e,
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    fn with_translations(chain: LoaderChain, options: DtlOptions, translations: crate::gettext::Translations) -> DtlEngine {
         DtlEngine {
             inner: Arc::new(EngineInner {
                 name: options.name,
@@ -197,6 +236,7 @@ impl DtlEngine {
                 libraries: options.libraries,
                 builtins: options.builtins,
                 url_resolver: options.url_resolver,
+                translations,
             }),
         }
     }
@@ -232,7 +272,9 @@ impl Engine for DtlEngine {
     }
 
     fn check(&self) -> Vec<Error> {
-        self.inner.chain.warm(&*self.inner)
+        let mut errors = self.inner.chain.warm(&*self.inner);
+        errors.extend(self.inner.translations.check());
+        errors
     }
 
     fn template_names(&self) -> Result<Vec<String>, Error> {
@@ -354,7 +396,28 @@ impl DtlBackend {
 
 impl Backend for DtlBackend {
     fn build(&self, settings: &EngineSettings, env: &BuildEnv<'_>) -> Result<Arc<dyn Engine>, Error> {
-        settings.deny_unknown_options(&[])?;
+        settings.deny_unknown_options(&["language_code", "use_i18n", "locale_paths"])?;
+        let language_code: String = settings.option("language_code")?.unwrap_or_else(|| "en-us".into());
+        if language_code.is_empty() {
+            return Err(settings.error("options.language_code", "the language code is empty; use a code like `en-us` or `de`"));
+        }
+        let use_i18n: bool = settings.option("use_i18n")?.unwrap_or(true);
+        let paths: Vec<std::path::PathBuf> = settings.option("locale_paths")?.unwrap_or_default();
+        let mut locale_paths = Vec::with_capacity(paths.len());
+        for (i, p) in paths.into_iter().enumerate() {
+            // Relative paths start at the settings file's directory, as `dirs` do.
+            let p = if p.is_absolute() { p } else { env.settings.base_dir.join(p) };
+            if !p.is_dir() {
+                return Err(settings.error(
+                    &format!("options.locale_paths.{i}"),
+                    format!(
+                        "the locale path {} does not exist; create it or fix the path (relative paths start at the settings file's directory)",
+                        p.display()
+                    ),
+                ));
+            }
+            locale_paths.push(p);
+        }
         // Django's own libraries are always loadable, as in a Django project;
         // registered libraries are loadable under their registered names.
         let mut libraries: HashMap<String, Arc<Library>> = ["cache", "i18n", "l10n", "static", "tz"]
@@ -388,7 +451,12 @@ impl Backend for DtlBackend {
             libraries,
             builtins,
             url_resolver: None,
+            language_code,
+            use_i18n,
+            locale_paths,
         };
-        Ok(Arc::new(DtlEngine::new(LoaderChain::new(env.loaders.clone()), options)))
+        let engine = DtlEngine::try_new(LoaderChain::new(env.loaders.clone()), options)
+            .map_err(|e| settings.error("options.locale_paths", e.to_string()))?;
+        Ok(Arc::new(engine))
     }
 }

@@ -16,8 +16,10 @@ pub(crate) fn syntax(msg: impl Into<String>) -> Error {
 /// A variable: a literal, or a dotted lookup path split once.
 #[derive(Debug, Clone)]
 pub(crate) enum Var {
-    /// A number, string or translated literal.
+    /// A number or string literal.
     Literal(Value),
+    /// `_(...)`: the inner literal or variable, translated when rendered.
+    Trans(Box<Var>),
     /// A lookup: the first name and the following segments.
     Path {
         /// Every segment; the first is the context name.
@@ -160,12 +162,15 @@ impl Var {
         if let Some(v) = parse_number(var) {
             return Ok(Var::Literal(v));
         }
-        let (translate, inner) = match var.strip_prefix("_(").and_then(|v| v.strip_suffix(')')) {
-            Some(inner) => (true, inner),
-            None => (false, var),
-        };
+        if let Some(inner) = var.strip_prefix("_(").and_then(|v| v.strip_suffix(')')) {
+            return Ok(Var::Trans(Box::new(Var::parse_plain(inner)?)));
+        }
+        Var::parse_plain(var)
+    }
+
+    /// [`Var::parse`] of text that is not a number and not inside `_( )`.
+    fn parse_plain(inner: &str) -> Result<Var, Error> {
         if let Some(lit) = unescape_string_literal(inner) {
-            let lit = if translate { lit.replace('%', "%%") } else { lit };
             return Ok(Var::Literal(Value::safe(lit)));
         }
         if inner.contains("._") || inner.starts_with('_') {
@@ -257,8 +262,13 @@ fn match_var(s: &str) -> Option<usize> {
 fn constant_value(text: &str) -> Result<Value, Error> {
     match Var::parse(text)? {
         Var::Literal(v) => Ok(v),
-        Var::Path { .. } => Ok(Value::None),
+        Var::Path { .. } | Var::Trans(_) => Ok(Value::None),
     }
+}
+
+/// Whether a `constant` match is a `_("...")`, translated at render time.
+fn is_translated(text: &str) -> bool {
+    text.starts_with("_(")
 }
 
 /// A filter finder: the parser's loaded filters.
@@ -319,7 +329,11 @@ impl FilterExpr {
         let mut upto;
         let head;
         if let Some(n) = match_constant(token) {
-            head = Head::Constant(constant_value(&token[..n])?);
+            head = if is_translated(&token[..n]) {
+                Head::Var(Var::parse(&token[..n])?)
+            } else {
+                Head::Constant(constant_value(&token[..n])?)
+            };
             upto = n;
         } else if let Some(n) = match_var(token) {
             head = Head::Var(Var::parse(&token[..n])?);
@@ -353,6 +367,7 @@ impl FilterExpr {
             }
             let def = finder.find_filter(name).ok_or_else(|| syntax(format!("Invalid filter: '{name}'")))?;
             let arg = match arg {
+                Some((text, true)) if is_translated(text) => Some(FilterArg::Var(Var::parse(text)?)),
                 Some((text, true)) => Some(FilterArg::Constant(constant_value(text)?)),
                 Some((text, false)) => Some(FilterArg::Var(Var::parse(text)?)),
                 None => None,

@@ -3,9 +3,9 @@
 //! `get_available_languages`, `language_name`, `language_name_local`,
 //! `language_bidi` and `language_name_translated`.
 //!
-//! No translation catalogues are loaded (the active language is always
-//! `en-us`), so translated names are the English ones, as in a Django project
-//! with `USE_I18N` on and no other locale active.
+//! Translated names come from the engine's catalogues in the active
+//! language (see the `gettext` module); the `translate` and `blocktranslate`
+//! tags live in `tags.rs`.
 
 use std::sync::Arc;
 
@@ -282,14 +282,14 @@ pub(crate) fn language_info(code: &str) -> Result<(&'static str, &'static str, &
 }
 
 /// The info dict Django's tags put in the context.
-fn info_value(code: &str) -> Result<Value, Error> {
+fn info_value(r: &Renderer<'_>, code: &str) -> Result<Value, Error> {
     let (code, name, name_local, bidi) = language_info(code)?;
     let map: Map = [
         (Arc::from("bidi"), Value::Bool(bidi)),
         (Arc::from("code"), Value::from(code)),
         (Arc::from("name"), Value::from(name)),
         (Arc::from("name_local"), Value::from(name_local)),
-        (Arc::from("name_translated"), Value::from(name)),
+        (Arc::from("name_translated"), Value::from(&*r.translations().gettext(&r.language, name)?)),
     ]
     .into_iter()
     .collect();
@@ -302,6 +302,10 @@ fn code_of(v: &Value) -> String {
 
 fn language_name(v: &Value, _: Option<&Value>, _: &FilterEnv) -> Result<Value, Error> {
     Ok(Value::from(language_info(&code_of(v))?.1))
+}
+
+fn language_name_translated(v: &Value, _: Option<&Value>, env: &FilterEnv) -> Result<Value, Error> {
+    Ok(Value::from(&*env.gettext(language_info(&code_of(v))?.1)?))
 }
 
 fn language_name_local(v: &Value, _: Option<&Value>, _: &FilterEnv) -> Result<Value, Error> {
@@ -323,10 +327,9 @@ pub(crate) static FILTERS: [FilterDef; 4] = [
         needs_autoescape: false,
     },
     FilterDef { name: "language_bidi", func: language_bidi, arg: Arg::None, is_safe: false, needs_autoescape: false },
-    // No catalogue is active, so the translated name is the English one.
     FilterDef {
         name: "language_name_translated",
-        func: language_name,
+        func: language_name_translated,
         arg: Arg::None,
         is_safe: false,
         needs_autoescape: false,
@@ -364,11 +367,11 @@ impl CustomNode for LanguageInfoNode {
                         _ => other.to_string(),
                     },
                 };
-                out.push(info_value(&code)?);
+                out.push(info_value(r, &code)?);
             }
             Value::from(out)
         } else {
-            info_value(&code_of(&v))?
+            info_value(r, &code_of(&v))?
         };
         r.set_var(&self.var, value);
         Ok(())
@@ -413,4 +416,24 @@ mod tests {
         assert!(language_info("xx").is_err());
         assert!(LANGUAGES.iter().all(|(c, _)| language_info(c).is_ok()));
     }
+}
+
+/// Django's `Variable.resolve` with `translate` on: a string's `%` doubled,
+/// then looked up in the active language (with `context`: `pgettext`). A
+/// safe message gives a safe translation.
+pub(crate) fn translate_value(r: &Renderer<'_>, v: &Value, context: Option<&str>) -> Result<Value, Error> {
+    let (Value::Str(s) | Value::SafeStr(s)) = v else {
+        return Err(Error::new(
+            ErrorKind::InvalidAttribute,
+            format!("'{}' object has no attribute 'replace'", v.kind_name()),
+        ));
+    };
+    let msgid = s.replace('%', "%%");
+    let (set, active) = (r.translations(), &r.language);
+    let t = match context {
+        Some(c) => set.pgettext(active, c, &msgid)?,
+        None => set.gettext(active, &msgid)?,
+    };
+    let t: Arc<str> = Arc::from(&*t);
+    Ok(if v.is_safe() { Value::SafeStr(t) } else { Value::Str(t) })
 }

@@ -12,6 +12,7 @@ mod engine;
 mod escape;
 mod expr;
 pub mod filters;
+mod gettext;
 mod i18n;
 mod l10n;
 mod lexer;

@@ -69,6 +69,8 @@ pub struct Renderer<'a> {
     pub(crate) use_tz: bool,
     /// The zone `{% timezone %}` activated (`None` = `TIME_ZONE`).
     pub(crate) timezone: Option<chrono_tz::Tz>,
+    /// The active language (the request's, or `{% language %}`'s).
+    pub(crate) language: crate::gettext::Active,
     rctx: SmallVec<[RenderFrame; 2]>,
     loops: SmallVec<[HashMap<usize, Option<Mem>>; 4]>,
     depth: usize,
@@ -288,6 +290,7 @@ impl<'a> Renderer<'a> {
             use_l10n: None,
             use_tz: false,
             timezone: None,
+            language: crate::gettext::Active::from_request(request),
             rctx: smallvec::smallvec![RenderFrame::default()],
             loops: SmallVec::new(),
             depth: 0,
@@ -298,6 +301,17 @@ impl<'a> Renderer<'a> {
             user_node: 0,
             nesting: 0,
         }
+    }
+
+    /// What a filter sees of this render.
+    pub(crate) fn filter_env(&self) -> FilterEnv<'_> {
+        let i18n = crate::gettext::Lang { set: &self.engine.translations, active: &self.language };
+        FilterEnv { autoescape: self.autoescape, timezone: self.timezone, i18n: Some(i18n) }
+    }
+
+    /// The engine's translations.
+    pub(crate) fn translations(&self) -> &crate::gettext::Translations {
+        &self.engine.translations
     }
 
     // ---- the API for user tags ------------------------------------------------------
@@ -527,6 +541,10 @@ impl<'a> Renderer<'a> {
     fn resolve_var(&mut self, var: &Var) -> Result<Option<Value>, Error> {
         match var {
             Var::Literal(v) => Ok(Some(v.clone())),
+            Var::Trans(inner) => match self.resolve_var(inner)? {
+                Some(v) => crate::i18n::translate_value(self, &v, None).map(Some),
+                None => Ok(None),
+            },
             Var::Path { parts, loop_field, .. } => {
                 // `forloop.counter` and the like: read from the live loop,
                 // without a snapshot object (`parentloop` takes the long way).
@@ -570,13 +588,13 @@ impl<'a> Renderer<'a> {
                 // Fast path: the head found by reference goes straight into a
                 // first filter whose argument is no variable (no clone of it).
                 if let Some(first) = e.filters.first()
-                    && !matches!(first.arg, Some(FilterArg::Var(Var::Path { .. })))
+                    && !matches!(first.arg, Some(FilterArg::Var(Var::Path { .. } | Var::Trans(_))))
                     && let Some(v) = self.resolve_ref(var)
                 {
                     let arg = first.arg.as_ref().map(|a| match a {
                         FilterArg::Constant(Value::Str(s)) => Value::SafeStr(s.clone()),
                         FilterArg::Constant(other) | FilterArg::Var(Var::Literal(other)) => other.clone(),
-                        FilterArg::Var(Var::Path { .. }) => unreachable!("excluded above"),
+                        FilterArg::Var(Var::Path { .. } | Var::Trans(_)) => unreachable!("excluded above"),
                     });
                     let new = self.apply_filter(first, v, arg)?;
                     filters.next();
@@ -590,7 +608,7 @@ impl<'a> Renderer<'a> {
                             if !sii.is_empty() {
                                 let text = match var {
                                     Var::Path { text, .. } => &**text,
-                                    Var::Literal(_) => "",
+                                    _ => "",
                                 };
                                 return Ok(Value::from(sii.replace("%s", text)));
                             }
@@ -612,7 +630,7 @@ impl<'a> Renderer<'a> {
                     None => {
                         let text = match var {
                             Var::Path { text, .. } => &**text,
-                            Var::Literal(_) => "",
+                            _ => "",
                         };
                         return Err(not_found_var(text));
                     }
@@ -632,7 +650,7 @@ impl<'a> Renderer<'a> {
                 format!("{}() got multiple values for argument 'autoescape'", f.def.name()),
             ));
         }
-        let env = FilterEnv { autoescape: self.autoescape, timezone: self.timezone };
+        let env = self.filter_env();
         let new = f.def.call(obj, arg.as_ref(), &env)?;
         Ok(if f.def.is_safe() && obj.is_safe() {
             match new {
@@ -874,7 +892,7 @@ impl<'a> Renderer<'a> {
             Node::Now(fmt, asvar) => {
                 let now = Value::DateTime(chrono::Local::now().naive_local());
                 let text = match crate::filters::lookup("date") {
-                    Some(def) => (def.func)(&now, Some(&Value::from(&**fmt)), &FilterEnv { autoescape: self.autoescape, timezone: self.timezone })?
+                    Some(def) => (def.func)(&now, Some(&Value::from(&**fmt)), &self.filter_env())?
                         .to_string(),
                     None => now.to_string(),
                 };

@@ -34,6 +34,8 @@ const MONTHS_AP: [&str; 12] = [
     "Jan.", "Feb.", "March", "April", "May", "June", "July", "Aug.", "Sept.", "Oct.", "Nov.",
     "Dec.",
 ];
+/// Django's `MONTHS_3`: the lowercase abbreviations it translates.
+const MONTHS_3: [&str; 12] = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
 const WEEKDAYS: [&str; 7] = [
     "Monday",
     "Tuesday",
@@ -78,7 +80,7 @@ pub fn localize(v: &Value) -> Result<String, Error> {
         Value::Time(_) => "P",
         other => return Ok(other.to_string()),
     };
-    match format(v, fmt, Mode::Date)? {
+    match format(v, fmt, Mode::Date, &FilterEnv::new(false))? {
         Some(out) => Ok(out),
         None => Ok(String::new()),
     }
@@ -195,7 +197,7 @@ const ALL_CHARS: &str = "aAbcdDeEfFgGhHiIjlLmMnNoOPrsStTUuwWyYzZ";
 /// Formats `v` with Django's format string: `Ok(Some(text))`, `Ok(None)` when
 /// Django's formatter raised `AttributeError` (the filters then give `""`),
 /// or a `TypeError` that propagates.
-fn format(v: &Value, fmt: &str, mode: Mode) -> Result<Option<String>, Error> {
+fn format(v: &Value, fmt: &str, mode: Mode, env: &FilterEnv<'_>) -> Result<Option<String>, Error> {
     let data = match v {
         Value::Date(d) => Data::Date(*d),
         Value::DateTime(dt) => Data::DateTime(*dt, v),
@@ -246,7 +248,7 @@ fn format(v: &Value, fmt: &str, mode: Mode) -> Result<Option<String>, Error> {
         if mode == Mode::Time && !TIME_CHARS.contains(c) {
             return Ok(None);
         }
-        match one_char(c, &data, &zone)? {
+        match one_char(c, &data, &zone, env)? {
             Some(piece) => out.push_str(&piece),
             None => return Ok(None),
         }
@@ -260,7 +262,12 @@ fn twelve(h: u32) -> u32 {
 }
 
 /// One format character; `None` for Python's `AttributeError`.
-fn one_char(c: char, data: &Data<'_>, zone: &Zone) -> Result<Option<String>, Error> {
+///
+/// Names are translated into the active language as Django's `dateformat`
+/// does (`MONTHS`, `WEEKDAYS`, ... are `gettext_lazy` strings there).
+fn one_char(c: char, data: &Data<'_>, zone: &Zone, env: &FilterEnv<'_>) -> Result<Option<String>, Error> {
+    let tr = |m: &str| env.gettext(m).map(std::borrow::Cow::into_owned);
+    let ampm = |t: &NaiveTime| tr(if t.hour() > 11 { "p.m." } else { "a.m." });
     let (date, time): (Option<NaiveDate>, Option<NaiveTime>) = match data {
         Data::Date(d) => (Some(*d), None),
         Data::DateTime(dt, _) => (Some(dt.date()), Some(dt.time())),
@@ -274,8 +281,8 @@ fn one_char(c: char, data: &Data<'_>, zone: &Zone) -> Result<Option<String>, Err
             return Ok(None);
         };
         let out = match c {
-            'a' => (if t.hour() > 11 { "p.m." } else { "a.m." }).to_string(),
-            'A' => (if t.hour() > 11 { "PM" } else { "AM" }).to_string(),
+            'a' => ampm(&t)?,
+            'A' => tr(if t.hour() > 11 { "PM" } else { "AM" })?,
             'e' => match zone {
                 Zone::Fixed(_, name) => name.clone(),
                 _ => String::new(),
@@ -296,15 +303,11 @@ fn one_char(c: char, data: &Data<'_>, zone: &Zone) -> Result<Option<String>, Err
             },
             'P' => {
                 if t.minute() == 0 && t.hour() == 0 {
-                    "midnight".to_string()
+                    tr("midnight")?
                 } else if t.minute() == 0 && t.hour() == 12 {
-                    "noon".to_string()
+                    tr("noon")?
                 } else {
-                    format!(
-                        "{} {}",
-                        f_format(&t),
-                        if t.hour() > 11 { "p.m." } else { "a.m." }
-                    )
+                    format!("{} {}", f_format(&t), ampm(&t)?)
                 }
             }
             's' => format!("{:02}", t.second()),
@@ -396,17 +399,18 @@ fn one_char(c: char, data: &Data<'_>, zone: &Zone) -> Result<Option<String>, Err
     }
     let Some(d) = date else { return Ok(None) };
     let out = match c {
-        'b' => MONTHS[d.month0() as usize][..3].to_lowercase(),
+        'b' => tr(MONTHS_3[d.month0() as usize])?,
         'd' => format!("{:02}", d.day()),
-        'D' => WEEKDAYS[d.weekday().num_days_from_monday() as usize][..3].to_string(),
-        'E' | 'F' => MONTHS[d.month0() as usize].to_string(),
+        'D' => tr(&WEEKDAYS[d.weekday().num_days_from_monday() as usize][..3])?,
+        'E' => env.pgettext("alt. month", MONTHS[d.month0() as usize])?.into_owned(),
+        'F' => tr(MONTHS[d.month0() as usize])?,
         'j' => d.day().to_string(),
-        'l' => WEEKDAYS[d.weekday().num_days_from_monday() as usize].to_string(),
+        'l' => tr(WEEKDAYS[d.weekday().num_days_from_monday() as usize])?,
         'L' => (if d.leap_year() { "True" } else { "False" }).to_string(),
         'm' => format!("{:02}", d.month()),
-        'M' => MONTHS[d.month0() as usize][..3].to_string(),
+        'M' => py_title(&tr(MONTHS_3[d.month0() as usize])?),
         'n' => d.month().to_string(),
-        'N' => MONTHS_AP[d.month0() as usize].to_string(),
+        'N' => env.pgettext("abbrev. month", MONTHS_AP[d.month0() as usize])?.into_owned(),
         'o' => d.iso_week().year().to_string(),
         'S' => {
             let day = d.day();
@@ -430,6 +434,17 @@ fn one_char(c: char, data: &Data<'_>, zone: &Zone) -> Result<Option<String>, Err
         _ => return Ok(None),
     };
     Ok(Some(out))
+}
+
+/// Python's `str.title()`.
+fn py_title(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut start = true;
+    for c in s.chars() {
+        if start { out.extend(c.to_uppercase()) } else { out.extend(c.to_lowercase()) }
+        start = !c.is_alphabetic();
+    }
+    out
 }
 
 fn f_format(t: &NaiveTime) -> String {
@@ -478,26 +493,26 @@ fn is_none_or_empty(v: &Value) -> bool {
 
 /// Formats a value with a Django date format string (`date` filter rules).
 pub fn format_value(v: &Value, fmt: &str) -> Result<String, Error> {
-    Ok(format(v, fmt, Mode::Date)?.unwrap_or_default())
+    Ok(format(v, fmt, Mode::Date, &FilterEnv::new(false))?.unwrap_or_default())
 }
 
 /// `date`: formats a date or datetime (`DATE_FORMAT` by default).
-pub fn date(v: &Value, arg: Option<&Value>, _: &FilterEnv) -> Result<Value, Error> {
+pub fn date(v: &Value, arg: Option<&Value>, env: &FilterEnv) -> Result<Value, Error> {
     if is_none_or_empty(v) {
         return Ok(s(""));
     }
     let fmt = format_string(arg, "N j, Y");
-    Ok(s(format(v, &fmt, Mode::Date)?.unwrap_or_default()))
+    Ok(s(format(v, &fmt, Mode::Date, env)?.unwrap_or_default()))
 }
 
 /// `time`: formats a time or datetime with time-only characters
 /// (`TIME_FORMAT` by default).
-pub fn time(v: &Value, arg: Option<&Value>, _: &FilterEnv) -> Result<Value, Error> {
+pub fn time(v: &Value, arg: Option<&Value>, env: &FilterEnv) -> Result<Value, Error> {
     if is_none_or_empty(v) {
         return Ok(s(""));
     }
     let fmt = format_string(arg, "P");
-    match format(v, &fmt, Mode::Time) {
+    match format(v, &fmt, Mode::Time, env) {
         Ok(out) => Ok(s(out.unwrap_or_default())),
         Err(e) if e.kind() == ErrorKind::InvalidType => Ok(s("")),
         Err(e) => Err(e),

@@ -38,19 +38,39 @@ pub enum Arg {
 
 /// What a filter sees besides its input and argument.
 #[derive(Debug, Clone, Copy)]
-pub struct FilterEnv {
+pub struct FilterEnv<'a> {
     /// Whether autoescaping is on where the filter runs.
     pub autoescape: bool,
     /// The time zone `{% timezone %}` activated, or `None` for the default
     /// zone (`TIME_ZONE`, America/Chicago). The `tz` library's `localtime`
     /// filter reads it.
     pub timezone: Option<chrono_tz::Tz>,
+    /// The engine's translations and the active language (`None`: English, untranslated).
+    pub(crate) i18n: Option<crate::gettext::Lang<'a>>,
 }
 
-impl FilterEnv {
-    /// An environment with the default time zone.
-    pub fn new(autoescape: bool) -> FilterEnv {
-        FilterEnv { autoescape, timezone: None }
+impl FilterEnv<'static> {
+    /// An environment with the default time zone and language.
+    pub fn new(autoescape: bool) -> FilterEnv<'static> {
+        FilterEnv { autoescape, timezone: None, i18n: None }
+    }
+}
+
+impl FilterEnv<'_> {
+    /// Django's `gettext(message)` in the active language.
+    pub(crate) fn gettext<'m>(&self, message: &'m str) -> Result<std::borrow::Cow<'m, str>, Error> {
+        match &self.i18n {
+            Some(l) => l.set.gettext(l.active, message),
+            None => Ok(std::borrow::Cow::Borrowed(message)),
+        }
+    }
+
+    /// Django's `pgettext(context, message)` in the active language.
+    pub(crate) fn pgettext<'m>(&self, context: &str, message: &'m str) -> Result<std::borrow::Cow<'m, str>, Error> {
+        match &self.i18n {
+            Some(l) => l.set.pgettext(l.active, context, message),
+            None => Ok(std::borrow::Cow::Borrowed(message)),
+        }
     }
 }
 

@@ -1,0 +1,151 @@
+//! Translations with real catalogues: `{% translate %}`, `{% blocktranslate %}`
+//! (plural, context, `with`, `asvar`, `trimmed`), `_()`, `{% language %}`,
+//! the current-language tags, translated language names and date names.
+//!
+//! `tests/locale/cases.json` holds each case's template, context, active
+//! language, `language_code` and Django's output, recorded from Django 5.2.19
+//! by `tests/locale/record.py` (its docstring says how) with the small
+//! catalogues of `tests/locale/` on `LOCALE_PATHS`. Values of the form
+//! `YYYY-MM-DDTHH:MM` are datetimes.
+//!
+//! `django_catalogues_translate_dates` uses Django's own catalogues from
+//! `DJANGO_PACKAGE_DIR` (set by `.ci/run`) and skips when it is unset.
+
+mod common;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use platen_core::{Context, Engine, ErrorKind, LoaderChain, Request, Value};
+use platen_dtl::{DtlEngine, DtlOptions, django_library};
+
+fn locale_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/locale")
+}
+
+fn engine(language_code: &str, locale_paths: Vec<PathBuf>) -> DtlEngine {
+    let mut options = DtlOptions { language_code: language_code.into(), locale_paths, ..DtlOptions::default() };
+    options.libraries.insert("i18n".into(), django_library("i18n").unwrap());
+    DtlEngine::try_new(LoaderChain::new(Vec::new()), options).unwrap()
+}
+
+fn value(v: &serde_json::Value) -> Value {
+    match v {
+        serde_json::Value::String(s) if s.len() == 16 && s.as_bytes()[10] == b'T' => {
+            Value::DateTime(chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M").unwrap())
+        }
+        serde_json::Value::String(s) => Value::from(s.as_str()),
+        serde_json::Value::Null => Value::None,
+        serde_json::Value::Bool(b) => Value::Bool(*b),
+        serde_json::Value::Number(n) if n.is_i64() => Value::Int(n.as_i64().unwrap()),
+        serde_json::Value::Number(n) => Value::Float(n.as_f64().unwrap()),
+        other => panic!("unsupported context value {other}"),
+    }
+}
+
+fn render(engine: &DtlEngine, template: &str, context: &Context, language: Option<&str>) -> String {
+    let request = Request { language: language.map(str::to_owned), ..Request::default() };
+    let t = engine.from_string(template).unwrap();
+    t.render(context, Some(&request)).unwrap_or_else(|e| panic!("{template}: {e}"))
+}
+
+#[test]
+fn cases_recorded_from_django() {
+    let text = std::fs::read_to_string(locale_dir().join("cases.json")).unwrap();
+    let cases: Vec<serde_json::Value> = serde_json::from_str(&text).unwrap();
+    assert!(cases.len() > 90);
+    let mut failures = Vec::new();
+    for case in &cases {
+        let template = case["template"].as_str().unwrap();
+        let language = case["language"].as_str();
+        let e = engine(case["language_code"].as_str().unwrap(), vec![locale_dir()]);
+        let mut context = Context::new();
+        for (k, v) in case["context"].as_object().unwrap() {
+            context.insert(k, value(v));
+        }
+        let expected = case["output"].as_str().expect("every recorded case renders");
+        let got = render(&e, template, &context, language);
+        if got != expected {
+            failures.push(format!("{template} in {language:?}: expected {expected:?}, got {got:?}"));
+        }
+    }
+    assert!(failures.is_empty(), "{} of {} cases differ:\n{}", failures.len(), cases.len(), failures.join("\n"));
+}
+
+#[test]
+fn without_catalogues_or_i18n_messages_pass_through() {
+    let t = r#"{% load i18n %}{% translate "Hello" %}|{% get_current_language as L %}{{ L }}|{% language "de" %}{% translate "Hello" %}{% get_current_language as L %}{{ L }}{% endlanguage %}"#;
+    assert_eq!(render(&engine("en-us", Vec::new()), t, &Context::new(), None), "Hello|en-us|Hellode");
+    let mut options = DtlOptions { use_i18n: false, locale_paths: vec![locale_dir()], ..DtlOptions::default() };
+    options.libraries.insert("i18n".into(), django_library("i18n").unwrap());
+    let off = DtlEngine::try_new(LoaderChain::new(Vec::new()), options).unwrap();
+    // USE_I18N = False: Django's trans_null never translates nor changes the language.
+    assert_eq!(render(&off, t, &Context::new(), Some("de")), "Hello|en-us|Helloen-us");
+}
+
+#[test]
+fn a_corrupt_catalogue_is_an_error_naming_it() {
+    let dir = std::env::temp_dir().join(format!("platen-i18n-corrupt-{}", std::process::id()));
+    let file = dir.join("de/LC_MESSAGES/django.mo");
+    std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+    std::fs::write(&file, b"\xde\x12\x04\x95 truncated").unwrap();
+    let e = engine("en-us", vec![dir.clone()]);
+    let t = e.from_string(r#"{% load i18n %}{% translate "Hello" %}"#).unwrap();
+    let request = Request { language: Some("de".into()), ..Request::default() };
+    let err = t.render(&Context::new(), Some(&request)).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Io);
+    assert!(err.to_string().contains(&file.display().to_string()), "{err}");
+    // English needs no catalogue, so it still renders; `check` reports the file.
+    assert_eq!(t.render(&Context::new(), None).unwrap(), "Hello");
+    let errors = e.check();
+    assert_eq!(errors.len(), 1);
+    assert!(errors[0].to_string().contains("django.mo"));
+    assert!(DtlEngine::try_new(LoaderChain::new(Vec::new()), DtlOptions { locale_paths: vec![dir.join("nope")], ..DtlOptions::default() }).is_err());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn one_engine_serves_many_languages_at_once() {
+    let e = Arc::new(engine("en-us", vec![locale_dir()]));
+    let t = Arc::new(e.from_string(r#"{% load i18n %}{% translate "Hello" %}"#).unwrap());
+    let threads: Vec<_> = ["de", "pt-br", "ru", "fr", "en"]
+        .into_iter()
+        .map(|lang| {
+            let t = t.clone();
+            std::thread::spawn(move || {
+                let request = Request { language: Some(lang.into()), ..Request::default() };
+                (0..50).map(|_| t.render(&Context::new(), Some(&request)).unwrap()).collect::<Vec<_>>()
+            })
+        })
+        .collect();
+    let expected = ["Hallo", "Olá", "Привет", "Bonjour", "Hello"];
+    for (th, want) in threads.into_iter().zip(expected) {
+        assert!(th.join().unwrap().iter().all(|got| got == want));
+    }
+}
+
+/// Django's own `de` and `fr` catalogues translate the names of the `date`
+/// filter, as in a Django project with those languages active.
+#[test]
+fn django_catalogues_translate_dates() {
+    let Some(dir) = std::env::var_os("DJANGO_PACKAGE_DIR").map(PathBuf::from) else {
+        eprintln!("skipped: set DJANGO_PACKAGE_DIR to an unpacked Django package to run this test");
+        return;
+    };
+    let locale = dir.join("conf/locale");
+    if !locale.join("de/LC_MESSAGES/django.mo").is_file() {
+        eprintln!("skipped: {} has no catalogues", locale.display());
+        return;
+    }
+    let e = engine("en-us", vec![locale]);
+    let context = Context::new().with("d", Value::DateTime(chrono::NaiveDateTime::parse_from_str("2024-03-07T00:00", "%Y-%m-%dT%H:%M").unwrap()));
+    // Recorded from Django 5.2.19 with `translation.override(lang)`.
+    let cases = [
+        ("de", r#"{{ d|date:"l, j. F Y, N, D, b, M, E, P" }}"#, "Donnerstag, 7. März 2024, März, Do, Mär, Mär, März, Mitternacht"),
+        ("fr", r#"{{ d|date:"l j F Y, N, D, b, M, E, P" }}"#, "jeudi 7 mars 2024, mars, jeu, mar, Mar, Mars, minuit"),
+        ("de", r#"{% load i18n %}{% translate "Yes" %}|{{ "fr"|language_name_translated }}"#, "Ja|Französisch"),
+    ];
+    for (lang, template, expected) in cases {
+        assert_eq!(render(&e, template, &context, Some(lang)), expected, "{template} in {lang}");
+    }
+}
