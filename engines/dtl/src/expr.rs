@@ -152,6 +152,9 @@ pub(crate) fn unescape_string_literal(s: &str) -> Option<String> {
         return None;
     }
     let inner = &s[1..s.len() - 1];
+    if !inner.contains('\\') {
+        return Some(inner.to_owned());
+    }
     let q = format!("\\{first}");
     Some(inner.replace(&q, &first.to_string()).replace("\\\\", "\\"))
 }
@@ -181,9 +184,14 @@ impl Var {
                 return Err(syntax(format!("Invalid character ('{c}') in variable name: '{inner}'")));
             }
         }
-        let parts: Box<[Arc<str>]> = inner.split('.').map(Arc::from).collect();
+        // Sized first, so the boxed slice needs no shrinking copy.
+        let mut parts = Vec::with_capacity(memchr::memchr_iter(b'.', inner.as_bytes()).count() + 1);
+        parts.extend(inner.split('.').map(Arc::<str>::from));
+        let parts = parts.into_boxed_slice();
         let loop_field = parts.get(1).and_then(|f| LoopField::parse(f));
-        Ok(Var::Path { parts, text: Arc::from(inner), loop_field })
+        // A one-segment path's text is its only segment: share it.
+        let text = if parts.len() == 1 { parts[0].clone() } else { Arc::from(inner) };
+        Ok(Var::Path { parts, text, loop_field })
     }
 }
 
@@ -379,7 +387,12 @@ impl FilterExpr {
         if upto != token.len() {
             return Err(syntax(format!("Could not parse the remainder: '{}' from '{token}'", &token[upto..])));
         }
-        Ok(FilterExpr { head, filters, token: Arc::from(token) })
+        // A bare variable's token is the variable's text: share it.
+        let token = match &head {
+            Head::Var(Var::Path { text, .. }) if filters.is_empty() && **text == *token => text.clone(),
+            _ => Arc::from(token),
+        };
+        Ok(FilterExpr { head, filters, token })
     }
 
     /// Whether the expression is a plain variable (Django's `is_var`).

@@ -72,7 +72,8 @@ fn tag_end(bytes: &[u8], i: usize, close: u8) -> Option<usize> {
 /// Splits `source` into tokens.
 pub(crate) fn tokenize<'s>(source: &'s str) -> Vec<Token<'s>> {
     let bytes = source.as_bytes();
-    let mut tokens = Vec::new();
+    // At most a tag and a text per `{`, and a last text: one allocation.
+    let mut tokens = Vec::with_capacity(2 * memchr::memchr_iter(b'{', bytes).count() + 1);
     let mut line = 1u32;
     let mut text_start = 0usize;
     let mut verbatim: Option<String> = None;

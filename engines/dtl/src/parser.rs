@@ -19,7 +19,7 @@ pub struct Parser<'s> {
     pos: usize,
     tags: HashMap<String, TagImpl>,
     filters: HashMap<String, FilterRef>,
-    command_stack: Vec<(String, Token<'s>)>,
+    command_stack: Vec<(&'s str, Token<'s>)>,
     pub(crate) libraries: &'s HashMap<String, Arc<Library>>,
     pub(crate) origin: &'s Origin,
     pub(crate) named_cycles: Option<HashMap<String, Arc<CycleDef>>>,
@@ -225,7 +225,7 @@ impl<'s> Parser<'s> {
                         self.pos -= 1;
                         return Ok(list);
                     }
-                    self.command_stack.push((command.to_owned(), token));
+                    self.command_stack.push((command, token));
                     let node = match self.tags.get(command) {
                         Some(t) => t.clone().compile(self, &token),
                         None => match crate::tags::builtin(command) {
@@ -290,13 +290,11 @@ impl<'s> Parser<'s> {
 }
 
 trait DefaultToken<'s> {
-    fn unwrap_or_default_token(self) -> (String, Token<'s>);
+    fn unwrap_or_default_token(self) -> (&'s str, Token<'s>);
 }
 
-impl<'s> DefaultToken<'s> for Option<(String, Token<'s>)> {
-    fn unwrap_or_default_token(self) -> (String, Token<'s>) {
-        self.unwrap_or_else(|| {
-            (String::new(), Token { kind: TokenKind::Block, contents: "", start: 0, end: 0, line: 1 })
-        })
+impl<'s> DefaultToken<'s> for Option<(&'s str, Token<'s>)> {
+    fn unwrap_or_default_token(self) -> (&'s str, Token<'s>) {
+        self.unwrap_or(("", Token { kind: TokenKind::Block, contents: "", start: 0, end: 0, line: 1 }))
     }
 }
