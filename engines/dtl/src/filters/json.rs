@@ -137,6 +137,7 @@ pub(crate) fn py_repr_with(v: &Value, sort_dicts: bool) -> String {
             )
         }
         Value::Time(t) => format!("datetime.time({})", time_args(t)),
+        Value::Object(o) => o.repr().unwrap_or_else(|| v.to_string()),
         other => other.to_string(),
     }
 }

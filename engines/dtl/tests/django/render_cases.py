@@ -1,0 +1,440 @@
+"""Renders Django's own templates with Django itself, for the differential
+test `engines/dtl/tests/django_differential.rs`.
+
+Usage: python3 render_cases.py DJANGO_PACKAGE_DIR
+
+DJANGO_PACKAGE_DIR is the `django/` directory of an unpacked wheel whose
+parent directory also holds `asgiref` and `sqlparse` (what
+`.ci/django-templates` unpacks). Prints one JSON document on stdout: a list
+of cases, each `{"name", "template", "context", "autoescape", "output"}`.
+`output` is what Django rendered; `context` is the exact context Django
+rendered it with, encoded as tagged JSON (see `encode`) so that the Rust
+side can build the same values; `autoescape` is the context's setting.
+
+The contexts come from Django's own code paths, not from hand-made dicts:
+`ExceptionReporter.get_traceback_data()` for real raised exceptions, the
+technical 404 view for an unmatched URL, the sitemap views for real
+`Sitemap` classes, and `Widget.get_context()` for form widgets. Where Django
+builds the context inside a view, the template's `render` is wrapped to
+record the context it was given.
+
+This is a test-time tool only; nothing here is shipped.
+"""
+
+import collections.abc
+import datetime
+import decimal
+import json
+import os
+import sys
+import types
+
+django_dir = os.path.abspath(sys.argv[1])
+sys.path.insert(0, os.path.dirname(django_dir))
+
+try:
+    import asgiref  # noqa: F401  (Django's dependencies)
+    import django
+    import sqlparse  # noqa: F401
+except ImportError as e:  # the test skips on this exit code
+    print(f"{e} (sys.path[0] = {sys.path[0]})", file=sys.stderr)
+    sys.exit(3)
+from django.conf import settings  # noqa: E402
+
+TEMPLATE_DIRS = [
+    os.path.join(django_dir, "forms/templates"),
+    os.path.join(django_dir, "views/templates"),
+    os.path.join(django_dir, "contrib/sitemaps/templates"),
+]
+
+settings.configure(
+    DEBUG=True,
+    SECRET_KEY="not-a-secret-platen-differential-test",
+    ROOT_URLCONF="platen_urls",
+    ALLOWED_HOSTS=["testserver", "example.com"],
+    INSTALLED_APPS=["django.contrib.sitemaps"],
+    MIDDLEWARE=["django.middleware.common.CommonMiddleware"],
+    LANGUAGE_CODE="en",
+    LANGUAGES=[("en", "English"), ("de", "German"), ("fr", "French")],  # the sitemaps' alternates
+    USE_I18N=True,
+    # The settings platen-dtl renders under (COMPATIBILITY.md, "l10n and tz").
+    TIME_ZONE="America/Chicago",
+    USE_TZ=False,
+    TEMPLATES=[
+        {
+            "BACKEND": "django.template.backends.django.DjangoTemplates",
+            "DIRS": TEMPLATE_DIRS,
+            "APP_DIRS": False,
+        }
+    ],
+)
+django.setup()
+
+from django import forms  # noqa: E402
+from django.contrib.sitemaps import Sitemap  # noqa: E402
+from django.contrib.sitemaps import views as sitemap_views  # noqa: E402
+from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
+from django.forms.renderers import get_default_renderer  # noqa: E402
+from django.http import Http404  # noqa: E402
+from django.template import Engine, TemplateDoesNotExist  # noqa: E402
+from django.test import RequestFactory  # noqa: E402
+from django.urls import path, resolve  # noqa: E402
+from django.utils.functional import Promise  # noqa: E402
+from django.utils.safestring import SafeData  # noqa: E402
+from django.views import debug  # noqa: E402
+
+
+# --- Encoding a context as tagged JSON ---------------------------------------
+#
+# Plain JSON for None, bools, ints, floats, strings and lists. Tagged objects
+# (the same tags as the conformance cases, plus three of this harness):
+#   {"__safe__": s}                    a SafeString
+#   {"__date__"|"__time__": iso}       date, time
+#   {"__datetime__": iso[, "tz": name]} naive or aware datetime
+#   {"__decimal__": s}                 Decimal
+#   {"__map__": [[key, value], ...]}   a dict (keeps its order)
+#   {"__tuple__": [...], "repr": r}    a tuple: a sequence printed as Python does
+#   {"__object__": {"__map__": ...}, "str": s, "repr": r, "true": b, "id": n}
+#       any other object: the attributes the templates read (ATTRS), its
+#       str() and repr(), its truthiness, and its identity (the same object
+#       seen twice decodes to the same value, for `{% ifchanged %}`).
+
+# The attributes the templates read, per type. A method the template calls
+# without arguments is recorded as its result.
+ATTRS = [
+    ("django.http.request.HttpRequest", ["path_info", "path", "method", "META", "GET", "POST", "FILES", "COOKIES", "build_absolute_uri"]),
+    ("django.template.exceptions.TemplateDoesNotExist", ["backend", "tried"]),
+    ("django.template.backends.base.BaseEngine", ["name"]),
+    ("django.template.base.Origin", ["name", "template_name", "loader_name"]),
+    ("django.urls.resolvers.URLPattern", ["pattern", "name"]),
+    ("django.urls.resolvers.URLResolver", ["pattern", "app_name", "namespace"]),
+    ("django.contrib.sitemaps.views.SitemapIndexItem", ["location", "last_mod"]),
+]
+
+
+def _cls(dotted):
+    module, _, name = dotted.rpartition(".")
+    return getattr(__import__(module, fromlist=[name]), name)
+
+
+ATTRS = [(_cls(c), names) for c, names in ATTRS]
+
+
+def encode(v):
+    if v is None or isinstance(v, (bool, int, float)):
+        return v
+    if isinstance(v, Promise):  # a lazy translation
+        v = str(v)
+    if isinstance(v, str):
+        return {"__safe__": str(v)} if isinstance(v, SafeData) else str(v)
+    if isinstance(v, datetime.datetime):
+        if v.tzinfo is None:
+            return {"__datetime__": v.isoformat()}
+        return {"__datetime__": v.isoformat(), "tz": v.tzname()}
+    if isinstance(v, datetime.date):
+        return {"__date__": v.isoformat()}
+    if isinstance(v, datetime.time):
+        return {"__time__": v.isoformat()}
+    if isinstance(v, decimal.Decimal):
+        return {"__decimal__": str(v)}
+    if isinstance(v, list):
+        return [encode(x) for x in v]
+    if isinstance(v, tuple):
+        return {"__tuple__": [encode(x) for x in v], "repr": repr(v)}
+    if isinstance(v, dict) and type(v) is dict:
+        return {"__map__": [[str(k), encode(x)] for k, x in v.items()]}
+    if isinstance(v, type({}.items())):
+        return [{"__tuple__": [encode(k), encode(x)], "repr": repr((k, x))} for k, x in v]
+    attrs = []
+    for cls, names in ATTRS:
+        if isinstance(v, cls):
+            for name in names:
+                a = getattr(v, name)
+                attrs.append([name, encode(a() if callable(a) else a)])
+            break
+    else:
+        if isinstance(v, dict):  # QueryDict, MultiValueDict: the last value per key
+            attrs = [[str(k), encode(x)] for k, x in v.items()]
+    return {
+        "__object__": {"__map__": attrs},
+        "str": str(v),
+        "repr": repr(v),
+        "true": bool(v),
+        "id": id(v),
+    }
+
+
+# --- Recording the context a view renders with -------------------------------
+
+
+class RecordingEngine:
+    """Wraps `django.views.debug.DEBUG_ENGINE`: its templates record the
+    context of each render (the dicts pushed on Django's builtins), encoded
+    before Django renders it. A one-shot iterator in it (`QueryDict.items()`)
+    is recorded as a list and handed to Django as a fresh iterator over the
+    same items."""
+
+    def __init__(self, real):
+        self.real = real
+        self.contexts = []
+
+    def from_string(self, source):
+        template = self.real.from_string(source)
+        engine = self
+
+        class Recorded:
+            def render(self, context):
+                flat = {}
+                for d in context.dicts[1:]:
+                    for k, v in d.items():
+                        if isinstance(v, collections.abc.Iterator):
+                            v = list(v)
+                            d[k] = iter(v)
+                        flat[k] = v
+                engine.contexts.append((encode(flat), context.autoescape))
+                return template.render(context)
+
+        return Recorded()
+
+
+def record_debug(fn):
+    """Calls `fn` with the debug engine recording; returns (result, context)."""
+    real = debug.DEBUG_ENGINE
+    rec = RecordingEngine(real)
+    debug.DEBUG_ENGINE = rec
+    try:
+        out = fn()
+    finally:
+        debug.DEBUG_ENGINE = real
+    return out, rec.contexts[-1]
+
+
+cases = []
+
+
+def add(name, template, context, output, autoescape=True):
+    """One case; `context` is already encoded."""
+    cases.append({"name": name, "template": template, "context": context, "autoescape": autoescape, "output": output})
+
+
+# --- A URLconf, with the sitemaps -------------------------------------------
+
+
+def view(request):
+    raise Http404("no such item")
+
+
+urls = types.ModuleType("platen_urls")
+sys.modules["platen_urls"] = urls
+
+
+class Item:
+    def __init__(self, slug, lastmod):
+        self.slug = slug
+        self.lastmod = lastmod
+
+    def __repr__(self):
+        return f"<Item {self.slug}>"
+
+
+class Articles(Sitemap):
+    changefreq = "weekly"
+    priority = 0.8
+    i18n = True
+    alternates = True
+    x_default = True
+
+    def items(self):
+        return [
+            Item("first", datetime.datetime(2024, 2, 29, 23, 59, 1)),
+            Item("second", datetime.datetime(2023, 12, 31, 0, 0)),
+        ]
+
+    def location(self, item):
+        from django.utils.translation import get_language
+
+        return f"/{get_language()}/articles/{item.slug}/"
+
+    def lastmod(self, item):
+        return item.lastmod
+
+
+class Pages(Sitemap):
+    def items(self):
+        return ["about", "contact & help"]
+
+    def location(self, item):
+        return f"/{item}/"
+
+    def priority(self, item):
+        return decimal.Decimal("0.5") if item == "about" else None
+
+
+class Dated(Sitemap):
+    changefreq = "daily"
+
+    def items(self):
+        return [Item("news", datetime.date(2024, 5, 6))]
+
+    def location(self, item):
+        return f"/{item.slug}/"
+
+    def lastmod(self, item):
+        return item.lastmod
+
+
+SITEMAPS = {"articles": Articles, "pages": Pages, "dated": Dated}
+
+urls.urlpatterns = [
+    path("sitemap.xml", sitemap_views.index, {"sitemaps": SITEMAPS}),
+    path("sitemap-<section>.xml", sitemap_views.sitemap, {"sitemaps": SITEMAPS}, name="django.contrib.sitemaps.views.sitemap"),
+    path("items/<int:pk>/", view, name="item-detail"),
+    path("raises404/", view),
+]
+
+
+# --- Technical 500 ------------------------------------------------------------
+
+factory = RequestFactory()
+
+
+def report(name, exc_info, request=None, is_email=False):
+    reporter = debug.ExceptionReporter(request, *exc_info, is_email=is_email)
+    html, (ctx, autoescape) = record_debug(reporter.get_traceback_html)
+    add(f"technical_500.html: {name}", "technical_500.html", ctx, html, autoescape)
+    text, (ctx, autoescape) = record_debug(reporter.get_traceback_text)
+    add(f"technical_500.txt: {name}", "technical_500.txt", ctx, text, autoescape)
+
+
+def raised(fn):
+    try:
+        fn()
+    except BaseException:
+        return sys.exc_info()
+    raise AssertionError("did not raise")
+
+
+def plain_error():
+    numbers = [1, 2, 3]
+    label = "<b>total</b> & more"
+    return numbers[len(label)]
+
+
+def chained_error():
+    try:
+        {"a": 1}["missing"]
+    except KeyError as e:
+        raise ValueError("could not read 'missing'") from e
+
+
+def handled_error():
+    try:
+        int("x")
+    except ValueError:
+        raise RuntimeError("while handling")
+
+
+def unicode_error():
+    b"caf\xe9 au lait".decode("utf-8")
+
+
+def noted_error():
+    e = TypeError("bad <type>")
+    e.add_note("first note")
+    e.add_note("second & last")
+    raise e
+
+
+def syntax_error():
+    engine = Engine(debug=True, loaders=[("django.template.loaders.locmem.Loader", {
+        "page.html": "<h1>{{ title }}</h1>\n{% for x in items %}\n  <li>{{ x }}</li>\n{% endfor %}\n"
+                     "{% if x %}\n{% bogus_tag 1 2 %}\n{% endif %}\n<p>end</p>\n",
+    })])
+    engine.get_template("page.html")
+
+
+def missing_template():
+    from django.template import loader
+
+    loader.select_template(["missing/first.html", "missing/second.html"])
+
+
+def missing_no_engines():
+    raise TemplateDoesNotExist("nowhere.html")
+
+
+get_request = factory.get(
+    "/items/7/?q=<tea>&page=2&page=3&empty=",
+    HTTP_COOKIE="sessionid=abc123; theme=dark",
+    HTTP_USER_AGENT="platen-test/1.0",
+)
+post_request = factory.post(
+    "/upload/",
+    data={"name": "Ann & Bob", "password": "hunter2", "file": SimpleUploadedFile("notes.txt", b"hello", "text/plain")},
+    HTTP_COOKIE="csrftoken=tok; lang=de",
+)
+
+report("plain exception with a GET request and cookies", raised(plain_error), get_request)
+report("chained exceptions with a POST request and a file", raised(chained_error), post_request)
+report("exception raised while handling another, no request", raised(handled_error))
+report("unicode error hint", raised(unicode_error), get_request)
+report("exception notes", raised(noted_error))
+report("template syntax error", raised(syntax_error), get_request)
+report("template does not exist, with postmortem", raised(missing_template), get_request)
+report("template does not exist, no engines", raised(missing_no_engines))
+report("for e-mail", raised(chained_error), post_request, is_email=True)
+report("no exception", (None, None, None), get_request)
+
+
+# --- Technical 404 ------------------------------------------------------------
+
+
+for url, name in [("/nowhere/", "unmatched path"), ("/raises404/", "view raised Http404")]:
+    request = factory.get(url)
+    try:
+        match = resolve(url)
+        match.func(request)
+        raise AssertionError("no 404")
+    except Http404 as e:
+        response, (ctx, autoescape) = record_debug(lambda: debug.technical_404_response(request, e))
+    add(f"technical_404.html: {name}", "technical_404.html", ctx, response.content.decode(), autoescape)
+
+
+# --- Sitemaps -----------------------------------------------------------------
+
+for url in ["/sitemap.xml", "/sitemap-articles.xml", "/sitemap-pages.xml", "/sitemap-dated.xml"]:
+    match = resolve(url)
+    response = match.func(factory.get(url), *match.args, **match.kwargs)
+    template = response.template_name
+    template = template if isinstance(template, str) else template[0]
+    response.render()
+    add(f"{template}: {url}", template, encode(response.context_data), response.content.decode())
+
+
+# --- Form widgets -------------------------------------------------------------
+
+CHOICES = [("J", "John"), ("P", "Paul & <Pete>"), ("Group \"1\"", [("g1", "Inner 1"), ("g2", "Inner 2")])]
+WIDGETS = [
+    ("text", forms.TextInput(attrs={"class": "fun", "required": True, "disabled": False}), "email", "a \"quoted\" & value"),
+    ("number", forms.NumberInput(), "age", 42),
+    ("checkbox", forms.CheckboxInput(), "is_cool", True),
+    ("textarea", forms.Textarea(), "msg", "line 1\n<line 2>"),
+    ("select", forms.Select(choices=CHOICES), "beatle", "g2"),
+    ("select multiple", forms.SelectMultiple(choices=CHOICES), "beatles", ["J", "g1"]),
+    ("radio", forms.RadioSelect(choices=CHOICES, attrs={"id": "media"}), "beatle", "P"),
+    ("checkbox select", forms.CheckboxSelectMultiple(choices=CHOICES), "beatles", ["P"]),
+    ("date", forms.DateInput(), "when", datetime.date(2024, 2, 29)),
+    ("split datetime", forms.SplitDateTimeWidget(), "when", datetime.datetime(2024, 2, 29, 13, 5)),
+    ("clearable file", forms.ClearableFileInput(), "upload", None),
+]
+renderer = get_default_renderer()
+for label, widget, name, value in WIDGETS:
+    # `Widget.render()` strips the template's output; the template's own
+    # output is what is compared.
+    ctx = widget.get_context(name, value, {})
+    output = renderer.get_template(widget.template_name).render(ctx)
+    assert output.strip() == widget.render(name, value)
+    add(f"{widget.template_name}: {label}", widget.template_name, encode(ctx), output)
+
+
+json.dump(cases, sys.stdout, ensure_ascii=False)
