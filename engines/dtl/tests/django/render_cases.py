@@ -28,6 +28,7 @@ import json
 import os
 import sys
 import types
+from zoneinfo import ZoneInfo
 
 django_dir = os.path.abspath(sys.argv[1])
 sys.path.insert(0, os.path.dirname(django_dir))
@@ -55,7 +56,6 @@ settings.configure(
     INSTALLED_APPS=["django.contrib.sitemaps"],
     MIDDLEWARE=["django.middleware.common.CommonMiddleware"],
     LANGUAGE_CODE="en",
-    LANGUAGES=[("en", "English"), ("de", "German"), ("fr", "French")],  # the sitemaps' alternates
     USE_I18N=True,
     # The settings platen-dtl renders under (COMPATIBILITY.md, "l10n and tz").
     TIME_ZONE="America/Chicago",
@@ -241,6 +241,7 @@ class Articles(Sitemap):
     changefreq = "weekly"
     priority = 0.8
     i18n = True
+    languages = ["en", "de", "fr"]
     alternates = True
     x_default = True
 
@@ -260,6 +261,8 @@ class Articles(Sitemap):
 
 
 class Pages(Sitemap):
+    limit = 1  # one page per item: the index lists `?p=2`
+
     def items(self):
         return ["about", "contact & help"]
 
@@ -283,7 +286,21 @@ class Dated(Sitemap):
         return item.lastmod
 
 
-SITEMAPS = {"articles": Articles, "pages": Pages, "dated": Dated}
+class Zoned(Sitemap):
+    def items(self):
+        return [
+            Item("berlin", datetime.datetime(2024, 3, 10, 8, 0, tzinfo=ZoneInfo("Europe/Berlin"))),
+            Item("utc", datetime.datetime(2024, 3, 9, 23, 30, 15, tzinfo=datetime.timezone.utc)),
+        ]
+
+    def location(self, item):
+        return f"/zoned/{item.slug}/"
+
+    def lastmod(self, item):
+        return item.lastmod
+
+
+SITEMAPS = {"articles": Articles, "pages": Pages, "dated": Dated, "zoned": Zoned}
 
 urls.urlpatterns = [
     path("sitemap.xml", sitemap_views.index, {"sitemaps": SITEMAPS}),
@@ -353,6 +370,27 @@ def syntax_error():
     engine.get_template("page.html")
 
 
+class Exploding:
+    def explode(self):
+        return 1 / 0
+
+
+def render_error():
+    """An exception raised while a long template renders (the source lines
+    shown are cut at the top and the bottom)."""
+    lines = [f"<p>line {n}: {{{{ n }}}}</p>" for n in range(1, 31)]
+    lines[19] = "<p>{{ obj.explode }} & {% include 'missing.html' %}</p>"
+    engine = Engine(debug=True, loaders=[("django.template.loaders.locmem.Loader", {"long.html": "\n".join(lines)})])
+    engine.get_template("long.html").render(django.template.Context({"obj": Exploding(), "n": 7}))
+
+
+def include_missing():
+    engine = Engine(debug=True, loaders=[("django.template.loaders.locmem.Loader", {
+        "inner.html": "<div>\n  {% include name %}\n</div>\n",
+    })])
+    engine.get_template("inner.html").render(django.template.Context({"name": "partials/card.html"}))
+
+
 def missing_template():
     from django.template import loader
 
@@ -380,6 +418,8 @@ report("exception raised while handling another, no request", raised(handled_err
 report("unicode error hint", raised(unicode_error), get_request)
 report("exception notes", raised(noted_error))
 report("template syntax error", raised(syntax_error), get_request)
+report("exception while rendering a long template", raised(render_error), get_request)
+report("include of a missing template", raised(include_missing), get_request)
 report("template does not exist, with postmortem", raised(missing_template), get_request)
 report("template does not exist, no engines", raised(missing_no_engines))
 report("for e-mail", raised(chained_error), post_request, is_email=True)
@@ -402,8 +442,15 @@ for url, name in [("/nowhere/", "unmatched path"), ("/raises404/", "view raised 
 
 # --- Sitemaps -----------------------------------------------------------------
 
-for url in ["/sitemap.xml", "/sitemap-articles.xml", "/sitemap-pages.xml", "/sitemap-dated.xml"]:
-    match = resolve(url)
+for url in [
+    "/sitemap.xml",
+    "/sitemap-articles.xml",
+    "/sitemap-pages.xml",
+    "/sitemap-pages.xml?p=2",
+    "/sitemap-dated.xml",
+    "/sitemap-zoned.xml",
+]:
+    match = resolve(url.partition("?")[0])
     response = match.func(factory.get(url), *match.args, **match.kwargs)
     template = response.template_name
     template = template if isinstance(template, str) else template[0]
