@@ -64,6 +64,11 @@ settings.configure(
     # The settings platen-dtl renders under (COMPATIBILITY.md, "l10n and tz").
     TIME_ZONE="America/Chicago",
     USE_TZ=False,
+    # Settings of a project's own: a callable, a nested dict with a secret
+    # (shown as stars) and a tuple.
+    PLATEN_HOOK=len,
+    PLATEN_SERVICE={"url": "https://api.example.com/v1/", "API_KEY": "s3cr3t", "retries": 3},
+    PLATEN_FLAGS=("fast", "safe"),
     TEMPLATES=[
         {
             "BACKEND": "django.template.backends.django.DjangoTemplates",
@@ -433,6 +438,7 @@ report("template does not exist, with postmortem", raised(missing_template), get
 report("template does not exist, no engines", raised(missing_no_engines))
 report("for e-mail", raised(chained_error), post_request, is_email=True)
 report("no exception", (None, None, None), get_request)
+report("for e-mail, no request", raised(plain_error), is_email=True)
 
 
 # --- Technical 404 ------------------------------------------------------------
