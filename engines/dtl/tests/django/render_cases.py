@@ -129,6 +129,9 @@ def _cls(dotted):
 ATTRS = [(_cls(c), names) for c, names in ATTRS]
 
 
+ALIVE = []
+
+
 def encode(v):
     if v is None or isinstance(v, (bool, int, float)):
         return v
@@ -164,6 +167,7 @@ def encode(v):
     else:
         if isinstance(v, dict):  # QueryDict, MultiValueDict: the last value per key
             attrs = [[str(k), encode(x)] for k, x in v.items()]
+    ALIVE.append(v)  # so that no other object gets its id() later
     return {
         "__object__": {"__map__": attrs},
         "str": str(v),
