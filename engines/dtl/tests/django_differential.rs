@@ -3,8 +3,10 @@
 //!
 //! `tests/django/render_cases.py` runs Django (one Python process for every
 //! case): it raises real exceptions and builds the technical 500 context with
-//! Django's `ExceptionReporter`, calls the technical 404 view and the sitemap
-//! views, and asks form widgets for their context; it renders each template
+//! Django's `ExceptionReporter`, calls the views that render the other pages
+//! of `django/views/templates` (technical 404, default URLconf, CSRF
+//! failure, directory index, JavaScript catalog) and the sitemap views, and
+//! asks form widgets for their context; it renders each template
 //! with Django and prints, per case, the template name, the context as tagged
 //! JSON and Django's output. This test decodes each context into [`Value`]s,
 //! renders the same template file with platen-dtl and compares the bytes.
@@ -32,7 +34,7 @@ use std::sync::Arc;
 
 use platen_core::value::Map;
 use platen_core::{Context, Engine, LoaderChain, Object, Value};
-use platen_dtl::{DtlEngine, DtlOptions};
+use platen_dtl::{DtlEngine, DtlOptions, django_library};
 use serde_json::Value as Json;
 
 /// A Python tuple: a sequence whose text is Python's `repr()` of it.
@@ -175,14 +177,19 @@ fn django_cases(dir: &Path) -> Result<Vec<Json>, String> {
 }
 
 /// An engine over the template directories Django's cases use, with the
-/// options of Django's `Engine()` defaults but `autoescape` (Django's debug
-/// views turn it off for their text pages with `Context(autoescape=False)`).
+/// options of Django's `Engine()` defaults (Django's own libraries can be
+/// loaded) but `autoescape` (Django's debug views turn it off for their text
+/// pages with `Context(autoescape=False)`).
 fn engine(dir: &Path, autoescape: bool) -> DtlEngine {
     let loaders: Vec<Arc<dyn platen_core::Loader>> = ["forms/templates", "views/templates", "contrib/sitemaps/templates"]
         .iter()
         .map(|d| Arc::new(common::DirLoader::new(dir.join(d))) as Arc<dyn platen_core::Loader>)
         .collect();
-    DtlEngine::new(LoaderChain::new(loaders), DtlOptions { autoescape, ..DtlOptions::default() })
+    let libraries = ["cache", "i18n", "l10n", "static", "tz"]
+        .iter()
+        .filter_map(|name| Some((name.to_string(), django_library(name)?)))
+        .collect();
+    DtlEngine::new(LoaderChain::new(loaders), DtlOptions { autoescape, libraries, ..DtlOptions::default() })
 }
 
 /// Where two outputs first differ, with a few lines around it.

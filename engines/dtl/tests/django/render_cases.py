@@ -90,7 +90,9 @@ from django.test import RequestFactory  # noqa: E402
 from django.urls import path, resolve  # noqa: E402
 from django.utils.functional import Promise  # noqa: E402
 from django.utils.safestring import SafeData  # noqa: E402
-from django.views import debug  # noqa: E402
+from django.middleware import csrf as csrf_middleware  # noqa: E402
+from django.utils import translation  # noqa: E402
+from django.views import csrf, debug, i18n, static  # noqa: E402
 
 
 # --- Encoding a context as tagged JSON ---------------------------------------
@@ -180,46 +182,37 @@ def encode(v):
 # --- Recording the context a view renders with -------------------------------
 
 
-class RecordingEngine:
-    """Wraps `django.views.debug.DEBUG_ENGINE`: its templates record the
-    context of each render (the dicts pushed on Django's builtins), encoded
-    before Django renders it. A one-shot iterator in it (`QueryDict.items()`)
+def record(fn):
+    """Calls `fn` with every `Engine.from_string` template recording the
+    context of its render (the dicts pushed on Django's builtins), encoded
+    before Django renders it. Returns (fn's result, (context, autoescape)) for
+    the last render. A one-shot iterator in the context (`QueryDict.items()`)
     is recorded as a list and handed to Django as a fresh iterator over the
     same items."""
+    contexts = []
+    real_from_string = Engine.from_string
 
-    def __init__(self, real):
-        self.real = real
-        self.contexts = []
+    class Recorded:
+        def __init__(self, template):
+            self.template = template
 
-    def from_string(self, source):
-        template = self.real.from_string(source)
-        engine = self
+        def render(self, context):
+            flat = {}
+            for d in context.dicts[1:]:
+                for k, v in d.items():
+                    if isinstance(v, collections.abc.Iterator):
+                        v = list(v)
+                        d[k] = iter(v)
+                    flat[k] = v
+            contexts.append((encode(flat), context.autoescape))
+            return self.template.render(context)
 
-        class Recorded:
-            def render(self, context):
-                flat = {}
-                for d in context.dicts[1:]:
-                    for k, v in d.items():
-                        if isinstance(v, collections.abc.Iterator):
-                            v = list(v)
-                            d[k] = iter(v)
-                        flat[k] = v
-                engine.contexts.append((encode(flat), context.autoescape))
-                return template.render(context)
-
-        return Recorded()
-
-
-def record_debug(fn):
-    """Calls `fn` with the debug engine recording; returns (result, context)."""
-    real = debug.DEBUG_ENGINE
-    rec = RecordingEngine(real)
-    debug.DEBUG_ENGINE = rec
+    Engine.from_string = lambda self, source: Recorded(real_from_string(self, source))
     try:
         out = fn()
     finally:
-        debug.DEBUG_ENGINE = real
-    return out, rec.contexts[-1]
+        Engine.from_string = real_from_string
+    return out, contexts[-1]
 
 
 cases = []
@@ -330,9 +323,9 @@ factory = RequestFactory()
 
 def report(name, exc_info, request=None, is_email=False):
     reporter = debug.ExceptionReporter(request, *exc_info, is_email=is_email)
-    html, (ctx, autoescape) = record_debug(reporter.get_traceback_html)
+    html, (ctx, autoescape) = record(reporter.get_traceback_html)
     add(f"technical_500.html: {name}", "technical_500.html", ctx, html, autoescape)
-    text, (ctx, autoescape) = record_debug(reporter.get_traceback_text)
+    text, (ctx, autoescape) = record(reporter.get_traceback_text)
     add(f"technical_500.txt: {name}", "technical_500.txt", ctx, text, autoescape)
 
 
@@ -455,8 +448,28 @@ for url, name in [("/nowhere/", "unmatched path"), ("/raises404/", "view raised 
         match.func(request)
         raise AssertionError("no 404")
     except Http404 as e:
-        response, (ctx, autoescape) = record_debug(lambda: debug.technical_404_response(request, e))
+        response, (ctx, autoescape) = record(lambda: debug.technical_404_response(request, e))
     add(f"technical_404.html: {name}", "technical_404.html", ctx, response.content.decode(), autoescape)
+
+
+# --- The other pages of django/views/templates -------------------------------
+
+response, (ctx, autoescape) = record(lambda: debug.default_urlconf(factory.get("/")))
+add("default_urlconf.html", "default_urlconf.html", ctx, response.content.decode(), autoescape)
+
+for reason in [csrf_middleware.REASON_NO_REFERER, csrf_middleware.REASON_NO_CSRF_COOKIE, "CSRF token from POST incorrect <&>."]:
+    response, (ctx, autoescape) = record(lambda: csrf.csrf_failure(factory.post("/form/"), reason))
+    add(f"csrf_403.html: {reason}", "csrf_403.html", ctx, response.content.decode(), autoescape)
+
+response, (ctx, autoescape) = record(
+    lambda: static.serve(factory.get("/static/"), "", document_root=TEMPLATE_DIRS[1], show_indexes=True)
+)
+add("directory_index.html", "directory_index.html", ctx, response.content.decode(), autoescape)
+
+for language in ["en", "de"]:  # "de": a real catalogue, with plural forms
+    with translation.override(language):
+        response, (ctx, autoescape) = record(lambda: i18n.JavaScriptCatalog.as_view()(factory.get("/jsi18n/")))
+    add(f"i18n_catalog.js: {language}", "i18n_catalog.js", ctx, response.content.decode(), autoescape)
 
 
 # --- Sitemaps -----------------------------------------------------------------
