@@ -5,8 +5,9 @@
 //! case): it raises real exceptions and builds the technical 500 context with
 //! Django's `ExceptionReporter`, calls the views that render the other pages
 //! of `django/views/templates` (technical 404, default URLconf, CSRF
-//! failure, directory index, JavaScript catalog) and the sitemap views, and
-//! asks form widgets for their context; it renders each template
+//! failure, directory index, JavaScript catalog) and the sitemap views,
+//! records every template the form renderer renders for real forms and
+//! formsets, and asks form widgets for their context; it renders each template
 //! with Django and prints, per case, the template name, the context as tagged
 //! JSON and Django's output. This test decodes each context into [`Value`]s,
 //! renders the same template file with platen-dtl and compares the bytes.
@@ -21,8 +22,9 @@
 //! (decoded by [`platen_dtl::conformance::decode`]), plus three of its own:
 //! `{"__map__": [[k, v], ...]}` for a dict in its order,
 //! `{"__tuple__": [...], "repr": r}` for a tuple and
-//! `{"__object__": attrs, "str", "repr", "true", "id"}` for any other Python
-//! object (a request, a traceback, an exception, an uploaded file).
+//! `{"__object__": attrs, "str", "repr", "true", "safe", "id", "items"}` for
+//! any other Python object (a request, a traceback, an exception, an uploaded
+//! file, a bound field, an error list).
 
 mod common;
 
@@ -77,13 +79,16 @@ impl Object for Tuple {
 }
 
 /// Any other Python object: the attributes the templates read, its `str()`,
-/// its `repr()` and its truthiness.
+/// its `repr()`, its truthiness, whether it is safe HTML, and its items when
+/// it is a sequence.
 #[derive(Debug)]
 struct PyObject {
     attrs: Map,
     text: String,
     repr: String,
     truthy: bool,
+    safe: bool,
+    items: Option<Vec<Value>>,
 }
 
 impl Object for PyObject {
@@ -91,8 +96,20 @@ impl Object for PyObject {
         self.attrs.get(name).cloned()
     }
 
+    fn try_iter(&self) -> Option<Box<dyn Iterator<Item = Value> + '_>> {
+        Some(Box::new(self.items.as_ref()?.iter().cloned()))
+    }
+
+    fn len(&self) -> Option<usize> {
+        self.items.as_ref().map(Vec::len)
+    }
+
     fn is_true(&self) -> bool {
         self.truthy
+    }
+
+    fn is_safe(&self) -> bool {
+        self.safe
     }
 
     fn render(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -126,6 +143,8 @@ fn decode(v: &Json, objects: &mut HashMap<u64, Value>) -> Value {
                 text: m["str"].as_str().unwrap_or_default().to_owned(),
                 repr: m["repr"].as_str().unwrap_or_default().to_owned(),
                 truthy: m["true"].as_bool().unwrap_or(true),
+                safe: m["safe"].as_bool().unwrap_or(false),
+                items: m.get("items").and_then(Json::as_array).map(|a| a.iter().map(|x| decode(x, objects)).collect()),
             };
             let v = Value::Object(Arc::new(obj));
             objects.insert(id, v.clone());

@@ -13,10 +13,11 @@ side can build the same values; `autoescape` is the context's setting.
 
 The contexts come from Django's own code paths, not from hand-made dicts:
 `ExceptionReporter.get_traceback_data()` for real raised exceptions, the
-technical 404 view for an unmatched URL, the sitemap views for real
-`Sitemap` classes, and `Widget.get_context()` for form widgets. Where Django
-builds the context inside a view, the template's `render` is wrapped to
-record the context it was given.
+views that render the other pages of `django/views/templates`, the sitemap
+views for real `Sitemap` classes, the form renderer for real forms and
+formsets, and `Widget.get_context()` for form widgets. Where Django builds
+the context inside a view or a renderer, the template's `render` is wrapped
+to record the context it was given.
 
 This is a test-time tool only; nothing here is shipped.
 """
@@ -83,7 +84,8 @@ from django import forms  # noqa: E402
 from django.contrib.sitemaps import Sitemap  # noqa: E402
 from django.contrib.sitemaps import views as sitemap_views  # noqa: E402
 from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
-from django.forms.renderers import get_default_renderer  # noqa: E402
+from django.forms.formsets import BaseFormSet  # noqa: E402
+from django.forms.renderers import BaseRenderer, get_default_renderer  # noqa: E402
 from django.http import Http404  # noqa: E402
 from django.template import Engine, TemplateDoesNotExist  # noqa: E402
 from django.test import RequestFactory  # noqa: E402
@@ -105,10 +107,13 @@ from django.views import csrf, debug, i18n, static  # noqa: E402
 #   {"__decimal__": s}                 Decimal
 #   {"__map__": [[key, value], ...]}   a dict (keeps its order)
 #   {"__tuple__": [...], "repr": r}    a tuple: a sequence printed as Python does
-#   {"__object__": {"__map__": ...}, "str": s, "repr": r, "true": b, "id": n}
+#   {"__object__": {"__map__": ...}, "str": s, "repr": r, "true": b,
+#    "safe": b, "id": n[, "items": [...]]}
 #       any other object: the attributes the templates read (ATTRS), its
-#       str() and repr(), its truthiness, and its identity (the same object
-#       seen twice decodes to the same value, for `{% ifchanged %}`).
+#       str() and repr(), its truthiness, whether it is safe HTML
+#       (`__html__`), its identity (the same object seen twice decodes to the
+#       same value, for `{% ifchanged %}`) and, for a sequence of its own
+#       type (ErrorList, a formset), its items.
 
 # The attributes the templates read, per type. A method the template calls
 # without arguments is recorded as its result.
@@ -120,6 +125,13 @@ ATTRS = [
     ("django.urls.resolvers.URLPattern", ["pattern", "name"]),
     ("django.urls.resolvers.URLResolver", ["pattern", "app_name", "namespace"]),
     ("django.contrib.sitemaps.views.SitemapIndexItem", ["location", "last_mod"]),
+    ("django.forms.boundfield.BoundField", [
+        "name", "html_name", "auto_id", "id_for_label", "label", "help_text", "errors", "is_hidden",
+        "use_fieldset", "aria_describedby", "css_classes", "label_tag", "legend_tag", "as_field_group",
+    ]),
+    ("django.forms.utils.ErrorList", ["field_id", "error_class"]),
+    ("django.forms.forms.BaseForm", ["as_div", "as_p", "as_table", "as_ul"]),
+    ("django.forms.formsets.BaseFormSet", ["management_form"]),
 ]
 
 
@@ -132,6 +144,18 @@ ATTRS = [(_cls(c), names) for c, names in ATTRS]
 
 
 ALIVE = []
+ENCODED = {}  # id() -> the object's encoding, for one `encode_context`
+ENCODING = [False]  # renders while encoding are Django computing attributes
+
+
+def encode_context(context):
+    """A context's encoding (`encode`), computed with the recorders off."""
+    ENCODING[0] = True
+    try:
+        return encode(context)
+    finally:
+        ENCODING[0] = False
+        ENCODED.clear()
 
 
 def encode(v):
@@ -151,14 +175,16 @@ def encode(v):
         return {"__time__": v.isoformat()}
     if isinstance(v, decimal.Decimal):
         return {"__decimal__": str(v)}
-    if isinstance(v, list):
+    if type(v) is list:
         return [encode(x) for x in v]
-    if isinstance(v, tuple):
+    if type(v) is tuple:
         return {"__tuple__": [encode(x) for x in v], "repr": repr(v)}
     if isinstance(v, dict) and type(v) is dict:
         return {"__map__": [[str(k), encode(x)] for k, x in v.items()]}
     if isinstance(v, type({}.items())):
         return [{"__tuple__": [encode(k), encode(x)], "repr": repr((k, x))} for k, x in v]
+    if id(v) in ENCODED:
+        return ENCODED[id(v)]
     attrs = []
     for cls, names in ATTRS:
         if isinstance(v, cls):
@@ -170,13 +196,18 @@ def encode(v):
         if isinstance(v, dict):  # QueryDict, MultiValueDict: the last value per key
             attrs = [[str(k), encode(x)] for k, x in v.items()]
     ALIVE.append(v)  # so that no other object gets its id() later
-    return {
+    encoded = {
         "__object__": {"__map__": attrs},
         "str": str(v),
         "repr": repr(v),
         "true": bool(v),
+        "safe": hasattr(v, "__html__"),  # what conditional_escape() leaves alone
         "id": id(v),
     }
+    if isinstance(v, (list, tuple, BaseFormSet)):  # a sequence of a type of its own
+        encoded["items"] = [encode(x) for x in v]
+    ENCODED[id(v)] = encoded
+    return encoded
 
 
 # --- Recording the context a view renders with -------------------------------
@@ -204,7 +235,7 @@ def record(fn):
                         v = list(v)
                         d[k] = iter(v)
                     flat[k] = v
-            contexts.append((encode(flat), context.autoescape))
+            contexts.append((encode_context(flat), context.autoescape))
             return self.template.render(context)
 
     Engine.from_string = lambda self, source: Recorded(real_from_string(self, source))
@@ -216,10 +247,16 @@ def record(fn):
 
 
 cases = []
+SEEN = set()
 
 
 def add(name, template, context, output, autoescape=True):
-    """One case; `context` is already encoded."""
+    """One case; `context` is already encoded. A case seen before (the same
+    template, context and output) is left out."""
+    key = json.dumps([template, context, output])
+    if key in SEEN:
+        return
+    SEEN.add(key)
     cases.append({"name": name, "template": template, "context": context, "autoescape": autoescape, "output": output})
 
 
@@ -487,7 +524,7 @@ for url in [
     template = response.template_name
     template = template if isinstance(template, str) else template[0]
     response.render()
-    add(f"{template}: {url}", template, encode(response.context_data), response.content.decode())
+    add(f"{template}: {url}", template, encode_context(response.context_data), response.content.decode())
 
 
 # --- Form widgets -------------------------------------------------------------
@@ -513,7 +550,51 @@ for label, widget, name, value in WIDGETS:
     ctx = widget.get_context(name, value, {})
     output = renderer.get_template(widget.template_name).render(ctx)
     assert output.strip() == widget.render(name, value)
-    add(f"{widget.template_name}: {label}", widget.template_name, encode(ctx), output)
+    add(f"{widget.template_name}: {label}", widget.template_name, encode_context(ctx), output)
+
+
+# --- Forms, formsets, their fields, labels and errors -------------------------
+
+
+def record_forms(label, fn):
+    """Calls `fn` with the form renderer recording every template it renders
+    (forms, fields, labels, errors, widgets) as a case."""
+    real_render = BaseRenderer.render
+
+    def render(self, template_name, context, request=None):
+        if ENCODING[0]:
+            return real_render(self, template_name, context, request)
+        encoded = encode_context(context)
+        output = self.get_template(template_name).render(context, request=request)
+        add(f"{template_name}: {label}", template_name, encoded, output)
+        return output.strip()  # as BaseRenderer.render does
+
+    BaseRenderer.render = render
+    try:
+        fn()
+    finally:
+        BaseRenderer.render = real_render
+
+
+class ContactForm(forms.Form):
+    name = forms.CharField(max_length=20, help_text="Your <b>full</b> name.")
+    email = forms.EmailField(label="E-mail & more")
+    topic = forms.ChoiceField(choices=[("a", "Apples"), ("b", "Bananas")], widget=forms.RadioSelect)
+    agree = forms.BooleanField(required=False)
+    token = forms.CharField(widget=forms.HiddenInput)
+
+    def clean(self):
+        raise forms.ValidationError("Something is off <here>.")
+
+
+bound = ContactForm({"name": "x" * 30, "email": "not-an-email", "topic": "c"}, auto_id="id_%s")
+ArticleFormSet = forms.formset_factory(forms.Form, extra=2)
+record_forms("an unbound form", lambda: ContactForm().as_div())
+for style in ["as_div", "as_p", "as_table", "as_ul"]:
+    record_forms(f"a bound form with errors, {style}", getattr(bound, style))
+record_forms("the error dict", lambda: (bound.errors.as_ul(), bound.errors.as_text()))
+record_forms("an error list as text", lambda: bound["email"].errors.as_text())
+record_forms("a formset", lambda: ArticleFormSet().as_div())
 
 
 json.dump(cases, sys.stdout, ensure_ascii=False)
