@@ -57,6 +57,18 @@ pub trait Object: Send + Sync + fmt::Debug + Any {
         None
     }
 
+    /// Python's `repr(obj)`, for `pprint` and `stringformat:"r"`, when it
+    /// differs from the object's text; `None` uses the text.
+    fn repr(&self) -> Option<String> {
+        None
+    }
+
+    /// Whether the object stands for a Python tuple. Django's `stringformat`
+    /// formats a tuple's text (`str(value)`) rather than the tuple itself.
+    fn is_tuple(&self) -> bool {
+        false
+    }
+
     /// Writes the object's text (Python's `str(obj)`).
     fn render(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Debug::fmt(self, f)

@@ -1,5 +1,8 @@
 //! Django's own form widget templates and technical 404 page render as Django
 //! renders them, with a context shaped exactly like `Widget.get_context()`'s.
+//! (`django_differential.rs` compares these and more of Django's templates
+//! with Django's own output; this file keeps the expectations of Django's
+//! test suite, and runs without Python.)
 //!
 //! The templates are Django's, not ours, so they are not in this repository:
 //! the tests read them from an unpacked Django package named by the

@@ -137,6 +137,7 @@ pub(crate) fn py_repr_with(v: &Value, sort_dicts: bool) -> String {
             )
         }
         Value::Time(t) => format!("datetime.time({})", time_args(t)),
+        Value::Object(o) => o.repr().unwrap_or_else(|| v.to_string()),
         other => other.to_string(),
     }
 }
@@ -146,8 +147,9 @@ pub(crate) fn py_repr(v: &Value) -> String {
     py_repr_with(v, false)
 }
 
-/// `pprint.pformat(value)` (width 80, dicts sorted).
-fn pformat(v: &Value, indent: usize, allowance: usize, out: &mut String) {
+/// `pprint.pformat(value)` (width 80, dicts sorted); `top` is true for the
+/// value itself, false for the items inside it.
+fn pformat(v: &Value, indent: usize, allowance: usize, top: bool, out: &mut String) {
     let rep = py_repr_with(v, true);
     let max_width = 80usize.saturating_sub(indent).saturating_sub(allowance);
     if rep.chars().count() <= max_width {
@@ -155,6 +157,7 @@ fn pformat(v: &Value, indent: usize, allowance: usize, out: &mut String) {
         return;
     }
     match v {
+        Value::Str(text) | Value::SafeStr(text) if !text.is_empty() => pformat_str(text, indent, allowance, top, out),
         Value::List(items) if !items.is_empty() => {
             out.push('[');
             let inner = indent + 1;
@@ -164,7 +167,7 @@ fn pformat(v: &Value, indent: usize, allowance: usize, out: &mut String) {
                     out.push_str(",\n");
                     out.push_str(&" ".repeat(inner));
                 }
-                pformat(item, inner, if last { allowance + 1 } else { 1 }, out);
+                pformat(item, inner, if last { allowance + 1 } else { 1 }, false, out);
             }
             out.push(']');
         }
@@ -183,6 +186,7 @@ fn pformat(v: &Value, indent: usize, allowance: usize, out: &mut String) {
                     item,
                     inner + krep.chars().count() + 2,
                     if last { allowance + 1 } else { 1 },
+                    false,
                     out,
                 );
                 if !last {
@@ -196,10 +200,107 @@ fn pformat(v: &Value, indent: usize, allowance: usize, out: &mut String) {
     }
 }
 
+/// Python's `str.isspace()` for one character (what `\s` matches in `re`).
+fn py_isspace(c: char) -> bool {
+    c.is_whitespace() || ('\x1c'..='\x1f').contains(&c)
+}
+
+/// Python's `str.splitlines(keepends=True)`.
+fn py_splitlines(text: &str) -> Vec<&str> {
+    let mut lines = Vec::new();
+    let mut start = 0;
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        let end = match c {
+            '\r' if matches!(chars.peek(), Some((_, '\n'))) => {
+                chars.next();
+                i + 2
+            }
+            '\n' | '\r' | '\x0b' | '\x0c' | '\x1c' | '\x1d' | '\x1e' | '\u{85}' | '\u{2028}' | '\u{2029}' => i + c.len_utf8(),
+            _ => continue,
+        };
+        lines.push(&text[start..end]);
+        start = end;
+    }
+    if start < text.len() {
+        lines.push(&text[start..]);
+    }
+    lines
+}
+
+/// A string too long for its line, as `pprint` writes it: one repr per line
+/// of the text, lines longer than the width cut after runs of spaces, the
+/// pieces one under the other (in parentheses for the value itself).
+fn pformat_str(text: &str, mut indent: usize, mut allowance: usize, top: bool, out: &mut String) {
+    if top {
+        indent += 1;
+        allowance += 1;
+    }
+    let width = |r: &String| r.chars().count();
+    let max_width = 80usize.saturating_sub(indent);
+    let mut chunks: Vec<String> = Vec::new();
+    let lines = py_splitlines(text);
+    for (i, line) in lines.iter().enumerate() {
+        let last_line = i + 1 == lines.len();
+        let rep = py_str_repr(line);
+        let max_width1 = if last_line { max_width.saturating_sub(allowance) } else { max_width };
+        if width(&rep) <= max_width1 {
+            chunks.push(rep);
+            continue;
+        }
+        // Alternating runs: non-space characters, then the spaces after them.
+        let mut parts: Vec<&str> = Vec::new();
+        let mut part_start = 0;
+        let mut in_space = false;
+        for (j, c) in line.char_indices() {
+            let space = py_isspace(c);
+            if in_space && !space {
+                parts.push(&line[part_start..j]);
+                part_start = j;
+            }
+            in_space = space;
+        }
+        parts.push(&line[part_start..]);
+        let mut current = String::new();
+        for (j, part) in parts.iter().enumerate() {
+            let candidate = format!("{current}{part}");
+            let max_width2 = if last_line && j + 1 == parts.len() { max_width.saturating_sub(allowance) } else { max_width };
+            if width(&py_str_repr(&candidate)) > max_width2 {
+                if !current.is_empty() {
+                    chunks.push(py_str_repr(&current));
+                }
+                current = (*part).to_owned();
+            } else {
+                current = candidate;
+            }
+        }
+        if !current.is_empty() {
+            chunks.push(py_str_repr(&current));
+        }
+    }
+    if chunks.len() == 1 {
+        out.push_str(&chunks[0]);
+        return;
+    }
+    if top {
+        out.push('(');
+    }
+    for (i, chunk) in chunks.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+            out.push_str(&" ".repeat(indent));
+        }
+        out.push_str(chunk);
+    }
+    if top {
+        out.push(')');
+    }
+}
+
 /// `pprint`: Python's `pprint.pformat` of the value.
 pub fn pprint(v: &Value, _: Option<&Value>, _: &FilterEnv) -> Result<Value, Error> {
     let mut out = String::new();
-    pformat(v, 0, 0, &mut out);
+    pformat(v, 0, 0, true, &mut out);
     Ok(s(out))
 }
 
@@ -327,4 +428,34 @@ pub fn json_script(v: &Value, arg: Option<&Value>, _: &FilterEnv) -> Result<Valu
         }
         _ => format!("<script type=\"application/json\">{json}</script>"),
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pp(v: Value) -> String {
+        pprint(&v, None, &FilterEnv::new(true)).unwrap().to_string()
+    }
+
+    #[test]
+    fn pprint_wraps_long_strings_as_python_does() {
+        // Expected values are Python 3.11's `pprint.pformat`.
+        assert_eq!(
+            pp(Value::from("word ".repeat(20))),
+            "('word word word word word word word word word word word word word word word '\n 'word word word word word ')"
+        );
+        assert_eq!(
+            pp(Value::from(vec![Value::from("x".repeat(30)), Value::from("a b ".repeat(25))])),
+            "['xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx',\n 'a b a b a b a b a b a b a b a b a b a b a b a b a b a b a b a b a b a b a b '\n 'a b a b a b a b a b a b ']"
+        );
+        let mut m = platen_core::value::Map::default();
+        m.insert(std::sync::Arc::from("k"), Value::from(format!("line one\nline two {}", "z ".repeat(40))));
+        assert_eq!(
+            pp(Value::from(m)),
+            "{'k': 'line one\\n'\n      'line two z z z z z z z z z z z z z z z z z z z z z z z z z z z z z z z '\n      'z z z z z z z z z '}"
+        );
+        // One word longer than the line is left whole.
+        assert_eq!(pp(Value::from("y".repeat(100))), format!("'{}'", "y".repeat(100)));
+    }
 }

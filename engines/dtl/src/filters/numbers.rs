@@ -593,6 +593,15 @@ enum FmtErr {
 /// specifier (without the leading `%`). `ValueError`/`TypeError` give `""`.
 pub fn stringformat(v: &Value, arg: Option<&Value>, _: &FilterEnv) -> Result<Value, Error> {
     let fmt = format!("%{}", py_str(req(arg)));
+    // Django formats a tuple's text: `%` would unpack the tuple.
+    let text;
+    let v = match v {
+        Value::Object(o) if o.is_tuple() => {
+            text = Value::from(v.to_string());
+            &text
+        }
+        _ => v,
+    };
     match percent_format(&fmt, v) {
         Ok(out) => Ok(s(out)),
         Err(FmtErr::Value | FmtErr::Type) => Ok(s("")),
@@ -1000,6 +1009,40 @@ mod tests {
         assert_eq!(sf(Value::Int(255), "%"), "");
         assert_eq!(sf(Value::Float(0.0001), "g"), "0.0001");
         assert_eq!(sf(Value::Float(1e20), "g"), "1e+20");
+    }
+
+    /// An object whose `str()` and `repr()` differ, optionally a tuple.
+    #[derive(Debug)]
+    struct Shown {
+        tuple: bool,
+    }
+
+    impl platen_core::Object for Shown {
+        fn get_attr(&self, _: &str) -> Option<Value> {
+            None
+        }
+        fn render(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(if self.tuple { "(1, 'a')" } else { "notes.txt" })
+        }
+        fn repr(&self) -> Option<String> {
+            Some(if self.tuple { "(1, 'a')" } else { "<UploadedFile: notes.txt>" }.into())
+        }
+        fn is_tuple(&self) -> bool {
+            self.tuple
+        }
+    }
+
+    #[test]
+    fn stringformat_of_objects_uses_repr_and_formats_a_tuples_text() {
+        let file = Value::Object(std::sync::Arc::new(Shown { tuple: false }));
+        assert_eq!(sf(file.clone(), "s"), "notes.txt");
+        assert_eq!(sf(file.clone(), "r"), "<UploadedFile: notes.txt>");
+        let pp = super::super::json::pprint(&file, None, &FilterEnv::new(true)).unwrap();
+        assert_eq!(pp.to_string(), "<UploadedFile: notes.txt>");
+        // Python: "%r" % str((1, 'a')).
+        let tuple = Value::Object(std::sync::Arc::new(Shown { tuple: true }));
+        assert_eq!(sf(tuple.clone(), "r"), "\"(1, 'a')\"");
+        assert_eq!(sf(tuple, "s"), "(1, 'a')");
     }
 
     #[test]
