@@ -82,7 +82,14 @@ impl Compiler for EngineInner {
 impl EngineInner {
     /// Compiles `source` read from `origin`.
     pub(crate) fn compile_template(&self, origin: &Origin, source: &str) -> Result<Arc<CompiledTemplate>, Error> {
+        self.compile_shared(Arc::new(origin.clone()), source)
+    }
+
+    /// [`EngineInner::compile_template`] with the origin already shared.
+    fn compile_shared(&self, shared_origin: Arc<Origin>, source: &str) -> Result<Arc<CompiledTemplate>, Error> {
+        let origin = &*shared_origin;
         let src: Arc<str> = Arc::from(source);
+        let _names = crate::names::Sharing::start();
         let mut parser = Parser::new(source, origin, &self.libraries, &self.builtins);
         let nodes = parser.parse(&[]).map_err(|e| {
             e.with_origin(origin).with_source_text(src.clone())
@@ -97,7 +104,7 @@ impl EngineInner {
         let _ = partials.set(std::mem::take(&mut parser.partials));
         Ok(Arc::new(CompiledTemplate {
             name: Arc::from(origin.template_name.as_str()),
-            origin: Arc::new(origin.clone()),
+            origin: shared_origin.clone(),
             source: src,
             nodes,
             blocks,
@@ -249,7 +256,9 @@ impl DtlEngine {
 
     /// Compiles a template from a string.
     pub fn template_from_str(&self, source: &str) -> Result<DtlTemplate, Error> {
-        let compiled = self.inner.compile_template(&Origin::unknown(), source)?;
+        // Every template made from a string has the same origin: share one.
+        static UNKNOWN: std::sync::LazyLock<Arc<Origin>> = std::sync::LazyLock::new(|| Arc::new(Origin::unknown()));
+        let compiled = self.inner.compile_shared(UNKNOWN.clone(), source)?;
         Ok(DtlTemplate { compiled, entry: None, engine: self.inner.clone() })
     }
 }

@@ -1,6 +1,7 @@
 //! Filter expressions (`var.path|filter:arg`) and variables, parsed once at
 //! compile time with Django's rules and error messages.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use platen_core::{Error, ErrorKind, Value};
@@ -186,7 +187,7 @@ impl Var {
         }
         // Sized first, so the boxed slice needs no shrinking copy.
         let mut parts = Vec::with_capacity(memchr::memchr_iter(b'.', inner.as_bytes()).count() + 1);
-        parts.extend(inner.split('.').map(Arc::<str>::from));
+        parts.extend(inner.split('.').map(crate::names::name));
         let parts = parts.into_boxed_slice();
         let loop_field = parts.get(1).and_then(|f| LoopField::parse(f));
         // A one-segment path's text is its only segment: share it.
@@ -416,9 +417,21 @@ fn args_check(def: &FilterRef, has_arg: bool) -> Result<(), Error> {
     Ok(())
 }
 
+/// `as_str()` of a tag's bit (a `Cow<str>` from [`split_contents`]).
+pub(crate) trait BitStr {
+    /// The bit's text.
+    fn as_str(&self) -> &str;
+}
+
+impl BitStr for Cow<'_, str> {
+    fn as_str(&self) -> &str {
+        self
+    }
+}
+
 /// Django's `smart_split` followed by `Token.split_contents` (which joins the
 /// pieces of a `_("...")` with spaces inside).
-pub(crate) fn split_contents(contents: &str) -> Vec<String> {
+pub(crate) fn split_contents(contents: &str) -> Vec<Cow<'_, str>> {
     let bits = smart_split(contents);
     let mut out = Vec::with_capacity(bits.len());
     let mut iter = bits.into_iter();
@@ -437,9 +450,9 @@ pub(crate) fn split_contents(contents: &str) -> Vec<String> {
                     None => break,
                 }
             }
-            out.push(joined);
+            out.push(Cow::Owned(joined));
         } else {
-            out.push(bit.to_owned());
+            out.push(Cow::Borrowed(bit));
         }
     }
     out

@@ -12,6 +12,7 @@ use std::sync::Arc;
 use platen_core::value::Map;
 use platen_core::{Error, ErrorKind, Value};
 
+use crate::expr::BitStr;
 use crate::expr::{FilterExpr, syntax};
 use crate::filters::{Arg, FilterDef, FilterEnv};
 use crate::lexer::Token;
@@ -337,7 +338,7 @@ pub(crate) static FILTERS: [FilterDef; 4] = [
 ];
 
 /// Python's `repr` of a list of strings.
-pub(crate) fn py_list_repr(items: &[String]) -> String {
+pub(crate) fn py_list_repr(items: &[std::borrow::Cow<'_, str>]) -> String {
     let inner: Vec<String> = items.iter().map(|s| Value::from(s.as_str()).repr()).collect();
     format!("[{}]", inner.join(", "))
 }

@@ -10,6 +10,7 @@
 
 use platen_core::{Error, Value};
 
+use crate::expr::BitStr;
 use crate::expr::syntax;
 use crate::filters::{Arg, FilterDef, FilterEnv};
 use crate::lexer::Token;

@@ -46,7 +46,7 @@ impl<'s> Token<'s> {
     /// The contents split on whitespace, keeping quoted strings (and
     /// `_("...")`) whole (Django's `token.split_contents()`).
     pub fn split_contents(&self) -> Vec<String> {
-        crate::expr::split_contents(self.contents)
+        crate::expr::split_contents(self.contents).into_iter().map(|b| b.into_owned()).collect()
     }
 }
 

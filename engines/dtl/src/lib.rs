@@ -17,6 +17,7 @@ mod i18n;
 mod l10n;
 mod lexer;
 mod library;
+mod names;
 mod nodes;
 mod parser;
 mod render;

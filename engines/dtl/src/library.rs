@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use platen_core::{Error, ErrorKind, Value};
 
+use crate::expr::BitStr;
 use crate::expr::{FilterExpr, syntax};
 use crate::filters::{Arg, FilterDef, FilterEnv};
 use crate::lexer::Token;

@@ -284,7 +284,7 @@ impl<'s> Parser<'s> {
     }
 
     /// Django's `split_contents` of a tag token.
-    pub(crate) fn split(&self, token: &Token<'_>) -> Vec<String> {
+    pub(crate) fn split<'t>(&self, token: &Token<'t>) -> Vec<std::borrow::Cow<'t, str>> {
         split_contents(token.contents)
     }
 }

@@ -153,13 +153,13 @@ impl IfParser {
 
 /// Parses the bits of an `if`/`elif` tag.
 pub(crate) fn parse_condition(
-    bits: &[String],
+    bits: &[std::borrow::Cow<'_, str>],
     compile: &mut dyn FnMut(&str) -> Result<FilterExpr, Error>,
 ) -> Result<Cond, Error> {
     let mut toks = Vec::with_capacity(bits.len());
     let mut i = 0;
     while i < bits.len() {
-        let bit = bits[i].as_str();
+        let bit: &str = &bits[i];
         let op = if bit == "is" && bits.get(i + 1).is_some_and(|b| b == "not") {
             i += 1;
             Some(Op::IsNot)

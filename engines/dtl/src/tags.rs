@@ -1,10 +1,12 @@
 //! Compiling the built-in tags (Django's `defaulttags` and `loader_tags`)
 //! and the tags of Django's `static`, `cache` and `i18n` libraries.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use platen_core::{Error, Value};
 
+use crate::expr::BitStr;
 use crate::expr::{FilterExpr, syntax};
 use crate::lexer::Token;
 use crate::library::{CustomNode, TagFn};
@@ -91,7 +93,7 @@ fn do_for(p: &mut Parser<'_>, token: &Token<'_>) -> R {
         if var.is_empty() || var.contains([' ', '"', '\'', '|']) {
             return Err(syntax(format!("'for' tag received an invalid argument: {}", token.contents)));
         }
-        vars.push(Arc::from(var));
+        vars.push(crate::names::name(var));
     }
     let seq = p.filter_expr(&bits[in_index + 1])?;
     let body = p.parse(&["empty", "endfor"])?;
@@ -109,7 +111,7 @@ fn do_for(p: &mut Parser<'_>, token: &Token<'_>) -> R {
 /// Django's `token_kwargs`: consumes `a=b` (or legacy `b as a [and ...]`) bits.
 pub(crate) fn token_kwargs(
     p: &Parser<'_>,
-    bits: &mut Vec<String>,
+    bits: &mut Vec<Cow<'_, str>>,
     legacy: bool,
 ) -> Result<Vec<(Arc<str>, FilterExpr)>, Error> {
     fn kw(bit: &str) -> Option<(&str, &str)> {
@@ -128,7 +130,7 @@ pub(crate) fn token_kwargs(
         if let Some(slot) = out.iter_mut().find(|(n, _)| &**n == k) {
             slot.1 = e;
         } else {
-            out.push((Arc::from(k), e));
+            out.push((crate::names::name(k), e));
         }
     };
     while !bits.is_empty() {
@@ -258,7 +260,7 @@ fn do_include(p: &mut Parser<'_>, token: &Token<'_>) -> R {
         )));
     }
     let mut rest = bits[2..].to_vec();
-    let mut seen: Vec<String> = Vec::new();
+    let mut seen: Vec<Cow<'_, str>> = Vec::new();
     let mut extra = Vec::new();
     let mut only = false;
     while !rest.is_empty() {
@@ -373,7 +375,7 @@ fn do_cycle(p: &mut Parser<'_>, token: &Token<'_>) -> R {
         let name = args[n - 1].clone();
         let values = args[1..n - 2].iter().map(|a| p.filter_expr(a)).collect::<Result<_, _>>()?;
         let def = Arc::new(CycleDef { values, name: Some(Arc::from(name.as_str())), silent });
-        p.named_cycles.get_or_insert_default().insert(name, def.clone());
+        p.named_cycles.get_or_insert_default().insert(name.into_owned(), def.clone());
         def
     } else {
         let values = args[1..].iter().map(|a| p.filter_expr(a)).collect::<Result<_, _>>()?;
@@ -642,14 +644,14 @@ fn do_partialdef(p: &mut Parser<'_>, token: &Token<'_>) -> R {
         let valid = ["endpartialdef", named_end.as_str()];
         return Err(p.invalid_block_tag(&end, "endpartialdef", &valid));
     }
-    if p.partials.contains_key(&name) {
+    if p.partials.contains_key(&*name) {
         return Err(syntax(format!(
             "Partial '{name}' is already defined in the '{}' template.",
             p.origin.name
         )));
     }
     let body = Arc::new(body);
-    p.partials.insert(name, body.clone());
+    p.partials.insert(name.into_owned(), body.clone());
     Ok(Node::PartialDef(inline, body))
 }
 
@@ -704,7 +706,7 @@ fn urlquote(s: &str) -> String {
     out
 }
 
-fn as_var(bits: &mut Vec<String>) -> Option<Arc<str>> {
+fn as_var(bits: &mut Vec<Cow<'_, str>>) -> Option<Arc<str>> {
     if bits.len() >= 2 && bits[bits.len() - 2] == "as" {
         let v = bits.pop().map(|s| Arc::from(s.as_str()));
         bits.pop();
@@ -842,7 +844,7 @@ pub(crate) fn do_translate(p: &mut Parser<'_>, token: &Token<'_>) -> R {
     let mut value = bits[1].clone();
     // A quoted message is a constant.
     if let Some(lit) = crate::expr::unescape_string_literal(&value) {
-        value = format!("\"{}\"", lit.replace('\\', "\\\\").replace('"', "\\\""));
+        value = format!("\"{}\"", lit.replace('\\', "\\\\").replace('"', "\\\"")).into();
     }
     let value = p.filter_expr(&value)?;
     let head = FilterExpr { head: value.head.clone(), filters: Vec::new(), token: value.token.clone() };
@@ -1029,8 +1031,8 @@ pub(crate) fn do_blocktranslate(p: &mut Parser<'_>, token: &Token<'_>) -> R {
     let mut asvar = None;
     let mut context = None;
     let mut trimmed = false;
-    let mut seen: Vec<String> = Vec::new();
-    let mut rest: Vec<String> = bits[1..].to_vec();
+    let mut seen: Vec<Cow<'_, str>> = Vec::new();
+    let mut rest: Vec<Cow<'_, str>> = bits[1..].to_vec();
     while !rest.is_empty() {
         let option = rest.remove(0);
         if seen.contains(&option) {
@@ -1108,7 +1110,7 @@ pub(crate) fn do_blocktranslate(p: &mut Parser<'_>, token: &Token<'_>) -> R {
     {
         return Err(syntax(format!("'counter' argument to '{tag}' tag must be a number.")));
     }
-    Ok(Node::Custom(Box::new(BlockTransNode { tag, singular, plural, counter, extra, context, asvar, trimmed })))
+    Ok(Node::Custom(Box::new(BlockTransNode { tag: tag.into_owned(), singular, plural, counter, extra, context, asvar, trimmed })))
 }
 
 fn singular_or<'a>(s: &'a mut Vec<(bool, String)>, p: &'a mut Option<Vec<(bool, String)>>) -> &'a mut Vec<(bool, String)> {

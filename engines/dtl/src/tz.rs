@@ -15,6 +15,7 @@ use chrono_tz::{OffsetName, Tz};
 use platen_core::value::AwareDateTime;
 use platen_core::{Error, Value};
 
+use crate::expr::BitStr;
 use crate::expr::{FilterExpr, syntax};
 use crate::filters::{Arg, FilterDef, FilterEnv, other_error, value_error};
 use crate::lexer::Token;
@@ -185,7 +186,7 @@ impl CustomNode for GetCurrentTimezone {
 /// `{% get_current_timezone as var %}`.
 pub(crate) fn do_get_current_timezone(_: &mut Parser<'_>, token: &Token<'_>) -> Result<Node, Error> {
     // Django splits on whitespace here, not with `split_contents`.
-    let args: Vec<String> = token.contents.split_whitespace().map(str::to_owned).collect();
+    let args: Vec<std::borrow::Cow<'_, str>> = token.contents.split_whitespace().map(std::borrow::Cow::Borrowed).collect();
     if args.len() != 3 || args[1] != "as" {
         return Err(syntax(format!(
             "'get_current_timezone' requires 'as variable' (got {})",
