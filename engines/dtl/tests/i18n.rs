@@ -149,3 +149,25 @@ fn django_catalogues_translate_dates() {
         assert_eq!(render(&e, template, &context, Some(lang)), expected, "{template} in {lang}");
     }
 }
+
+/// A locale path that cannot be listed never panics: `new` builds the
+/// engine, `check` and the first render that needs a catalogue name the path.
+#[test]
+fn an_unlistable_locale_path_is_reported_not_a_panic() {
+    let missing = std::env::temp_dir().join(format!("platen-i18n-missing-{}", std::process::id()));
+    let mut options = DtlOptions { locale_paths: vec![missing.clone()], ..DtlOptions::default() };
+    options.libraries.insert("i18n".into(), django_library("i18n").unwrap());
+    assert!(DtlEngine::try_new(LoaderChain::new(Vec::new()), options.clone()).is_err());
+    let e = DtlEngine::new(LoaderChain::new(Vec::new()), options);
+    let errors = e.check();
+    assert_eq!(errors.len(), 1);
+    assert!(errors[0].to_string().contains(&missing.display().to_string()), "{}", errors[0]);
+    // Templates without translations still render.
+    let plain = e.from_string("{{ 1.5 }}|{{ n }}").unwrap();
+    assert_eq!(plain.render(&Context::new().with("n", Value::Int(7)), None).unwrap(), "1.5|7");
+    let t = e.from_string(r#"{% load i18n %}{% translate "Hello" %}"#).unwrap();
+    let request = Request { language: Some("de".into()), ..Request::default() };
+    let err = t.render(&Context::new(), Some(&request)).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Io);
+    assert!(err.to_string().contains(&missing.display().to_string()), "{err}");
+}
