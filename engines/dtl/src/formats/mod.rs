@@ -193,12 +193,15 @@ impl NumberFormat<'_> {
     }
 }
 
+/// A language's own formats, then its base language's.
+pub(crate) type LocaleModules = [Option<&'static LocaleFormats>; 2];
+
 /// The formats in force for one language (or none) and one `use_l10n`.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Formats<'a> {
     settings: &'a FormatSettings,
     /// The language's own formats, then its base language's.
-    modules: [Option<&'static LocaleFormats>; 2],
+    modules: LocaleModules,
     /// Localisation on: the language's formats and `USE_THOUSAND_SEPARATOR` count.
     use_l10n: bool,
 }
@@ -213,9 +216,19 @@ impl<'a> Formats<'a> {
     /// The formats of `language` (Django's `get_language()`; `None` when
     /// translation is deactivated) over `settings`.
     pub(crate) fn new(settings: &'a FormatSettings, language: Option<&str>, use_l10n: bool) -> Formats<'a> {
+        let modules = if use_l10n { Formats::modules(language) } else { [None, None] };
+        Formats { settings, modules, use_l10n }
+    }
+
+    /// [`Formats::new`] with `modules` from [`Formats::modules`] (localisation on).
+    pub(crate) fn with_modules(settings: &'a FormatSettings, modules: LocaleModules) -> Formats<'a> {
+        Formats { settings, modules, use_l10n: true }
+    }
+
+    /// The format modules of `language`, as Django's `get_format_modules` finds them.
+    pub(crate) fn modules(language: Option<&str>) -> LocaleModules {
         let mut modules = [None, None];
-        if use_l10n
-            && let Some(lang) = language
+        if let Some(lang) = language
             && valid_language_code(lang)
         {
             let locale = crate::gettext::to_locale(lang);
@@ -227,7 +240,7 @@ impl<'a> Formats<'a> {
                 modules.swap(0, 1);
             }
         }
-        Formats { settings, modules, use_l10n }
+        modules
     }
 
     /// English (`en-us`) with Django's default settings.

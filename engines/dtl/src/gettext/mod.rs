@@ -86,6 +86,8 @@ pub(crate) struct Translations {
     unlisted: Vec<String>,
     /// The global format settings (`USE_THOUSAND_SEPARATOR`, `DATE_FORMAT`, ...).
     pub(crate) formats: crate::formats::FormatSettings,
+    /// The format modules of `language_code`, found once.
+    default_formats: crate::formats::LocaleModules,
 }
 
 impl std::fmt::Debug for Translations {
@@ -109,6 +111,7 @@ impl Default for Translations {
             files: HashMap::new(),
             unlisted: Vec::new(),
             formats: Default::default(),
+            default_formats: crate::formats::Formats::modules(Some("en-us")),
         }
     }
 }
@@ -187,6 +190,7 @@ impl Translations {
             files,
             unlisted,
             formats: Default::default(),
+            default_formats: crate::formats::Formats::modules(Some(language_code)),
         }
     }
 
@@ -210,6 +214,10 @@ impl Translations {
     /// The formats in force for the active language (Django's
     /// `get_format` with `get_language()`); with `use_l10n` off, the settings only.
     pub(crate) fn formats(&self, active: &Active, use_l10n: bool) -> crate::formats::Formats<'_> {
+        if use_l10n && (!self.use_i18n || matches!(active, Active::Default)) {
+            // The common case, without allocating.
+            return crate::formats::Formats::with_modules(&self.formats, self.default_formats);
+        }
         let language = if use_l10n { self.current(active) } else { None };
         crate::formats::Formats::new(&self.formats, language.as_deref(), use_l10n)
     }
