@@ -189,6 +189,10 @@ pub struct DtlOptions {
     /// `<path>/<locale>/LC_MESSAGES/django.mo`. A message is looked up in the
     /// first path's catalogue first.
     pub locale_paths: Vec<std::path::PathBuf>,
+    /// Django's global format settings (`USE_THOUSAND_SEPARATOR`,
+    /// `DECIMAL_SEPARATOR`, `DATE_FORMAT`, ...): used where the active
+    /// language has no format of its own, and with localisation off.
+    pub formats: crate::formats::FormatSettings,
 }
 
 impl Default for DtlOptions {
@@ -204,6 +208,7 @@ impl Default for DtlOptions {
             language_code: "en-us".into(),
             use_i18n: true,
             locale_paths: Vec::new(),
+            formats: crate::formats::FormatSettings::default(),
         }
     }
 }
@@ -214,25 +219,22 @@ impl DtlEngine {
     /// Fails when a locale path cannot be listed (catalogues themselves are
     /// read on first use; [`Engine::check`] reads them all).
     pub fn try_new(chain: LoaderChain, options: DtlOptions) -> Result<DtlEngine, Error> {
-        let translations =
-            crate::gettext::Translations::new(&options.language_code, options.use_i18n, &options.locale_paths)?;
-        Ok(DtlEngine::with_translations(chain, options, translations))
+        let engine = DtlEngine::new(chain, options);
+        match engine.inner.translations.listing_error() {
+            Some(e) => Err(e),
+            None => Ok(engine),
+        }
     }
 
     /// An engine over `chain` with `options`.
     ///
-    /// # Panics
-    ///
-    /// When a locale path of `options.locale_paths` cannot be listed; use
-    /// [`DtlEngine::try_new`] for user-given paths.
+    /// A locale path that cannot be listed does not stop it: [`Engine::check`]
+    /// reports it, and so does every render that needs a translation
+    /// catalogue. [`DtlEngine::try_new`] fails instead.
     pub fn new(chain: LoaderChain, options: DtlOptions) -> DtlEngine {
-        match DtlEngine::try_new(chain, options) {
-            Ok(e) => e,
-            Err(e) => panic!("{e}"),
-        }
-    }
-
-    fn with_translations(chain: LoaderChain, options: DtlOptions, translations: crate::gettext::Translations) -> DtlEngine {
+        let mut translations =
+            crate::gettext::Translations::new(&options.language_code, options.use_i18n, &options.locale_paths);
+        translations.formats = options.formats.clone();
         DtlEngine {
             inner: Arc::new(EngineInner {
                 name: options.name,
@@ -403,9 +405,65 @@ impl DtlBackend {
     }
 }
 
+/// The options of `platen.dtl` that set Django's format settings.
+const FORMAT_OPTIONS: &[&str] = &[
+    "use_thousand_separator",
+    "decimal_separator",
+    "thousand_separator",
+    "number_grouping",
+    "date_format",
+    "datetime_format",
+    "time_format",
+    "year_month_format",
+    "month_day_format",
+    "short_date_format",
+    "short_datetime_format",
+    "first_day_of_week",
+];
+
+/// The format settings of an engine's options (Django's defaults for those unset).
+fn format_settings(settings: &EngineSettings) -> Result<crate::formats::FormatSettings, Error> {
+    use crate::formats::NumberGrouping;
+    let mut f = crate::formats::FormatSettings::default();
+    if let Some(v) = settings.option("use_thousand_separator")? {
+        f.use_thousand_separator = v;
+    }
+    for (name, slot) in [
+        ("decimal_separator", &mut f.decimal_separator),
+        ("thousand_separator", &mut f.thousand_separator),
+        ("date_format", &mut f.date_format),
+        ("datetime_format", &mut f.datetime_format),
+        ("time_format", &mut f.time_format),
+        ("year_month_format", &mut f.year_month_format),
+        ("month_day_format", &mut f.month_day_format),
+        ("short_date_format", &mut f.short_date_format),
+        ("short_datetime_format", &mut f.short_datetime_format),
+    ] {
+        if let Some(v) = settings.option::<String>(name)? {
+            *slot = v;
+        }
+    }
+    if let Some(g) = settings.option::<NumberGrouping>("number_grouping")? {
+        if matches!(&g, NumberGrouping::Sequence(s) if s.is_empty()) {
+            return Err(settings.error("options.number_grouping", "the grouping list is empty; use a number like 3, or a list like [3, 2, 0]"));
+        }
+        f.number_grouping = g;
+    }
+    if let Some(d) = settings.option::<u8>("first_day_of_week")? {
+        if d > 6 {
+            return Err(settings.error("options.first_day_of_week", format!("{d} is not a day of the week; use 0 (Sunday) to 6 (Saturday)")));
+        }
+        f.first_day_of_week = d;
+    }
+    Ok(f)
+}
+
 impl Backend for DtlBackend {
     fn build(&self, settings: &EngineSettings, env: &BuildEnv<'_>) -> Result<Arc<dyn Engine>, Error> {
-        settings.deny_unknown_options(&["language_code", "use_i18n", "locale_paths"])?;
+        let mut known = vec!["language_code", "use_i18n", "locale_paths"];
+        known.extend_from_slice(FORMAT_OPTIONS);
+        settings.deny_unknown_options(&known)?;
+        let formats = format_settings(settings)?;
         let language_code: String = settings.option("language_code")?.unwrap_or_else(|| "en-us".into());
         if language_code.is_empty() {
             return Err(settings.error("options.language_code", "the language code is empty; use a code like `en-us` or `de`"));
@@ -463,6 +521,7 @@ impl Backend for DtlBackend {
             language_code,
             use_i18n,
             locale_paths,
+            formats,
         };
         let engine = DtlEngine::try_new(LoaderChain::new(env.loaders.clone()), options)
             .map_err(|e| settings.error("options.locale_paths", e.to_string()))?;

@@ -1,12 +1,11 @@
-//! Django's `l10n` library: the `localize` and `unlocalize` filters and the
-//! `{% localize %}` tag.
+//! Django's `l10n` library (the `localize` and `unlocalize` filters and the
+//! `{% localize %}` tag), and the localised text of `{{ value }}`.
 //!
-//! platen renders as a Django project with the default settings and the `en`
-//! locale: `USE_THOUSAND_SEPARATOR` is off and the `DATE_FORMAT`,
-//! `DATETIME_FORMAT` and `TIME_FORMAT` settings equal the `en` formats. Under
-//! those settings localized and unlocalized text are the same, so
-//! `{% localize off %}` and `unlocalize` change nothing but the type of the
-//! value (the filters give strings).
+//! Numbers, dates and times print with the active language's formats (see
+//! the `formats` module); `{% localize off %}` and `unlocalize` print them
+//! with the settings' formats instead, numbers as Python's `str()`.
+
+use std::borrow::Cow;
 
 use platen_core::{Error, Value};
 
@@ -19,26 +18,33 @@ use crate::nodes::{Node, NodeList};
 use crate::parser::Parser;
 use crate::render::Renderer;
 
-/// Django's `formats.localize(value)` followed by `str()`.
-fn localized_text(v: &Value) -> Result<Value, Error> {
+/// The text `{{ value }}` prints for a non-string value, before escaping
+/// (Django's `localize(value, use_l10n=context.use_l10n)`).
+pub(crate) fn render_text(r: &Renderer<'_>, v: &Value) -> String {
+    let env = r.filter_env();
+    let formats = r.translations().formats(&r.language, r.use_l10n.unwrap_or(true));
+    crate::filters::localize_with(v, &env, &formats).map(Cow::into_owned).unwrap_or_else(|_| v.to_string())
+}
+
+/// Django's `formats.localize(value, use_l10n)` followed by `str()`.
+fn localized_text(v: &Value, env: &FilterEnv, use_l10n: bool) -> Result<Value, Error> {
+    let formats = if use_l10n { env.formats() } else { env.formats().unlocalized() };
     Ok(match v {
         // Strings come back unchanged (a safe string stays safe).
         Value::Str(_) | Value::SafeStr(_) => v.clone(),
         Value::Bool(b) => Value::from(if *b { "True" } else { "False" }),
-        // `number_format` of an int is `mark_safe(number)`.
-        Value::Int(i) => Value::safe(i.to_string()),
-        other => Value::from(crate::filters::localize(other)?.into_owned()),
+        // `number_format` of an ungrouped int is `mark_safe(number)`.
+        Value::Int(i) if use_l10n && formats.number(false).grouping.is_none() => Value::safe(i.to_string()),
+        other => Value::from(crate::filters::localize_with(other, env, &formats)?.into_owned()),
     })
 }
 
-fn localize(v: &Value, _: Option<&Value>, _: &FilterEnv) -> Result<Value, Error> {
-    localized_text(v)
+fn localize(v: &Value, _: Option<&Value>, env: &FilterEnv) -> Result<Value, Error> {
+    localized_text(v, env, true)
 }
 
-fn unlocalize(v: &Value, _: Option<&Value>, _: &FilterEnv) -> Result<Value, Error> {
-    // `use_l10n=False` reads the format settings instead of the locale's
-    // formats; with the default settings they are the same.
-    localized_text(v)
+fn unlocalize(v: &Value, _: Option<&Value>, env: &FilterEnv) -> Result<Value, Error> {
+    localized_text(v, env, false)
 }
 
 /// The filters of the `l10n` library.

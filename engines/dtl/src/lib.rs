@@ -12,6 +12,7 @@ mod engine;
 mod escape;
 mod expr;
 pub mod filters;
+mod formats;
 mod gettext;
 mod i18n;
 mod l10n;
@@ -29,6 +30,7 @@ mod tz;
 pub mod conformance;
 
 pub use engine::{CompiledTemplate, DtlBackend, DtlEngine, DtlOptions, DtlTemplate, UrlResolver};
+pub use formats::{FormatSettings, NumberGrouping};
 pub use filters::{Arg, FilterDef, FilterEnv};
 pub use lexer::Token;
 pub use library::{Expr, FilterOptions, Library, Nodes, TagCall, TagNode, django_library};

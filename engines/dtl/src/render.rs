@@ -260,11 +260,6 @@ fn round_half_even(x: f64) -> f64 {
     if (x - x.trunc()).abs() == 0.5 { 2.0 * (x / 2.0).round() } else { r }
 }
 
-/// Django's `localize()` text of a non-string value (numbers, dates, containers).
-pub(crate) fn localize(v: &Value) -> String {
-    crate::filters::localize(v).map(|s| s.into_owned()).unwrap_or_else(|_| v.to_string())
-}
-
 /// Lorem ipsum text (Django's `lorem_ipsum`, without the random parts).
 const COMMON_P: &str = "Lorem ipsum dolor sit amet, consectetur adipisicing elit, sed do eiusmod tempor incididunt ut labore et dolore magna aliqua. Ut enim ad minim veniam, quis nostrud exercitation ullamco laboris nisi ut aliquip ex ea commodo consequat. Duis aute irure dolor in reprehenderit in voluptate velit esse cillum dolore eu fugiat nulla pariatur. Excepteur sint occaecat cupidatat non proident, sunt in culpa qui officia deserunt mollit anim id est laborum.";
 const COMMON_WORDS: [&str; 19] = [
@@ -688,12 +683,15 @@ impl<'a> Renderer<'a> {
                 }
             }
             Value::SafeStr(s) => out.push_str(s),
-            Value::Int(i) => out.push_str(itoa::Buffer::new().format(*i)),
+            // Grouped only with `use_thousand_separator`.
+            Value::Int(i) if !self.engine.translations.formats.use_thousand_separator => {
+                out.push_str(itoa::Buffer::new().format(*i))
+            }
             Value::Object(o) if o.is_safe() => {
                 let _ = write!(out, "{v}");
             }
             other => {
-                let s = localize(other);
+                let s = crate::l10n::render_text(self, other);
                 if self.autoescape {
                     escape_into(out, &s)
                 } else {
@@ -818,7 +816,7 @@ impl<'a> Renderer<'a> {
                 let r = self.resolve(e, false);
                 self.scopes.pop();
                 let v = r?;
-                let _ = write!(out, "{}", if matches!(v, Value::Str(_) | Value::SafeStr(_)) { v.to_string() } else { localize(&v) });
+                let _ = write!(out, "{}", if matches!(v, Value::Str(_) | Value::SafeStr(_)) { v.to_string() } else { crate::l10n::render_text(self, &v) });
             }
             Node::FirstOf(vars, asvar) => {
                 let mut first = String::new();

@@ -3,10 +3,13 @@
 //! the current-language tags, translated language names and date names.
 //!
 //! `tests/locale/cases.json` holds each case's template, context, active
-//! language, `language_code` and Django's output, recorded from Django 5.2.19
-//! by `tests/locale/record.py` (its docstring says how) with the small
-//! catalogues of `tests/locale/` on `LOCALE_PATHS`. Values of the form
-//! `YYYY-MM-DDTHH:MM` are datetimes.
+//! language, `language_code`, format settings and Django's output, recorded
+//! from Django 5.2.19 by `tests/locale/record.py` (its docstring says how)
+//! with the small catalogues of `tests/locale/` on `LOCALE_PATHS`. Values of
+//! the form `YYYY-MM-DDTHH:MM` are datetimes; `{"$date"}`, `{"$time"}` and
+//! `{"$decimal"}` objects are dates, times and decimals. The cases marked
+//! `django_catalogues` (localised dates and words) also need Django's own
+//! catalogues, from `DJANGO_PACKAGE_DIR`, and are skipped without it.
 //!
 //! `django_catalogues_translate_dates` uses Django's own catalogues from
 //! `DJANGO_PACKAGE_DIR` (set by `.ci/run`) and skips when it is unset.
@@ -17,19 +20,63 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use platen_core::{Context, Engine, ErrorKind, LoaderChain, Request, Value};
-use platen_dtl::{DtlEngine, DtlOptions, django_library};
+use platen_dtl::{DtlEngine, DtlOptions, FormatSettings, django_library};
 
 fn locale_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/locale")
 }
 
 fn engine(language_code: &str, locale_paths: Vec<PathBuf>) -> DtlEngine {
-    let mut options = DtlOptions { language_code: language_code.into(), locale_paths, ..DtlOptions::default() };
+    engine_with(language_code, locale_paths, FormatSettings::default())
+}
+
+fn engine_with(language_code: &str, locale_paths: Vec<PathBuf>, formats: FormatSettings) -> DtlEngine {
+    let mut options = DtlOptions { language_code: language_code.into(), locale_paths, formats, ..DtlOptions::default() };
     options.libraries.insert("i18n".into(), django_library("i18n").unwrap());
+    options.libraries.insert("l10n".into(), django_library("l10n").unwrap());
     DtlEngine::try_new(LoaderChain::new(Vec::new()), options).unwrap()
 }
 
+/// Django's own catalogues, when `DJANGO_PACKAGE_DIR` names an unpacked Django.
+fn django_locale() -> Option<PathBuf> {
+    let dir = PathBuf::from(std::env::var_os("DJANGO_PACKAGE_DIR")?).join("conf/locale");
+    dir.join("de/LC_MESSAGES/django.mo").is_file().then_some(dir)
+}
+
+/// Django's format settings, by their Django names.
+fn format_settings(settings: &serde_json::Map<String, serde_json::Value>) -> FormatSettings {
+    let mut f = FormatSettings::default();
+    for (k, v) in settings {
+        let text = || v.as_str().unwrap().to_owned();
+        match k.as_str() {
+            "USE_THOUSAND_SEPARATOR" => f.use_thousand_separator = v.as_bool().unwrap(),
+            "DECIMAL_SEPARATOR" => f.decimal_separator = text(),
+            "THOUSAND_SEPARATOR" => f.thousand_separator = text(),
+            "NUMBER_GROUPING" => f.number_grouping = serde_json::from_value(v.clone()).unwrap(),
+            "DATE_FORMAT" => f.date_format = text(),
+            "DATETIME_FORMAT" => f.datetime_format = text(),
+            "TIME_FORMAT" => f.time_format = text(),
+            "SHORT_DATE_FORMAT" => f.short_date_format = text(),
+            "SHORT_DATETIME_FORMAT" => f.short_datetime_format = text(),
+            "YEAR_MONTH_FORMAT" => f.year_month_format = text(),
+            "MONTH_DAY_FORMAT" => f.month_day_format = text(),
+            "FIRST_DAY_OF_WEEK" => f.first_day_of_week = v.as_u64().unwrap() as u8,
+            other => panic!("unknown setting {other}"),
+        }
+    }
+    f
+}
+
 fn value(v: &serde_json::Value) -> Value {
+    if let Some(d) = v.get("$decimal").and_then(|d| d.as_str()) {
+        return Value::Decimal(std::sync::Arc::new(d.parse().unwrap()));
+    }
+    if let Some(d) = v.get("$date").and_then(|d| d.as_str()) {
+        return Value::Date(chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap());
+    }
+    if let Some(t) = v.get("$time").and_then(|t| t.as_str()) {
+        return Value::Time(chrono::NaiveTime::parse_from_str(t, "%H:%M:%S").unwrap());
+    }
     match v {
         serde_json::Value::String(s) if s.len() == 16 && s.as_bytes()[10] == b'T' => {
             Value::DateTime(chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M").unwrap())
@@ -53,12 +100,24 @@ fn render(engine: &DtlEngine, template: &str, context: &Context, language: Optio
 fn cases_recorded_from_django() {
     let text = std::fs::read_to_string(locale_dir().join("cases.json")).unwrap();
     let cases: Vec<serde_json::Value> = serde_json::from_str(&text).unwrap();
-    assert!(cases.len() > 90);
-    let mut failures = Vec::new();
+    assert!(cases.len() > 240);
+    let django = django_locale();
+    let (mut failures, mut skipped) = (Vec::new(), 0);
     for case in &cases {
         let template = case["template"].as_str().unwrap();
         let language = case["language"].as_str();
-        let e = engine(case["language_code"].as_str().unwrap(), vec![locale_dir()]);
+        let mut paths = vec![locale_dir()];
+        if case["django_catalogues"].as_bool().unwrap() {
+            match &django {
+                Some(d) => paths.push(d.clone()),
+                None => {
+                    skipped += 1;
+                    continue;
+                }
+            }
+        }
+        let formats = format_settings(case["settings"].as_object().unwrap());
+        let e = engine_with(case["language_code"].as_str().unwrap(), paths, formats);
         let mut context = Context::new();
         for (k, v) in case["context"].as_object().unwrap() {
             context.insert(k, value(v));
@@ -66,8 +125,11 @@ fn cases_recorded_from_django() {
         let expected = case["output"].as_str().expect("every recorded case renders");
         let got = render(&e, template, &context, language);
         if got != expected {
-            failures.push(format!("{template} in {language:?}: expected {expected:?}, got {got:?}"));
+            failures.push(format!("{template} in {language:?} with {}: expected {expected:?}, got {got:?}", case["settings"]));
         }
+    }
+    if skipped > 0 {
+        eprintln!("skipped {skipped} cases that need Django's catalogues: set DJANGO_PACKAGE_DIR to an unpacked Django package to run them");
     }
     assert!(failures.is_empty(), "{} of {} cases differ:\n{}", failures.len(), cases.len(), failures.join("\n"));
 }
@@ -148,4 +210,26 @@ fn django_catalogues_translate_dates() {
     for (lang, template, expected) in cases {
         assert_eq!(render(&e, template, &context, Some(lang)), expected, "{template} in {lang}");
     }
+}
+
+/// A locale path that cannot be listed never panics: `new` builds the
+/// engine, `check` and the first render that needs a catalogue name the path.
+#[test]
+fn an_unlistable_locale_path_is_reported_not_a_panic() {
+    let missing = std::env::temp_dir().join(format!("platen-i18n-missing-{}", std::process::id()));
+    let mut options = DtlOptions { locale_paths: vec![missing.clone()], ..DtlOptions::default() };
+    options.libraries.insert("i18n".into(), django_library("i18n").unwrap());
+    assert!(DtlEngine::try_new(LoaderChain::new(Vec::new()), options.clone()).is_err());
+    let e = DtlEngine::new(LoaderChain::new(Vec::new()), options);
+    let errors = e.check();
+    assert_eq!(errors.len(), 1);
+    assert!(errors[0].to_string().contains(&missing.display().to_string()), "{}", errors[0]);
+    // Templates without translations still render.
+    let plain = e.from_string("{{ 1.5 }}|{{ n }}").unwrap();
+    assert_eq!(plain.render(&Context::new().with("n", Value::Int(7)), None).unwrap(), "1.5|7");
+    let t = e.from_string(r#"{% load i18n %}{% translate "Hello" %}"#).unwrap();
+    let request = Request { language: Some("de".into()), ..Request::default() };
+    let err = t.render(&Context::new(), Some(&request)).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Io);
+    assert!(err.to_string().contains(&missing.display().to_string()), "{err}");
 }

@@ -49,38 +49,24 @@ const WEEKDAYS: [&str; 7] = [
 /// The value of a named format setting (en locale), or `None` when the name
 /// is not a format setting (then it is used as the format itself).
 pub fn named_format(name: &str) -> Option<String> {
-    Some(
-        match name {
-            "DATE_FORMAT" => "N j, Y",
-            "DATETIME_FORMAT" => "N j, Y, P",
-            "TIME_FORMAT" => "P",
-            "YEAR_MONTH_FORMAT" => "F Y",
-            "MONTH_DAY_FORMAT" => "F j",
-            "SHORT_DATE_FORMAT" => "m/d/Y",
-            "SHORT_DATETIME_FORMAT" => "m/d/Y P",
-            "FIRST_DAY_OF_WEEK" => "0",
-            "DECIMAL_SEPARATOR" => ".",
-            "THOUSAND_SEPARATOR" => ",",
-            "NUMBER_GROUPING" => "3",
-            "DATE_INPUT_FORMATS" => "['%Y-%m-%d', '%m/%d/%Y', '%m/%d/%y', '%b %d %Y', '%b %d, %Y', '%d %b %Y', '%d %b, %Y', '%B %d %Y', '%B %d, %Y', '%d %B %Y', '%d %B, %Y']",
-            "TIME_INPUT_FORMATS" => "['%H:%M:%S', '%H:%M:%S.%f', '%H:%M']",
-            "DATETIME_INPUT_FORMATS" => "['%Y-%m-%d %H:%M:%S', '%Y-%m-%d %H:%M:%S.%f', '%Y-%m-%d %H:%M', '%m/%d/%Y %H:%M:%S', '%m/%d/%Y %H:%M:%S.%f', '%m/%d/%Y %H:%M', '%m/%d/%y %H:%M:%S', '%m/%d/%y %H:%M:%S.%f', '%m/%d/%y %H:%M', '%Y-%m-%d']",
-            _ => return None,
-        }
-        .to_string(),
-    )
+    crate::formats::Formats::english().named(name).map(|f| f.into_owned())
 }
 
 /// How Django prints a date, datetime or time in `{{ }}`: `DATE_FORMAT`,
-/// `DATETIME_FORMAT` or `TIME_FORMAT`.
+/// `DATETIME_FORMAT` or `TIME_FORMAT` (en).
 pub fn localize(v: &Value) -> Result<String, Error> {
+    localize_in(v, &FilterEnv::new(false), &crate::formats::Formats::english())
+}
+
+/// [`localize`] with `formats` and the names of `env`'s language.
+pub(crate) fn localize_in(v: &Value, env: &FilterEnv<'_>, formats: &crate::formats::Formats<'_>) -> Result<String, Error> {
     let fmt = match v {
-        Value::Date(_) => "N j, Y",
-        Value::DateTime(_) | Value::AwareDateTime(_) => "N j, Y, P",
-        Value::Time(_) => "P",
+        Value::Date(_) => formats.date(),
+        Value::DateTime(_) | Value::AwareDateTime(_) => formats.datetime(),
+        Value::Time(_) => formats.time(),
         other => return Ok(other.to_string()),
     };
-    match format(v, fmt, Mode::Date, &FilterEnv::new(false))? {
+    match format(v, fmt, Mode::Date, env)? {
         Some(out) => Ok(out),
         None => Ok(String::new()),
     }
@@ -475,13 +461,13 @@ fn days_in_month(year: i32, month: u32) -> u32 {
         .map_or(31, |d| d.day())
 }
 
-/// The format string for a `date`/`time` argument: a named setting, the
-/// argument's text, or the default.
-fn format_string(arg: Option<&Value>, default: &str) -> String {
+/// The format string for a `date`/`time` argument: a named setting of the
+/// active language, the argument's text, or the default.
+fn format_string(arg: Option<&Value>, formats: &crate::formats::Formats<'_>, default: &str) -> String {
     match arg {
         Some(a) if a.is_true() => {
             let text = py_str(a);
-            named_format(&text).unwrap_or_else(|| text.into_owned())
+            formats.named(&text).map(|f| f.into_owned()).unwrap_or_else(|| text.into_owned())
         }
         _ => default.to_string(),
     }
@@ -501,7 +487,8 @@ pub fn date(v: &Value, arg: Option<&Value>, env: &FilterEnv) -> Result<Value, Er
     if is_none_or_empty(v) {
         return Ok(s(""));
     }
-    let fmt = format_string(arg, "N j, Y");
+    let formats = env.formats();
+    let fmt = format_string(arg, &formats, formats.date());
     Ok(s(format(v, &fmt, Mode::Date, env)?.unwrap_or_default()))
 }
 
@@ -511,7 +498,8 @@ pub fn time(v: &Value, arg: Option<&Value>, env: &FilterEnv) -> Result<Value, Er
     if is_none_or_empty(v) {
         return Ok(s(""));
     }
-    let fmt = format_string(arg, "P");
+    let formats = env.formats();
+    let fmt = format_string(arg, &formats, formats.time());
     match format(v, &fmt, Mode::Time, env) {
         Ok(out) => Ok(s(out.unwrap_or_default())),
         Err(e) if e.kind() == ErrorKind::InvalidType => Ok(s("")),
@@ -578,21 +566,24 @@ impl Moment {
 
 const MONTHS_DAYS: [u32; 12] = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
-fn plural(n: i64, one: &str, many: &str) -> String {
-    format!("{n}\u{a0}{}", if n == 1 { one } else { many })
+/// Django's `TIME_STRINGS[name] % {"num": n}`, translated, with no-break spaces.
+fn plural(env: &FilterEnv<'_>, n: i64, one: &str, many: &str) -> Result<String, Error> {
+    let (one, many) = (format!("%(num)d {one}"), format!("%(num)d {many}"));
+    let text = env.ngettext(&one, &many, n as f64)?;
+    Ok(text.replace("%(num)d", &n.to_string()).replace("%%", "%").replace(' ', "\u{a0}"))
 }
 
 /// Django's `timesince(d, now, reversed)` with depth 2.
-fn timesince_text(d: Moment, now: Option<Moment>, reversed: bool) -> Result<String, Error> {
+fn timesince_text(d: Moment, now: Option<Moment>, reversed: bool, env: &FilterEnv<'_>) -> Result<String, Error> {
     let now = now.unwrap_or_else(|| Moment::now(d.offset.is_some()));
     let (d, now) = if reversed { (now, d) } else { (d, now) };
     let delta = now
         .minus(&d)
         .ok_or_else(|| type_error("can't subtract offset-naive and offset-aware datetimes"))?;
     let since = delta.num_seconds();
-    let zero = || plural(0, "minute", "minutes");
+    let zero = || plural(env, 0, "minute", "minutes");
     if since <= 0 {
-        return Ok(zero());
+        return zero();
     }
     let mut total_months = (now.naive.year() - d.naive.year()) as i64 * 12
         + now.naive.month() as i64
@@ -642,7 +633,7 @@ fn timesince_text(d: Moment, now: Option<Moment>, reversed: bool) -> Result<Stri
         ("minute", "minutes"),
     ];
     let Some(start) = partials.iter().position(|&p| p != 0) else {
-        return Ok(zero());
+        return zero();
     };
     let mut result = Vec::new();
     let mut i = start;
@@ -651,13 +642,13 @@ fn timesince_text(d: Moment, now: Option<Moment>, reversed: bool) -> Result<Stri
         if value == 0 {
             break;
         }
-        result.push(plural(value, names[i].0, names[i].1));
+        result.push(plural(env, value, names[i].0, names[i].1)?);
         i += 1;
     }
-    Ok(result.join(", "))
+    Ok(result.join(&*env.gettext(", ")?))
 }
 
-fn since_filter(v: &Value, arg: Option<&Value>, reversed: bool) -> Result<Value, Error> {
+fn since_filter(v: &Value, arg: Option<&Value>, reversed: bool, env: &FilterEnv<'_>) -> Result<Value, Error> {
     if !v.is_true() {
         return Ok(s(""));
     }
@@ -666,7 +657,7 @@ fn since_filter(v: &Value, arg: Option<&Value>, reversed: bool) -> Result<Value,
         Some(a) if a.is_true() => Some(Moment::from_value(a)?),
         _ => None,
     };
-    match timesince_text(d, now, reversed) {
+    match timesince_text(d, now, reversed, env) {
         Ok(text) => Ok(s(text)),
         Err(e) if matches!(e.kind(), ErrorKind::InvalidType | ErrorKind::InvalidValue) => Ok(s("")),
         Err(e) => Err(e),
@@ -675,13 +666,13 @@ fn since_filter(v: &Value, arg: Option<&Value>, reversed: bool) -> Result<Value,
 
 /// `timesince`: the time from the value to the argument (or now), as
 /// `4 days, 6 hours`.
-pub fn timesince(v: &Value, arg: Option<&Value>, _: &FilterEnv) -> Result<Value, Error> {
-    since_filter(v, arg, false)
+pub fn timesince(v: &Value, arg: Option<&Value>, env: &FilterEnv) -> Result<Value, Error> {
+    since_filter(v, arg, false, env)
 }
 
 /// `timeuntil`: the time from the argument (or now) to the value.
-pub fn timeuntil(v: &Value, arg: Option<&Value>, _: &FilterEnv) -> Result<Value, Error> {
-    since_filter(v, arg, true)
+pub fn timeuntil(v: &Value, arg: Option<&Value>, env: &FilterEnv) -> Result<Value, Error> {
+    since_filter(v, arg, true, env)
 }
 
 /// Builds a fixed-offset datetime (helper for tests and the engine).

@@ -354,8 +354,8 @@ pub fn slice(v: &Value, arg: Option<&Value>, _: &FilterEnv) -> Result<Value, Err
 }
 
 /// `yesno`: maps true, false and (optionally) `None` to the argument's words.
-pub fn yesno(v: &Value, arg: Option<&Value>, _: &FilterEnv) -> Result<Value, Error> {
-    let default = Value::from("yes,no,maybe");
+pub fn yesno(v: &Value, arg: Option<&Value>, env: &FilterEnv) -> Result<Value, Error> {
+    let default = Value::from(&*env.gettext("yes,no,maybe")?);
     let a = match arg {
         None => &default,
         Some(a) => a,

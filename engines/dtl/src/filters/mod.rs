@@ -56,12 +56,29 @@ impl FilterEnv<'static> {
     }
 }
 
-impl FilterEnv<'_> {
+impl<'a> FilterEnv<'a> {
     /// Django's `gettext(message)` in the active language.
     pub(crate) fn gettext<'m>(&self, message: &'m str) -> Result<std::borrow::Cow<'m, str>, Error> {
         match &self.i18n {
             Some(l) => l.set.gettext(l.active, message),
             None => Ok(std::borrow::Cow::Borrowed(message)),
+        }
+    }
+
+    /// Django's `ngettext(singular, plural, n)` in the active language.
+    pub(crate) fn ngettext<'m>(&self, singular: &'m str, plural: &'m str, n: f64) -> Result<Cow<'m, str>, Error> {
+        match &self.i18n {
+            Some(l) => l.set.ngettext(l.active, singular, plural, n),
+            None => Ok(Cow::Borrowed(if n == 1.0 { singular } else { plural })),
+        }
+    }
+
+    /// The active language's formats, localisation on (filters never see
+    /// `{% localize off %}`, as in Django).
+    pub(crate) fn formats(&self) -> crate::formats::Formats<'a> {
+        match self.i18n {
+            Some(l) => l.set.formats(l.active, true),
+            None => crate::formats::Formats::english(),
         }
     }
 
@@ -184,13 +201,29 @@ pub fn all() -> &'static [FilterDef] {
 /// before escaping): localized dates, times and numbers (en formats), and
 /// Python's `str()` for everything else.
 pub fn localize(value: &Value) -> Result<Cow<'_, str>, Error> {
+    localize_with(value, &FilterEnv::new(false), &crate::formats::Formats::english())
+}
+
+/// Django's `formats.localize(value)` with `formats` (the active language's,
+/// or the settings' with localisation off), before `str()`: dates, times and
+/// numbers written with those formats, Python's `str()` for everything else.
+pub(crate) fn localize_with<'v>(
+    value: &'v Value,
+    env: &FilterEnv<'_>,
+    formats: &crate::formats::Formats<'_>,
+) -> Result<Cow<'v, str>, Error> {
     Ok(match value {
         Value::Str(s) | Value::SafeStr(s) => Cow::Borrowed(&**s),
         Value::Date(_) | Value::DateTime(_) | Value::AwareDateTime(_) | Value::Time(_) => {
-            Cow::Owned(dates::localize(value)?)
+            Cow::Owned(dates::localize_in(value, env, formats)?)
         }
-        Value::Float(_) | Value::Decimal(_) => {
-            Cow::Owned(numbers::number_format(value, None, false)?)
+        Value::Float(_) | Value::Decimal(_) | Value::Int(_) if formats.use_l10n() => {
+            let nf = formats.number(false);
+            match value {
+                // Django's fast path: an ungrouped int is `str(int)`.
+                Value::Int(i) if nf.grouping.is_none() => Cow::Owned(i.to_string()),
+                _ => Cow::Owned(numbers::number_format_with(value, None, &nf)?),
+            }
         }
         Value::List(_) | Value::Map(_) => Cow::Owned(json::py_repr(value)),
         other => Cow::Owned(other.to_string()),

@@ -6,6 +6,8 @@ use std::sync::Arc;
 use platen_core::value::Decimal;
 use platen_core::{Error, ErrorKind, Value};
 
+use crate::formats::{Grouping, NumberFormat};
+
 use super::{
     FilterEnv, int_value, other_error, py_float, py_int, py_str, py_type, s, safe, type_error,
     value_error,
@@ -98,16 +100,15 @@ pub fn get_digit(v: &Value, arg: Option<&Value>, _: &FilterEnv) -> Result<Value,
 }
 
 /// Django's `numberformat.format` on the text of a number: `decimal_pos`
-/// digits after the point (cut or padded) and optional grouping by threes.
-pub(crate) fn format_number_text(text: &str, decimal_pos: Option<usize>, grouping: bool) -> String {
+/// digits after the point (cut or padded), the integer part grouped and the
+/// separators as `nf` says.
+pub(crate) fn format_number_text(text: &str, decimal_pos: Option<usize>, nf: &NumberFormat<'_>) -> String {
     let (sign, body) = match text.strip_prefix('-') {
         Some(rest) => ("-", rest),
         None => ("", text),
     };
-    let (int_part, mut dec_part) = match body.split_once('.') {
-        Some((i, d)) => (i.to_string(), d.to_string()),
-        None => (body.to_string(), String::new()),
-    };
+    let (int_part, dec_part) = body.split_once('.').unwrap_or((body, ""));
+    let mut dec_part = dec_part.to_string();
     if let Some(pos) = decimal_pos {
         let cut: String = dec_part.chars().take(pos).collect();
         dec_part = cut;
@@ -115,24 +116,14 @@ pub(crate) fn format_number_text(text: &str, decimal_pos: Option<usize>, groupin
             dec_part.push('0');
         }
     }
-    let int_part = if grouping {
-        let chars: Vec<char> = int_part.chars().collect();
-        let mut out = String::new();
-        for (i, c) in chars.iter().enumerate() {
-            if i > 0 && (chars.len() - i).is_multiple_of(3) {
-                out.push(',');
-            }
-            out.push(*c);
-        }
-        out
-    } else {
-        int_part
-    };
-    if dec_part.is_empty() {
-        format!("{sign}{int_part}")
-    } else {
-        format!("{sign}{int_part}.{dec_part}")
+    let mut out = String::with_capacity(text.len() + 8);
+    out.push_str(sign);
+    nf.push_int(int_part, &mut out);
+    if !dec_part.is_empty() {
+        out.push_str(nf.decimal_sep);
+        out.push_str(&dec_part);
     }
+    out
 }
 
 /// A decimal in plain notation (`'{:f}'.format(d)`).
@@ -160,6 +151,12 @@ pub fn number_format(
     decimal_pos: Option<usize>,
     grouping: bool,
 ) -> Result<String, Error> {
+    let nf = NumberFormat { grouping: grouping.then_some(Grouping::Uniform(3)), ..NumberFormat::PLAIN };
+    number_format_with(v, decimal_pos, &nf)
+}
+
+/// Django's `numberformat.format` of a float, decimal or int value with `nf`.
+pub(crate) fn number_format_with(v: &Value, decimal_pos: Option<usize>, nf: &NumberFormat<'_>) -> Result<String, Error> {
     let text = match v {
         Value::Float(f) => {
             let repr = Value::py_float(*f);
@@ -173,10 +170,11 @@ pub fn number_format(
         Value::Decimal(d) => decimal_text(d, decimal_pos)?,
         other => other.to_string(),
     };
-    if text.contains('e') {
-        return Ok(text);
+    if let Some((coefficient, exponent)) = text.split_once('e') {
+        // Huge decimals: the coefficient is formatted, the exponent kept.
+        return Ok(format!("{}e{exponent}", format_number_text(coefficient, None, nf)));
     }
-    Ok(format_number_text(&text, decimal_pos, grouping))
+    Ok(format_number_text(&text, decimal_pos, nf))
 }
 
 fn decimal_text(d: &Decimal, decimal_pos: Option<usize>) -> Result<String, Error> {
@@ -193,7 +191,7 @@ fn decimal_text(d: &Decimal, decimal_pos: Option<usize>) -> Result<String, Error
         } else {
             format!("{first}.{rest}")
         };
-        let coef = format_number_text(&format!("{sign}{coef}"), decimal_pos, false);
+        let coef = format_number_text(&format!("{sign}{coef}"), decimal_pos, &NumberFormat::PLAIN);
         return Ok(format!(
             "{coef}e{}{}",
             if adjusted < 0 { '-' } else { '+' },
@@ -211,11 +209,16 @@ fn decimal_text(d: &Decimal, decimal_pos: Option<usize>) -> Result<String, Error
 }
 
 /// `filesizeformat`: a human-readable file size (`13 KB`, `4.1 MB`), with
-/// no-break spaces.
-pub fn filesizeformat(v: &Value, _: Option<&Value>, _: &FilterEnv) -> Result<Value, Error> {
+/// no-break spaces, translated and with the active language's decimal
+/// separator.
+pub fn filesizeformat(v: &Value, _: Option<&Value>, env: &FilterEnv) -> Result<Value, Error> {
+    let bytes_text = |n: i128| -> Result<String, Error> {
+        let n_f = n as f64;
+        Ok(env.ngettext("%(size)d byte", "%(size)d bytes", n_f)?.replace("%(size)d", &n.to_string()).replace("%%", "%"))
+    };
     let bytes = match py_int(v) {
         Ok(b) => b,
-        Err(e) if is_value_or_type(&e) => return Ok(s("0\u{a0}bytes")),
+        Err(e) if is_value_or_type(&e) => return Ok(s(bytes_text(0)?.replace(' ', "\u{a0}"))),
         Err(e) => return Err(e),
     };
     let negative = bytes < 0;
@@ -225,34 +228,36 @@ pub fn filesizeformat(v: &Value, _: Option<&Value>, _: &FilterEnv) -> Result<Val
     const GB: u128 = 1 << 30;
     const TB: u128 = 1 << 40;
     const PB: u128 = 1 << 50;
-    let unit = |div: u128, name: &str| -> String {
+    let nf = env.formats().number(false);
+    let unit = |div: u128, name: &'static str| -> Result<String, Error> {
         let x = b as f64 / div as f64;
         // round(x, 1), then number_format with one decimal.
         let rounded: f64 = format!("{x:.1}").parse().unwrap_or(x);
-        let text = number_format(&Value::Float(rounded), Some(1), false).unwrap_or_default();
-        format!("{text} {name}")
+        let text = number_format_with(&Value::Float(rounded), Some(1), &nf).unwrap_or_default();
+        Ok(py_percent_s(&env.gettext(name)?, &text))
     };
     let mut out = if b < KB {
-        if b == 1 {
-            "1 byte".to_string()
-        } else {
-            format!("{b} bytes")
-        }
+        bytes_text(b as i128)?
     } else if b < MB {
-        unit(KB, "KB")
+        unit(KB, "%s KB")?
     } else if b < GB {
-        unit(MB, "MB")
+        unit(MB, "%s MB")?
     } else if b < TB {
-        unit(GB, "GB")
+        unit(GB, "%s GB")?
     } else if b < PB {
-        unit(TB, "TB")
+        unit(TB, "%s TB")?
     } else {
-        unit(PB, "PB")
+        unit(PB, "%s PB")?
     };
     if negative {
         out.insert(0, '-');
     }
     Ok(s(out.replace(' ', "\u{a0}")))
+}
+
+/// Python's `message % text` for a message with one `%s`.
+pub(crate) fn py_percent_s(message: &str, text: &str) -> String {
+    message.replacen("%s", text, 1).replace("%%", "%")
 }
 
 /// A finite decimal as sign, digits and exponent.
@@ -361,7 +366,7 @@ impl Dec {
 /// `floatformat`: rounds to the given number of decimal places (half up);
 /// a negative or missing argument drops an all-zero fraction. Suffix `g`
 /// groups thousands, `u` turns localization off.
-pub fn floatformat(v: &Value, arg: Option<&Value>, _: &FilterEnv) -> Result<Value, Error> {
+pub fn floatformat(v: &Value, arg: Option<&Value>, env: &FilterEnv) -> Result<Value, Error> {
     let mut force_grouping = false;
     let mut use_l10n = true;
     let default_arg = Value::Int(-1);
@@ -400,9 +405,10 @@ pub fn floatformat(v: &Value, arg: Option<&Value>, _: &FilterEnv) -> Result<Valu
             arg_v = cut(1);
         }
     }
-    // Grouping needs the locale's NUMBER_GROUPING (3 for en); without
-    // localization Django uses settings.NUMBER_GROUPING, which is 0.
-    let grouping = force_grouping && use_l10n;
+    // Without localization Django uses the settings' separators and
+    // NUMBER_GROUPING (0 by default: no grouping even with `g`).
+    let formats = if use_l10n { env.formats() } else { env.formats().unlocalized() };
+    let grouping = formats.number(force_grouping);
 
     let input_val = py_str(v).into_owned();
     let d: Decimal = match parse_py_decimal(&input_val) {
@@ -441,7 +447,7 @@ pub fn floatformat(v: &Value, arg: Option<&Value>, _: &FilterEnv) -> Result<Valu
         } else {
             int_text
         };
-        return Ok(safe(format_number_text(&text, Some(0), grouping)));
+        return Ok(safe(format_number_text(&text, Some(0), &grouping)));
     }
     let places = p.abs();
     let rounded = dec.quantize(places);
@@ -468,7 +474,7 @@ pub fn floatformat(v: &Value, arg: Option<&Value>, _: &FilterEnv) -> Result<Valu
     Ok(safe(format_number_text(
         &number,
         Some(places as usize),
-        grouping,
+        &grouping,
     )))
 }
 

@@ -81,6 +81,13 @@ pub(crate) struct Translations {
     paths: usize,
     /// Locale directory name (`de`, `pt_BR`) -> its catalogue in each locale path that has one.
     files: HashMap<Box<str>, Vec<(usize, Slot)>>,
+    /// Locale paths that could not be listed, with why: reported by
+    /// [`Translations::check`] and by every lookup that needs a catalogue.
+    unlisted: Vec<String>,
+    /// The global format settings (`USE_THOUSAND_SEPARATOR`, `DATE_FORMAT`, ...).
+    pub(crate) formats: crate::formats::FormatSettings,
+    /// The format modules of `language_code`, found once.
+    default_formats: crate::formats::LocaleModules,
 }
 
 impl std::fmt::Debug for Translations {
@@ -97,7 +104,15 @@ impl std::fmt::Debug for Translations {
 
 impl Default for Translations {
     fn default() -> Translations {
-        Translations { language_code: Arc::from("en-us"), use_i18n: true, paths: 0, files: HashMap::new() }
+        Translations {
+            language_code: Arc::from("en-us"),
+            use_i18n: true,
+            paths: 0,
+            files: HashMap::new(),
+            unlisted: Vec::new(),
+            formats: Default::default(),
+            default_formats: crate::formats::Formats::modules(Some("en-us")),
+        }
     }
 }
 
@@ -148,13 +163,19 @@ fn normalize_eol(message: &str) -> Cow<'_, str> {
 
 impl Translations {
     /// The settings, with the catalogues found under `locale_paths`
-    /// (searched in that order: the first path's translation wins).
-    pub(crate) fn new(language_code: &str, use_i18n: bool, locale_paths: &[PathBuf]) -> Result<Translations, Error> {
+    /// (searched in that order: the first path's translation wins). A path
+    /// that cannot be listed is remembered: see [`Translations::listing_error`].
+    pub(crate) fn new(language_code: &str, use_i18n: bool, locale_paths: &[PathBuf]) -> Translations {
         let mut files: HashMap<Box<str>, Vec<(usize, Slot)>> = HashMap::new();
+        let mut unlisted = Vec::new();
         for (i, dir) in locale_paths.iter().enumerate() {
-            let entries = std::fs::read_dir(dir).map_err(|e| {
-                Error::new(ErrorKind::Io, format!("locale path {}: cannot list it: {e}", dir.display()))
-            })?;
+            let entries = match std::fs::read_dir(dir) {
+                Ok(entries) => entries,
+                Err(e) => {
+                    unlisted.push(format!("locale path {}: cannot list it: {e}", dir.display()));
+                    continue;
+                }
+            };
             for entry in entries.flatten() {
                 let path = entry.path().join("LC_MESSAGES").join("django.mo");
                 if let (Some(name), true) = (entry.file_name().to_str(), path.is_file()) {
@@ -162,17 +183,43 @@ impl Translations {
                 }
             }
         }
-        Ok(Translations { language_code: Arc::from(language_code), use_i18n, paths: locale_paths.len(), files })
+        Translations {
+            language_code: Arc::from(language_code),
+            use_i18n,
+            paths: locale_paths.len(),
+            files,
+            unlisted,
+            formats: Default::default(),
+            default_formats: crate::formats::Formats::modules(Some(language_code)),
+        }
     }
 
-    /// Whether any catalogue was found.
+    /// The first locale path that could not be listed, as an error.
+    pub(crate) fn listing_error(&self) -> Option<Error> {
+        self.unlisted.first().map(|why| Error::new(ErrorKind::Io, why.clone()))
+    }
+
+    /// Whether any catalogue was found (or a path could not be looked at).
     pub(crate) fn has_catalogues(&self) -> bool {
-        !self.files.is_empty()
+        !self.files.is_empty() || !self.unlisted.is_empty()
     }
 
-    /// Reads every catalogue, reporting each unreadable or corrupt one.
+    /// Reports each locale path that could not be listed, then reads every
+    /// catalogue, reporting each unreadable or corrupt one.
     pub(crate) fn check(&self) -> Vec<Error> {
-        self.files.values().flatten().filter_map(|(_, slot)| slot.load().err()).collect()
+        let unlisted = self.unlisted.iter().map(|why| Error::new(ErrorKind::Io, why.clone()));
+        unlisted.chain(self.files.values().flatten().filter_map(|(_, slot)| slot.load().err())).collect()
+    }
+
+    /// The formats in force for the active language (Django's
+    /// `get_format` with `get_language()`); with `use_l10n` off, the settings only.
+    pub(crate) fn formats(&self, active: &Active, use_l10n: bool) -> crate::formats::Formats<'_> {
+        if use_l10n && (!self.use_i18n || matches!(active, Active::Default)) {
+            // The common case, without allocating.
+            return crate::formats::Formats::with_modules(&self.formats, self.default_formats);
+        }
+        let language = if use_l10n { self.current(active) } else { None };
+        crate::formats::Formats::new(&self.formats, language.as_deref(), use_l10n)
     }
 
     fn slot(&self, locale: &str, path: usize) -> Option<&Slot> {
@@ -186,6 +233,9 @@ impl Translations {
     /// translation's own groups (not for that language itself nor for any
     /// English variant).
     fn chain(&self, language: &str, out: &mut Vec<Vec<Arc<Catalog>>>) -> Result<(), Error> {
+        if let Some(e) = self.listing_error() {
+            return Err(e);
+        }
         let locale = to_locale(language);
         let generic = locale.split('_').next().unwrap_or(&locale);
         let candidates: &[&str] = if generic == locale { &[&locale] } else { &[&locale, generic] };
@@ -351,7 +401,7 @@ mod tests {
         write(&a, "fr", &[("Yes", "Oui"), ("Only fr", "Seulement fr")]);
         std::fs::create_dir_all(a.join("xx/LC_MESSAGES")).unwrap();
         std::fs::write(mo_path(&a, "xx"), b"garbage").unwrap();
-        let t = Translations::new("fr", true, &[a.clone(), b.clone()]).unwrap();
+        let t = Translations::new("fr", true, &[a.clone(), b.clone()]);
         let de = Active::Lang(Arc::from("de"));
         let at = Active::Lang(Arc::from("de-at"));
         let g = |active: &Active, m: &str| t.gettext(active, m).unwrap().into_owned();
@@ -370,7 +420,11 @@ mod tests {
         assert!(err.contains(&mo_path(&a, "xx").display().to_string()), "{err}");
         assert_eq!(t.check().len(), 1);
         assert_eq!(t.current(&at).as_deref(), Some("de-at"));
-        assert!(Translations::new("en", true, &[tmp.join("missing")]).is_err());
+        let missing = Translations::new("en", true, &[tmp.join("missing")]);
+        let err = missing.listing_error().unwrap().to_string();
+        assert!(err.contains(&tmp.join("missing").display().to_string()), "{err}");
+        assert!(missing.gettext(&de, "Yes").is_err());
+        assert_eq!(missing.check().len(), 1);
         let _ = std::fs::remove_dir_all(&tmp);
     }
 }
