@@ -1,0 +1,2 @@
+//! The load test's peer (filled in below).
+fn main() {}
