@@ -59,3 +59,20 @@ fn a_taken_port_is_a_clear_error() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert!(out.stdout.is_empty());
 }
+
+#[test]
+fn the_load_test_peer_serves_the_same_list_page() {
+    let (mut site, line) = start(env!("CARGO_BIN_EXE_platen-example-site"), "127.0.0.1:0");
+    let site_addr = line.trim().trim_start_matches("platen example site: http://").trim_end_matches('/').to_owned();
+    let (mut peer, line) = start(env!("CARGO_BIN_EXE_platen-example-site-peer"), "127.0.0.1:0");
+    let peer_addr = line.trim().trim_start_matches("minijinja peer: http://").trim_end_matches('/').to_owned();
+    let body = |r: String| r.split_once("\r\n\r\n").map(|(_, b)| b.to_owned()).unwrap_or_default();
+    let platen_page = body(get(&site_addr, "/"));
+    let peer_page = body(get(&peer_addr, "/"));
+    for child in [&mut site, &mut peer] {
+        child.kill().ok();
+        child.wait().ok();
+    }
+    assert!(platen_page.contains("<h1>Latest posts</h1>"), "{platen_page}");
+    assert_eq!(peer_page, platen_page);
+}
