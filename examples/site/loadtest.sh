@@ -3,15 +3,20 @@
 # tower + platen-tower, DTL templates) against a peer serving the byte-
 # identical page with axum + minijinja, in the same run, one after the other.
 #
-#   bash examples/site/loadtest.sh            # 10 s each, 2 threads, 64 connections
-#   DURATION=5s CONNECTIONS=32 bash examples/site/loadtest.sh
+#   bash examples/site/loadtest.sh     # 3 rounds of 5 s each, 2 threads, 64 connections
+#   ROUNDS=5 DURATION=10s CONNECTIONS=32 bash examples/site/loadtest.sh
+#
+# The servers are measured in alternation, ROUNDS times each, and the
+# median round of each is reported, so that a burst of other work on the
+# machine does not decide the comparison.
 #
 # Bounded in time, 127.0.0.1 only; both servers are stopped on exit. Needs
 # wrk (apt-get install -y wrk). Not part of `cargo test`.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-duration=${DURATION:-10s}
+duration=${DURATION:-5s}
+rounds=${ROUNDS:-3}
 threads=${THREADS:-2}
 connections=${CONNECTIONS:-64}
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-target}
@@ -72,10 +77,22 @@ measure() {
   echo "$rps $p99"
 }
 
-echo "list page: $bytes bytes; wrk -t$threads -c$connections -d$duration on 127.0.0.1, $(nproc) cores"
-read -r platen_rps platen_p99 < <(measure "$platen_url")
-read -r peer_rps peer_p99 < <(measure "$peer_url")
-printf '\n| server | requests/s | p99 latency |\n|---|---:|---:|\n'
+echo "list page: $bytes bytes; $rounds alternating rounds of wrk -t$threads -c$connections -d$duration on 127.0.0.1, $(nproc) cores"
+platen_runs=()
+peer_runs=()
+for round in $(seq "$rounds"); do
+  platen_runs+=("$(measure "$platen_url")")
+  peer_runs+=("$(measure "$peer_url")")
+  echo "round $round: platen ${platen_runs[-1]}; minijinja ${peer_runs[-1]}  (requests/s p99-ms)"
+done
+
+# The median of column $1 over the lines on standard input.
+median() { sort -n -k"$1" | awk -v c="$1" '{ v[NR] = $c } END { print v[int((NR + 1) / 2)] }'; }
+platen_rps=$(printf '%s\n' "${platen_runs[@]}" | median 1)
+platen_p99=$(printf '%s\n' "${platen_runs[@]}" | median 2)
+peer_rps=$(printf '%s\n' "${peer_runs[@]}" | median 1)
+peer_p99=$(printf '%s\n' "${peer_runs[@]}" | median 2)
+printf '\n| server (median of %s rounds) | requests/s | p99 latency |\n|---|---:|---:|\n' "$rounds"
 printf '| platen (hyper + tower + platen-tower, DTL) | %.0f | %s ms |\n' "$platen_rps" "$platen_p99"
 printf '| axum + minijinja | %.0f | %s ms |\n' "$peer_rps" "$peer_p99"
 awk -v a="$platen_rps" -v b="$peer_rps" 'BEGIN { printf "\nplaten / minijinja requests/s: %.2f\n", a / b }'

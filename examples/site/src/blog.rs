@@ -55,6 +55,9 @@ pub struct Topic {
 #[derive(Debug, Clone)]
 pub struct Blog {
     posts: Vec<Post>,
+    /// Each post as a template value, built once (values are immutable and
+    /// shared, so every request clones a pointer, not the post).
+    values: Vec<Value>,
 }
 
 impl Default for Blog {
@@ -67,7 +70,18 @@ impl Blog {
     /// A blog of `posts` (kept newest first).
     pub fn new(mut posts: Vec<Post>) -> Blog {
         posts.sort_by(|a, b| b.date.cmp(&a.date).then(a.slug.cmp(b.slug)));
-        Blog { posts }
+        let values = posts.iter().map(Post::to_value).collect();
+        Blog { posts, values }
+    }
+
+    /// The post at `index` (of [`posts`](Self::posts)) as a template value.
+    pub fn value(&self, index: usize) -> Value {
+        self.values.get(index).cloned().unwrap_or_default()
+    }
+
+    /// Every post as a template value, newest first.
+    pub fn values(&self) -> Value {
+        self.values.iter().cloned().collect()
     }
 
     /// Every post, newest first.
@@ -75,9 +89,14 @@ impl Blog {
         &self.posts
     }
 
+    /// The position of the post named `slug` in [`posts`](Self::posts).
+    pub fn position(&self, slug: &str) -> Option<usize> {
+        self.posts.iter().position(|p| p.slug == slug)
+    }
+
     /// The post named `slug`, with its newer and older neighbours.
     pub fn post(&self, slug: &str) -> Option<(&Post, Option<&Post>, Option<&Post>)> {
-        let i = self.posts.iter().position(|p| p.slug == slug)?;
+        let i = self.position(slug)?;
         let newer = i.checked_sub(1).and_then(|j| self.posts.get(j));
         Some((&self.posts[i], newer, self.posts.get(i + 1)))
     }

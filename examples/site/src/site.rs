@@ -102,22 +102,27 @@ impl Site {
         });
         let files = ServeDir::new(&self.static_dir);
         BoxCloneService::new(tower::service_fn(move |req: Request<B>| {
-            let pages = pages.clone();
-            let files = files.clone();
+            // Clone only the service the request goes to.
+            let route = match req.uri().path().strip_prefix("/static/") {
+                None => Ok(pages.clone()),
+                Some(rest) => Err((files.clone(), format!("/{rest}").parse::<Uri>())),
+            };
             async move {
-                let Some(rest) = req.uri().path().strip_prefix("/static/") else {
-                    let response = pages.oneshot(req).await?;
-                    return Ok(response.map(|b| b.map_err(|e| match e {}).boxed_unsync()));
-                };
-                // ServeDir serves the path as relative to its directory
-                // (refusing `..`), so the prefix goes.
-                let Ok(uri) = format!("/{rest}").parse::<Uri>() else {
-                    return Ok(status(StatusCode::BAD_REQUEST));
-                };
-                let (mut parts, body) = req.into_parts();
-                parts.uri = uri;
-                let response = files.oneshot(Request::from_parts(parts, body)).await?;
-                Ok(response.map(|b| b.map_err(BoxError::from).boxed_unsync()))
+                match route {
+                    Ok(pages) => {
+                        let response = pages.oneshot(req).await?;
+                        Ok(response.map(|b| b.map_err(|e| match e {}).boxed_unsync()))
+                    }
+                    // ServeDir serves the path as relative to its directory
+                    // (refusing `..`), so the prefix goes.
+                    Err((files, Ok(uri))) => {
+                        let (mut parts, body) = req.into_parts();
+                        parts.uri = uri;
+                        let response = files.oneshot(Request::from_parts(parts, body)).await?;
+                        Ok(response.map(|b| b.map_err(BoxError::from).boxed_unsync()))
+                    }
+                    Err((_, Err(_))) => Ok(status(StatusCode::BAD_REQUEST)),
+                }
             }
         }))
     }

@@ -18,9 +18,13 @@ const WORDS_PER_MINUTE: usize = 200;
 
 /// The minutes `text` takes to read, at least one.
 pub fn reading_time(text: &Value) -> usize {
+    let count = |v: &Value| match v.as_str() {
+        Some(s) => s.split_whitespace().count(),
+        None => v.to_string().split_whitespace().count(),
+    };
     let words = match text.as_list() {
-        Some(items) => items.iter().map(|p| p.to_string().split_whitespace().count()).sum(),
-        None => text.to_string().split_whitespace().count(),
+        Some(items) => items.iter().map(count).sum(),
+        None => count(text),
     };
     words.div_ceil(WORDS_PER_MINUTE).max(1)
 }

@@ -11,8 +11,7 @@ use crate::routes::Routes;
 
 /// The front page: every post, and the topics.
 pub fn home(blog: &Blog) -> TemplateResponse {
-    let posts: Value = blog.posts().iter().map(|p| p.to_value()).collect();
-    TemplateResponse::new(["blog/list.html"], Context::new().with("posts", posts).with("topics", blog.topics_value()))
+    TemplateResponse::new(["blog/list.html"], Context::new().with("posts", blog.values()).with("topics", blog.topics_value()))
 }
 
 /// One post, by slug; the 404 page when there is none.

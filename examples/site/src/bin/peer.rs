@@ -44,6 +44,8 @@ struct TopicView<'a> {
 struct App {
     env: Environment<'static>,
     blog: Blog,
+    /// The posts as template values, built once (as the platen site does).
+    posts: minijinja::Value,
 }
 
 /// Django's `N` (Associated Press month abbreviations).
@@ -79,9 +81,12 @@ fn environment() -> Environment<'static> {
         }
     }
     env.add_filter("date", date);
-    env.add_filter("reading_time", |body: Vec<String>| {
-        let words: usize = body.iter().map(|p| p.split_whitespace().count()).sum();
-        format!("{} min read", words.div_ceil(200).max(1))
+    env.add_filter("reading_time", |body: minijinja::Value| -> Result<String, Error> {
+        let mut words = 0;
+        for p in body.try_iter()? {
+            words += p.as_str().map_or(0, |s| s.split_whitespace().count());
+        }
+        Ok(format!("{} min read", words.div_ceil(200).max(1)))
     });
     let routes = Routes::default();
     env.add_function("url", move |name: String, args: minijinja::value::Rest<String>| {
@@ -95,9 +100,9 @@ fn environment() -> Environment<'static> {
     env
 }
 
-async fn list(State(app): State<Arc<App>>, uri: Uri) -> Result<Html<String>, (StatusCode, String)> {
-    let posts: Vec<PostView<'_>> = app
-        .blog
+/// The posts of `blog` as template values.
+fn post_values(blog: &Blog) -> minijinja::Value {
+    let posts: Vec<PostView<'_>> = blog
         .posts()
         .iter()
         .map(|p| PostView {
@@ -110,12 +115,16 @@ async fn list(State(app): State<Arc<App>>, uri: Uri) -> Result<Html<String>, (St
             body: p.body,
         })
         .collect();
+    minijinja::Value::from(minijinja::value::Serde(&posts))
+}
+
+async fn list(State(app): State<Arc<App>>, uri: Uri) -> Result<Html<String>, (StatusCode, String)> {
     let topics = app.blog.topics();
     let topics: Vec<TopicView<'_>> = topics.iter().map(|t| TopicView { name: t.name, count: t.count }).collect();
     let template = app.env.get_template("list.html").map_err(|e| (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
     template
         .render(context! {
-            posts => minijinja::Value::from(minijinja::value::Serde(&posts)),
+            posts => app.posts.clone(),
             topics => minijinja::Value::from(minijinja::value::Serde(&topics)),
             request => context! { path => uri.path() },
             debug => false,
@@ -127,7 +136,8 @@ async fn list(State(app): State<Arc<App>>, uri: Uri) -> Result<Html<String>, (St
 #[tokio::main]
 async fn main() -> ExitCode {
     let args = Args::parse();
-    let app = Arc::new(App { env: environment(), blog: Blog::sample() });
+    let blog = Blog::sample();
+    let app = Arc::new(App { env: environment(), posts: post_values(&blog), blog });
     let listener = match bind(args.addr).await {
         Ok(listener) => listener,
         Err(message) => {
