@@ -38,24 +38,30 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Starts a server on an ephemeral 127.0.0.1 port; prints its base URL.
+# Starts server $1 (binary $2) on an ephemeral 127.0.0.1 port, in this
+# shell (not a subshell), so that the trap knows its pid.
 start() {
-  local name=$1 exe=$2
-  "$exe" --addr 127.0.0.1:0 >"$logs/$name.out" 2>"$logs/$name.err" &
+  "$2" --addr 127.0.0.1:0 >"$logs/$1.out" 2>"$logs/$1.err" &
   pids+=($!)
+}
+
+# The base URL server $1 printed once it listens.
+url_of() {
   for _ in $(seq 100); do
-    if grep -q 'http://' "$logs/$name.out"; then
-      grep -o 'http://[^ ]*' "$logs/$name.out" | head -1
+    if grep -q 'http://' "$logs/$1.out"; then
+      grep -o 'http://[^ ]*' "$logs/$1.out" | head -1
       return
     fi
     sleep 0.05
   done
-  echo "$name did not start: $(cat "$logs/$name.err")" >&2
-  exit 1
+  echo "$1 did not start: $(cat "$logs/$1.err")" >&2
+  return 1
 }
 
-platen_url=$(start platen "$bin/platen-example-site")
-peer_url=$(start peer "$bin/platen-example-site-peer")
+start platen "$bin/platen-example-site"
+start peer "$bin/platen-example-site-peer"
+platen_url=$(url_of platen)
+peer_url=$(url_of peer)
 
 # The same page from both, or the comparison means nothing.
 if ! cmp -s <(curl -sf "$platen_url") <(curl -sf "$peer_url"); then
