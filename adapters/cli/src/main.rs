@@ -1,5 +1,5 @@
 //! The `platen` command line: render a template, check every template, time
-//! a template, run the DTL conformance cases.
+//! a template, serve the templates over HTTP, run the DTL conformance cases.
 
 mod bench;
 mod check;
@@ -7,6 +7,7 @@ mod check;
 mod conformance;
 mod render;
 mod report;
+mod serve;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -29,6 +30,8 @@ enum Command {
     Check(check::CheckArgs),
     /// Time the rendering of a template: median, p25/p75 µs and MB/s.
     Bench(bench::BenchArgs),
+    /// Serve the engines' templates over HTTP for prototyping: GET /NAME renders NAME.
+    Serve(serve::ServeArgs),
     /// Run Django-recorded conformance cases through the DTL engine.
     #[cfg(feature = "dtl")]
     Conformance(conformance::ConformanceArgs),
@@ -55,6 +58,7 @@ fn main() -> ExitCode {
         Command::Render(args) => render::run(&args),
         Command::Check(args) => check::run(&args),
         Command::Bench(args) => bench::run(&args),
+        Command::Serve(args) => serve::run(&args),
         #[cfg(feature = "dtl")]
         Command::Conformance(args) => conformance::run(&args),
     };

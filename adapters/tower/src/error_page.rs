@@ -157,7 +157,7 @@ pub(crate) fn esc(s: &str) -> String {
     out
 }
 
-const STYLE: &str = "<style>\nbody{font:small sans-serif;margin:0}\nbody>div{padding:10px 20px;border-bottom:1px solid #ddd}\nh1{font-weight:normal}\n#summary{background:#ffc}\ntable.meta th{text-align:right;padding-right:1em;vertical-align:top}\ntable.source td,table.source th{font-family:monospace;white-space:pre;padding:0 .5em}\ntr.error{background:#fcc}\nmark{background:#f66}\npre{margin:0}\n#explanation{background:#f6f6f6}\n</style>\n";
+const STYLE: &str = "<style>\nbody{font:small sans-serif;margin:0}\nbody>div{padding:10px 20px;border-bottom:1px solid #ddd}\nh1{font-weight:normal}\n#summary{background:#ffc}\ntable.meta th{text-align:right;padding-right:1em;vertical-align:top}\ntable.source td,table.source th{font-family:monospace;white-space:pre;padding:0 .5em}\ntr.error{background:#fcc}\nmark{background:#f66}\npre{margin:0}\n#explanation{background:#f6f6f6}\npre.exception_value,#traceback{white-space:pre-wrap;overflow-wrap:anywhere}\n#traceback{padding:10px 20px}\n</style>\n";
 
 #[cfg(test)]
 mod tests {

@@ -377,6 +377,7 @@ impl DtlTemplate {
 #[derive(Debug, Default, Clone)]
 pub struct DtlBackend {
     libraries: HashMap<String, Arc<Library>>,
+    url_resolver: Option<Arc<dyn UrlResolver>>,
 }
 
 impl DtlBackend {
@@ -390,6 +391,14 @@ impl DtlBackend {
     /// rename it).
     pub fn library(mut self, name: &str, library: Library) -> DtlBackend {
         self.libraries.insert(name.to_owned(), Arc::new(library));
+        self
+    }
+
+    /// Reverses `{% url %}` names with `resolver` in every engine this
+    /// backend builds (an application's route table; without one every
+    /// `{% url %}` is a `NoReverseMatch` error).
+    pub fn url_resolver(mut self, resolver: Arc<dyn UrlResolver>) -> DtlBackend {
+        self.url_resolver = Some(resolver);
         self
     }
 
@@ -517,7 +526,7 @@ impl Backend for DtlBackend {
             string_if_invalid: settings.options.string_if_invalid.clone(),
             libraries,
             builtins,
-            url_resolver: None,
+            url_resolver: self.url_resolver.clone(),
             language_code,
             use_i18n,
             locale_paths,

@@ -486,8 +486,11 @@ fn do_now(p: &mut Parser<'_>, token: &Token<'_>) -> R {
     if bits.len() != 2 {
         return Err(syntax("'now' statement takes one argument"));
     }
-    let f = &bits[1];
-    let fmt = if f.len() >= 2 { &f[1..f.len() - 1] } else { "" };
+    // Python's `bits[1][1:-1]`: drop the first and last characters.
+    let mut chars = bits[1].chars();
+    chars.next();
+    chars.next_back();
+    let fmt = chars.as_str();
     Ok(Node::Now(fmt.into(), asvar))
 }
 

@@ -231,3 +231,35 @@ options = { loaders = [], libraries = { short = "myapp.tags" }, builtins = ["mya
     assert!(err.to_string().contains("unknown template library `nosuch`"), "{err}");
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// A route table of one pattern, `post` -> `/posts/<slug>/`.
+#[derive(Debug)]
+struct OneRoute;
+
+impl platen_dtl::UrlResolver for OneRoute {
+    fn reverse(&self, view: &str, args: &[Value], kwargs: &[(String, Value)]) -> Result<String, Error> {
+        let slug = args.first().or_else(|| kwargs.iter().find(|(k, _)| k == "slug").map(|(_, v)| v));
+        match (view, slug) {
+            ("post", Some(slug)) => Ok(format!("/posts/{slug}/")),
+            _ => Err(Error::new(ErrorKind::RenderError, format!("Reverse for '{view}' not found."))),
+        }
+    }
+}
+
+#[test]
+fn the_backend_gives_its_url_resolver_to_every_engine() {
+    let dir = std::env::temp_dir().join(format!("platen-dtl-url-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("platen.toml");
+    std::fs::write(&file, "[[templates]]\nbackend = \"platen.dtl\"\nname = \"dtl\"\noptions = { loaders = [] }\n").unwrap();
+    let settings = Settings::load(&file).unwrap();
+    let mut registry = Registry::new();
+    registry.register_backend(platen_dtl::BACKEND_NAME, DtlBackend::new().url_resolver(Arc::new(OneRoute)));
+    let engines = registry.build_engines(&settings).unwrap();
+    let engine = engines.get("dtl").unwrap();
+    let t = engine.from_string("{% url 'post' 'hi' %} {% url 'post' slug='yo' as u %}[{{ u }}]").unwrap();
+    assert_eq!(t.render(&Context::new(), None).unwrap(), "/posts/hi/ [/posts/yo/]");
+    let err = engine.from_string("{% url 'nope' %}").unwrap().render(&Context::new(), None).unwrap_err();
+    assert!(err.to_string().contains("Reverse for 'nope' not found."), "{err}");
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -134,3 +134,14 @@ fn deep_nesting_across_includes_fails_cleanly() {
     });
     assert_eq!(err.kind(), ErrorKind::Recursion, "{err:#}");
 }
+
+#[test]
+fn tag_arguments_ending_in_a_multibyte_character_do_not_panic() {
+    // `{% now %}` drops its argument's first and last characters, as Python's `[1:-1]` does.
+    let engine = engine();
+    let out = engine.template_from_str("{% now 'Y'é %}").unwrap().render(&context(), None).unwrap();
+    assert_eq!(out, chrono::Local::now().format("%Y").to_string() + "'");
+    for source in ["{% now é %}", "{% now 'é' %}", "{% now ééé as x %}{{ x }}"] {
+        exercise(source);
+    }
+}
