@@ -63,9 +63,9 @@ pub(crate) struct ProcessorEnv<'a> {
 }
 
 impl Processor {
-    fn run(&self, request: &Request, env: &ProcessorEnv<'_>, into: &mut Context) {
+    fn run(&self, request: &Arc<Request>, env: &ProcessorEnv<'_>, into: &mut Context) {
         match self {
-            Processor::Request => into.insert("request", request_value(request)),
+            Processor::Request => into.insert("request", Value::from_object(RequestObject(request.clone()))),
             Processor::Debug => {
                 into.insert("debug", env.debug);
                 if env.debug {
@@ -87,7 +87,7 @@ impl Processor {
 }
 
 /// Runs `processors` in order into one context.
-pub(crate) fn run_all(processors: &[Processor], request: &Request, env: &ProcessorEnv<'_>) -> Context {
+pub(crate) fn run_all(processors: &[Processor], request: &Arc<Request>, env: &ProcessorEnv<'_>) -> Context {
     let mut ctx = Context::new();
     for p in processors {
         p.run(request, env, &mut ctx);
@@ -95,35 +95,65 @@ pub(crate) fn run_all(processors: &[Processor], request: &Request, env: &Process
     ctx
 }
 
-/// The `request` variable: a map of what a template may know of the request.
-fn request_value(request: &Request) -> Value {
-    let mut map = Map::default();
-    map.insert("method".into(), request.method.as_str().into());
-    map.insert("path".into(), request.path.as_str().into());
-    map.insert("query".into(), request.query.as_str().into());
-    let full_path = if request.query.is_empty() {
-        request.path.clone()
-    } else {
-        format!("{}?{}", request.path, request.query)
-    };
-    map.insert("full_path".into(), full_path.into());
-    map.insert("GET".into(), pairs_value(query_pairs(&request.query)));
-    // Django's `request.headers` also answers to underscores (`user_agent`),
-    // which a template can spell where it cannot spell a dash.
-    let mut headers = Map::default();
-    for (k, v) in &request.headers {
-        let k = k.to_ascii_lowercase();
-        if k.contains('-') {
-            headers.entry(k.replace('-', "_").into()).or_insert_with(|| v.as_str().into());
-        }
-        headers.entry(k.into()).or_insert_with(|| v.as_str().into());
+/// The `request` variable, as Django's `request` processor gives the
+/// request object itself: each attribute is built when a template reads it,
+/// so a page that never looks at the headers doesn't pay for them.
+#[derive(Debug)]
+struct RequestObject(Arc<Request>);
+
+/// The attributes of `request`.
+const REQUEST_ATTRS: [&str; 7] = ["method", "path", "query", "full_path", "GET", "headers", "cookies"];
+
+impl RequestObject {
+    fn attr(&self, name: &str) -> Option<Value> {
+        let request = &self.0;
+        Some(match name {
+            "method" => request.method.as_str().into(),
+            "path" => request.path.as_str().into(),
+            "query" => request.query.as_str().into(),
+            "full_path" => full_path(request).into(),
+            "GET" => pairs_value(query_pairs(&request.query)),
+            // Django's `request.headers` also answers to underscores
+            // (`user_agent`), which a template can spell where it cannot spell a dash.
+            "headers" => {
+                let mut headers = Map::default();
+                for (k, v) in &request.headers {
+                    let k = k.to_ascii_lowercase();
+                    if k.contains('-') {
+                        headers.entry(k.replace('-', "_").into()).or_insert_with(|| v.as_str().into());
+                    }
+                    headers.entry(k.into()).or_insert_with(|| v.as_str().into());
+                }
+                Value::from(headers)
+            }
+            "cookies" => pairs_value(request.cookies.iter().map(|(k, v)| (k.clone(), v.clone()))),
+            _ => return None,
+        })
     }
-    map.insert("headers".into(), Value::from(headers));
-    map.insert(
-        "cookies".into(),
-        pairs_value(request.cookies.iter().map(|(k, v)| (k.clone(), v.clone()))),
-    );
-    Value::from(map)
+}
+
+impl platen_core::Object for RequestObject {
+    fn get_attr(&self, name: &str) -> Option<Value> {
+        self.attr(name)
+    }
+
+    fn get_item(&self, key: &Value) -> Option<Value> {
+        key.as_str().and_then(|k| self.attr(k))
+    }
+
+    fn attr_names(&self) -> Option<Vec<Arc<str>>> {
+        Some(REQUEST_ATTRS.iter().map(|&n| Arc::from(n)).collect())
+    }
+
+    fn render(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Django prints `<WSGIRequest: GET '/path?query'>`.
+        write!(f, "<Request: {} '{}'>", self.0.method, full_path(&self.0))
+    }
+}
+
+/// The path with its query string, if any (Django's `get_full_path`).
+fn full_path(request: &Request) -> String {
+    if request.query.is_empty() { request.path.clone() } else { format!("{}?{}", request.path, request.query) }
 }
 
 /// A map of the first value of each name.
@@ -329,7 +359,7 @@ mod tests {
     fn request_value_has_underscored_headers() {
         let mut req = Request::new("GET", "/p?q=1");
         req.headers.push(("user-agent".into(), "t".into()));
-        let v = request_value(&req);
+        let v = Value::from_object(RequestObject(Arc::new(req)));
         assert_eq!(v.get_item("full_path").unwrap().as_str(), Some("/p?q=1"));
         let h = v.get_item("headers").unwrap();
         assert_eq!(h.get_item("user_agent").unwrap().as_str(), Some("t"));

@@ -14,7 +14,7 @@ use crate::processors::{ProcessorEnv, run_all};
 /// handler's [`SharedEngines`].
 pub(crate) struct PerRequest {
     pub(crate) shared: Arc<Shared>,
-    pub(crate) request: Request,
+    pub(crate) request: Arc<Request>,
     /// The templates rendered so far (debug mode only).
     log: Option<Mutex<Vec<String>>>,
 }
@@ -28,7 +28,7 @@ pub(crate) struct Failure {
 impl PerRequest {
     pub(crate) fn new(shared: Arc<Shared>, request: Request) -> PerRequest {
         let log = shared.debug.then(|| Mutex::new(Vec::new()));
-        PerRequest { shared, request, log }
+        PerRequest { shared, request: Arc::new(request), log }
     }
 
     /// Renders the first of `names` found (in engine `using`, or any), with

@@ -77,6 +77,8 @@ pub struct Renderer<'a> {
     request: Option<&'a Request>,
     site: Site,
     includes: IncludeCache,
+    /// Inclusion tags' templates found so far in this render, by name.
+    isolated: Vec<(Box<str>, Arc<crate::engine::CompiledTemplate>, Option<Arc<NodeList>>)>,
     user_state: Option<Box<UserState>>,
     user_node: usize,
     nesting: usize,
@@ -292,6 +294,7 @@ impl<'a> Renderer<'a> {
             request,
             site,
             includes: HashMap::new(),
+            isolated: Vec::new(),
             user_state: None,
             user_node: 0,
             nesting: 0,
@@ -365,7 +368,15 @@ impl<'a> Renderer<'a> {
     /// Renders the template `name` with only `frame` as its context (an
     /// inclusion tag's template).
     pub(crate) fn render_template_isolated(&mut self, name: &str, frame: Frame, out: &mut String) -> Result<(), Error> {
-        let (tmpl, entry) = self.engine.get(name)?;
+        // Looked up once per render, however often the tag is used.
+        let (tmpl, entry) = match self.isolated.iter().find(|(n, ..)| **n == *name) {
+            Some((_, t, e)) => (t.clone(), e.clone()),
+            None => {
+                let (t, e) = self.engine.get(name)?;
+                self.isolated.push((name.into(), t.clone(), e.clone()));
+                (t, e)
+            }
+        };
         self.render_nested(&tmpl, entry.as_deref(), frame, true, out)
     }
 
