@@ -12,7 +12,7 @@ use platen_core::{
 use crate::library::{Library, django_library};
 use crate::nodes::{BlockDef, Node, NodeList, collect_blocks};
 use crate::parser::Parser;
-use crate::render::{Renderer, Site};
+use crate::render::{Renderer, Site, SiteData};
 
 /// Reverses URL names for `{% url %}`; the application provides it.
 pub trait UrlResolver: Send + Sync + fmt::Debug {
@@ -25,7 +25,6 @@ pub trait UrlResolver: Send + Sync + fmt::Debug {
 pub struct CompiledTemplate {
     pub(crate) origin: Arc<Origin>,
     pub(crate) name: Arc<str>,
-    pub(crate) source: Arc<str>,
     pub(crate) nodes: NodeList,
     pub(crate) blocks: Vec<Arc<BlockDef>>,
     pub(crate) first_is_extends: bool,
@@ -33,11 +32,13 @@ pub struct CompiledTemplate {
     /// The length of the last whole render's output: the next render
     /// reserves that much up front.
     pub(crate) last_len: std::sync::atomic::AtomicUsize,
+    /// The name, source and origin together, for error positions while rendering.
+    site: Site,
 }
 
 impl CompiledTemplate {
     pub(crate) fn site(&self) -> Site {
-        Site { name: self.name.clone(), source: self.source.clone(), origin: self.origin.clone() }
+        self.site.clone()
     }
 
     /// The partial `name`'s nodes.
@@ -102,10 +103,12 @@ impl EngineInner {
             .is_some_and(|i| matches!(i.node, Node::Extends(_)));
         let partials = parser.partials_cell.clone();
         let _ = partials.set(std::mem::take(&mut parser.partials));
+        let name: Arc<str> = Arc::from(origin.template_name.as_str());
+        let site = Arc::new(SiteData { name: name.clone(), source: src, origin: shared_origin.clone() });
         Ok(Arc::new(CompiledTemplate {
-            name: Arc::from(origin.template_name.as_str()),
+            name,
             origin: shared_origin.clone(),
-            source: src,
+            site,
             nodes,
             blocks,
             first_is_extends,
