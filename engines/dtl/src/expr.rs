@@ -460,7 +460,8 @@ pub(crate) fn split_contents(contents: &str) -> Vec<Cow<'_, str>> {
 
 /// Django's `smart_split`: split on whitespace, keeping quoted strings whole.
 pub(crate) fn smart_split(s: &str) -> Vec<&str> {
-    let mut out = Vec::new();
+    // Most tags have a handful of bits: one allocation.
+    let mut out = Vec::with_capacity(8);
     let bytes = s.as_bytes();
     let is_space = |c: char| c.is_whitespace();
     let mut i = 0;

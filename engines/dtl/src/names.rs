@@ -24,7 +24,7 @@ pub(crate) struct Sharing {
 impl Sharing {
     /// Starts sharing names on this thread.
     pub(crate) fn start() -> Sharing {
-        let outer = NAMES.with(|n| n.borrow_mut().replace(Vec::new()));
+        let outer = NAMES.with(|n| n.borrow_mut().replace(Vec::with_capacity(16)));
         Sharing { outer }
     }
 }

@@ -20,6 +20,8 @@ pub struct Parser<'s> {
     tags: HashMap<String, TagImpl>,
     filters: HashMap<String, FilterRef>,
     command_stack: Vec<(&'s str, Token<'s>)>,
+    /// The node lists being parsed, innermost last (see `parse_level`).
+    scratch: Vec<Item>,
     pub(crate) libraries: &'s HashMap<String, Arc<Library>>,
     pub(crate) origin: &'s Origin,
     pub(crate) named_cycles: Option<HashMap<String, Arc<CycleDef>>>,
@@ -64,6 +66,7 @@ impl<'s> Parser<'s> {
             tags: HashMap::new(),
             filters: HashMap::new(),
             command_stack: Vec::new(),
+            scratch: Vec::new(),
             libraries,
             origin,
             named_cycles: None,
@@ -190,13 +193,22 @@ impl<'s> Parser<'s> {
     }
 
     fn parse_level(&mut self, until: &[&str]) -> Result<NodeList, Error> {
-        let mut list: NodeList = Vec::new();
+        // Each level gathers its nodes at the end of one scratch vector
+        // shared by all levels, then moves them into a vector of the exact
+        // size: no growing vectors per node list.
+        let start = self.scratch.len();
+        let r = self.parse_level_into_scratch(until, start);
+        let list = self.scratch.drain(start..).collect();
+        r.map(|()| list)
+    }
+
+    fn parse_level_into_scratch(&mut self, until: &[&str], first: usize) -> Result<(), Error> {
         let mut contains_nontext = false;
         while let Some(token) = self.next_token() {
             match token.kind {
                 TokenKind::Text => {
                     let (start, end) = (token.start as u32, token.end as u32);
-                    if let Some(Item { node: Node::Text(prev), end: pend, .. }) = list.last_mut()
+                    if let Some(Item { node: Node::Text(prev), end: pend, .. }) = self.scratch[first..].last_mut()
                         && *pend == start
                     {
                         let mut s = String::with_capacity(prev.len() + token.contents.len());
@@ -205,7 +217,7 @@ impl<'s> Parser<'s> {
                         *prev = s.into_boxed_str();
                         *pend = end;
                     } else {
-                        list.push(Item { node: Node::Text(token.contents.into()), start, end });
+                        self.scratch.push(Item { node: Node::Text(token.contents.into()), start, end });
                     }
                 }
                 TokenKind::Comment => {}
@@ -215,7 +227,7 @@ impl<'s> Parser<'s> {
                     }
                     let expr = self.filter_expr(token.contents).map_err(|e| self.error_at(&token, e))?;
                     contains_nontext = true;
-                    list.push(Item { node: Node::Var(Box::new(expr)), start: token.start as u32, end: token.end as u32 });
+                    self.scratch.push(Item { node: Node::Var(Box::new(expr)), start: token.start as u32, end: token.end as u32 });
                 }
                 TokenKind::Block => {
                     let Some(command) = token.contents.split_whitespace().next() else {
@@ -223,7 +235,7 @@ impl<'s> Parser<'s> {
                     };
                     if until.contains(&command) {
                         self.pos -= 1;
-                        return Ok(list);
+                        return Ok(());
                     }
                     self.command_stack.push((command, token));
                     let node = match self.tags.get(command) {
@@ -245,7 +257,7 @@ impl<'s> Parser<'s> {
                         ));
                     }
                     contains_nontext = true;
-                    list.push(Item { node, start: token.start as u32, end: token.end as u32 });
+                    self.scratch.push(Item { node, start: token.start as u32, end: token.end as u32 });
                     self.command_stack.pop();
                 }
             }
@@ -257,7 +269,7 @@ impl<'s> Parser<'s> {
                 format!("Unclosed tag on line {}: '{command}'. Looking for one of: {}.", token.line, until.join(", ")),
             ));
         }
-        Ok(list)
+        Ok(())
     }
 
     /// Django's `invalid_block_tag`.
