@@ -34,6 +34,9 @@ pub struct CompiledTemplate {
     pub(crate) last_len: std::sync::atomic::AtomicUsize,
     /// The name, source and origin together, for error positions while rendering.
     site: Site,
+    /// The engine that compiled it (a cached loader may keep the template
+    /// longer than the engine lives).
+    engine: std::sync::Weak<EngineInner>,
 }
 
 impl CompiledTemplate {
@@ -59,6 +62,8 @@ pub(crate) struct EngineInner {
     pub(crate) url_resolver: Option<Arc<dyn UrlResolver>>,
     /// `language_code`, `use_i18n` and the catalogues of `locale_paths`.
     pub(crate) translations: crate::gettext::Translations,
+    /// This engine, for the templates it compiles (they render through it).
+    me: std::sync::Weak<EngineInner>,
 }
 
 impl fmt::Debug for EngineInner {
@@ -109,6 +114,7 @@ impl EngineInner {
             name,
             origin: shared_origin.clone(),
             site,
+            engine: self.me.clone(),
             nodes,
             blocks,
             first_is_extends,
@@ -239,7 +245,7 @@ impl DtlEngine {
             crate::gettext::Translations::new(&options.language_code, options.use_i18n, &options.locale_paths);
         translations.formats = options.formats.clone();
         DtlEngine {
-            inner: Arc::new(EngineInner {
+            inner: Arc::new_cyclic(|me| EngineInner {
                 name: options.name,
                 chain,
                 autoescape: options.autoescape,
@@ -249,6 +255,7 @@ impl DtlEngine {
                 builtins: options.builtins,
                 url_resolver: options.url_resolver,
                 translations,
+                me: me.clone(),
             }),
         }
     }
@@ -278,7 +285,14 @@ impl Engine for DtlEngine {
     }
 
     fn get_template(&self, name: &str) -> Result<Arc<dyn Template>, Error> {
-        Ok(Arc::new(self.template(name).map_err(|e| e.with_engine(&self.inner.name))?))
+        let found = match self.inner.get(name) {
+            Ok((compiled, None)) => Ok(compiled as Arc<dyn Template>),
+            Ok((compiled, entry)) => {
+                Ok(Arc::new(DtlTemplate { compiled, entry, engine: self.inner.clone() }) as Arc<dyn Template>)
+            }
+            Err(e) => Err(e),
+        };
+        found.map_err(|e| e.with_engine(&self.inner.name))
     }
 
     fn from_string(&self, source: &str) -> Result<Arc<dyn Template>, Error> {
@@ -319,16 +333,45 @@ impl Template for DtlTemplate {
     }
 
     fn render_to(&self, out: &mut String, context: &Context, request: Option<&Request>) -> Result<(), Error> {
+        match self.entry.as_deref() {
+            None => self.compiled.render_whole(&self.engine, out, context, request),
+            Some(entry) => Renderer::new(&self.engine, context, request, self.compiled.site()).render_list(entry, out),
+        }
+    }
+}
+
+impl CompiledTemplate {
+    /// Renders the whole template with `engine`, reserving what the last
+    /// render wrote.
+    fn render_whole(
+        &self,
+        engine: &EngineInner,
+        out: &mut String,
+        context: &Context,
+        request: Option<&Request>,
+    ) -> Result<(), Error> {
         use std::sync::atomic::Ordering;
-        let mut r = Renderer::new(&self.engine, context, request, self.compiled.site());
-        let Some(entry) = self.entry.as_deref() else {
-            let start = out.len();
-            out.reserve(self.compiled.last_len.load(Ordering::Relaxed));
-            r.render_list(&self.compiled.nodes, out)?;
-            self.compiled.last_len.store(out.len() - start, Ordering::Relaxed);
-            return Ok(());
+        let mut r = Renderer::new(engine, context, request, self.site());
+        let start = out.len();
+        out.reserve(self.last_len.load(Ordering::Relaxed));
+        r.render_list(&self.nodes, out)?;
+        self.last_len.store(out.len() - start, Ordering::Relaxed);
+        Ok(())
+    }
+}
+
+/// A whole template is its own [`Template`]: a cached-loader hit hands out
+/// the cached `Arc` itself, with no allocation.
+impl Template for CompiledTemplate {
+    fn origin(&self) -> &Origin {
+        &self.origin
+    }
+
+    fn render_to(&self, out: &mut String, context: &Context, request: Option<&Request>) -> Result<(), Error> {
+        let Some(engine) = self.engine.upgrade() else {
+            return Err(Error::new(ErrorKind::RenderError, "the engine that compiled this template is gone"));
         };
-        r.render_list(entry, out)
+        self.render_whole(&engine, out, context, request)
     }
 }
 
