@@ -31,7 +31,7 @@ type UserState = HashMap<(usize, std::any::TypeId), Box<dyn std::any::Any>>;
 /// The block context of an inheritance chain: block name -> definitions (FIFO).
 type BlockContext = HashMap<Arc<str>, Vec<(Arc<BlockDef>, Site)>>;
 /// Included templates, per include node and names.
-type IncludeCache = HashMap<(usize, Vec<String>), (Arc<crate::engine::CompiledTemplate>, Option<Arc<NodeList>>)>;
+type IncludeCache = HashMap<usize, (Vec<String>, Arc<crate::engine::CompiledTemplate>, Option<Arc<NodeList>>)>;
 
 #[derive(Debug, Clone)]
 enum Mem {
@@ -1311,28 +1311,32 @@ impl<'a> Renderer<'a> {
 
     fn render_include(&mut self, n: &IncludeNode, out: &mut String) -> Result<(), Error> {
         let v = self.resolve(&n.template, false)?;
-        let names: Vec<String> = match &v {
+        let names: SmallVec<[std::borrow::Cow<'_, str>; 1]> = match &v {
             Value::Str(s) | Value::SafeStr(s) => {
                 if s.is_empty() {
-                    Vec::new()
+                    SmallVec::new()
                 } else {
-                    vec![crate::tags::relative_path(Some(&n.current_name), s, false)?]
+                    smallvec::smallvec![crate::tags::relative_path(Some(&n.current_name), s, false)?]
                 }
             }
-            Value::None => Vec::new(),
-            Value::List(l) => l.iter().map(|x| x.to_string()).collect(),
-            other => vec![other.to_string()],
+            Value::None => SmallVec::new(),
+            Value::List(l) => l.iter().map(|x| x.to_string().into()).collect(),
+            other => smallvec::smallvec![other.to_string().into()],
         };
         if names.is_empty() {
             return Err(Error::new(ErrorKind::TemplateNotFound, "No template names provided"));
         }
-        let key = (n as *const IncludeNode as usize, names);
+        // Found once per render and include node, for the names it asked for.
+        let key = n as *const IncludeNode as usize;
         let (tmpl, entry) = match self.includes.get(&key) {
-            Some(found) => found.clone(),
-            None => {
-                let found = self.engine.select(&key.1)?;
-                self.includes.insert(key, found.clone());
-                found
+            Some((asked, t, e)) if asked.len() == names.len() && asked.iter().zip(&names).all(|(a, b)| **a == **b) => {
+                (t.clone(), e.clone())
+            }
+            _ => {
+                let asked: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+                let (t, e) = self.engine.select(&asked)?;
+                self.includes.insert(key, (asked, t.clone(), e.clone()));
+                (t, e)
             }
         };
         let mut frame = Vec::with_capacity(n.extra.len());

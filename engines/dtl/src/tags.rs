@@ -192,10 +192,10 @@ fn do_block(p: &mut Parser<'_>, token: &Token<'_>) -> R {
 }
 
 /// Django's `construct_relative_path`.
-pub(crate) fn relative_path(current: Option<&str>, name: &str, allow_recursion: bool) -> Result<String, Error> {
+pub(crate) fn relative_path<'n>(current: Option<&str>, name: &'n str, allow_recursion: bool) -> Result<Cow<'n, str>, Error> {
     let new_name = name.trim_matches(|c| c == '"' || c == '\'');
     if !(new_name.starts_with("./") || new_name.starts_with("../")) {
-        return Ok(name.to_owned());
+        return Ok(Cow::Borrowed(name));
     }
     let Some(current) = current else {
         return Err(syntax(format!(
@@ -232,7 +232,7 @@ pub(crate) fn relative_path(current: Option<&str>, name: &str, allow_recursion: 
         )));
     }
     let quoted = (name.starts_with('"') || name.starts_with('\'')) && name.len() > 1 && name.ends_with(&name[..1]);
-    Ok(if quoted { format!("\"{normalized}\"") } else { normalized })
+    Ok(Cow::Owned(if quoted { format!("\"{normalized}\"") } else { normalized }))
 }
 
 fn do_extends(p: &mut Parser<'_>, token: &Token<'_>) -> R {
