@@ -11,12 +11,16 @@
 //! `django_catalogues` (localised dates and words) also need Django's own
 //! catalogues, from `DJANGO_PACKAGE_DIR`, and are skipped without it.
 //!
+//! The same cases run again with only the `.po` sources of those catalogues
+//! (copied to a temporary directory without their `.mo`), which the engine
+//! reads where a locale has no `.mo`.
+//!
 //! `django_catalogues_translate_dates` uses Django's own catalogues from
 //! `DJANGO_PACKAGE_DIR` (set by `.ci/run`) and skips when it is unset.
 
 mod common;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use platen_core::{Context, Engine, ErrorKind, LoaderChain, Request, Value};
@@ -98,6 +102,53 @@ fn render(engine: &DtlEngine, template: &str, context: &Context, language: Optio
 
 #[test]
 fn cases_recorded_from_django() {
+    run_recorded_cases(&locale_dir());
+}
+
+/// The recorded cases again, with only the `.po` sources of the catalogues
+/// (no compiled `.mo`): reading a `.po` gives what Django gives with its `.mo`.
+#[test]
+fn cases_recorded_from_django_with_po_catalogues_only() {
+    let dir = TempDir::new("po-only");
+    let copied = copy_po_sources(&dir.0);
+    assert!(copied >= 5, "{copied}");
+    run_recorded_cases(&dir.0);
+}
+
+/// A directory under the system's temporary one, removed when dropped.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(what: &str) -> TempDir {
+        let dir = std::env::temp_dir().join(format!("platen-i18n-{what}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        TempDir(dir)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Copies each `tests/locale/<locale>/LC_MESSAGES/django.po` (not the `.mo`) under `to`: how many.
+fn copy_po_sources(to: &Path) -> usize {
+    let mut copied = 0;
+    for entry in std::fs::read_dir(locale_dir()).unwrap().flatten() {
+        let po = entry.path().join("LC_MESSAGES/django.po");
+        if po.is_file() {
+            let target = to.join(entry.file_name()).join("LC_MESSAGES");
+            std::fs::create_dir_all(&target).unwrap();
+            std::fs::copy(&po, target.join("django.po")).unwrap();
+            copied += 1;
+        }
+    }
+    copied
+}
+
+fn run_recorded_cases(locale: &Path) {
     let text = std::fs::read_to_string(locale_dir().join("cases.json")).unwrap();
     let cases: Vec<serde_json::Value> = serde_json::from_str(&text).unwrap();
     assert!(cases.len() > 240);
@@ -106,7 +157,7 @@ fn cases_recorded_from_django() {
     for case in &cases {
         let template = case["template"].as_str().unwrap();
         let language = case["language"].as_str();
-        let mut paths = vec![locale_dir()];
+        let mut paths = vec![locale.to_path_buf()];
         if case["django_catalogues"].as_bool().unwrap() {
             match &django {
                 Some(d) => paths.push(d.clone()),
@@ -232,4 +283,65 @@ fn an_unlistable_locale_path_is_reported_not_a_panic() {
     let err = t.render(&Context::new(), Some(&request)).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Io);
     assert!(err.to_string().contains(&missing.display().to_string()), "{err}");
+}
+
+const PLURAL_AND_CONTEXT: &str = "{% load i18n %}{% translate \"Hello\" %}|{% translate \"May\" context \"month\" %}|{% blocktranslate count counter=n %}{{ counter }} apple{% plural %}{{ counter }} apples{% endblocktranslate %}|{% blocktranslate context \"fruit\" count counter=n %}{{ counter }} apple{% plural %}{{ counter }} apples{% endblocktranslate %}";
+
+/// A `.po`-only locale renders as the `.mo` compiled from it, in every
+/// language and count; where both files exist the `.mo` is read.
+#[test]
+fn a_po_catalogue_renders_as_its_mo() {
+    let dir = TempDir::new("po-as-mo");
+    copy_po_sources(&dir.0);
+    let (from_mo, from_po) = (engine("en-us", vec![locale_dir()]), engine("en-us", vec![dir.0.clone()]));
+    let mut compared = 0;
+    for lang in ["de", "de-at", "ru", "pt-br", "fr", "en"] {
+        for n in [0, 1, 2, 5, 11, 22] {
+            let context = Context::new().with("n", Value::Int(n));
+            let expected = render(&from_mo, PLURAL_AND_CONTEXT, &context, Some(lang));
+            assert_eq!(render(&from_po, PLURAL_AND_CONTEXT, &context, Some(lang)), expected, "{lang}, n={n}");
+            compared += usize::from(expected != render(&engine("en-us", Vec::new()), PLURAL_AND_CONTEXT, &context, Some(lang)));
+        }
+    }
+    assert!(compared > 20, "only {compared} renders were translated");
+    let de = Context::new().with("n", Value::Int(3));
+    assert_eq!(render(&from_po, PLURAL_AND_CONTEXT, &de, Some("de")), "Hallo|Mai (Monat)|3 Äpfel|3 Äpfel (Obst)");
+    assert!(from_po.check().is_empty());
+
+    // A .po beside the .mo is not read: the compiled catalogue is Django's.
+    let both = dir.0.join("de/LC_MESSAGES");
+    std::fs::copy(locale_dir().join("fr/LC_MESSAGES/django.mo"), both.join("django.mo")).unwrap();
+    let e = engine("en-us", vec![dir.0.clone()]);
+    assert_eq!(render(&e, r#"{% load i18n %}{% translate "Hello" %}"#, &Context::new(), Some("de")), "Bonjour");
+}
+
+/// A `.po` with a syntax error is reported by `check` and by a render that
+/// needs it, with the file, line and column; renders that need no
+/// catalogue, and other languages, still work.
+#[test]
+fn a_po_syntax_error_names_file_and_line() {
+    let dir = TempDir::new("po-syntax");
+    copy_po_sources(&dir.0);
+    let file = dir.0.join("de/LC_MESSAGES/django.po");
+    let broken = "msgid \"\"\nmsgstr \"Content-Type: text/plain; charset=UTF-8\\n\"\n\nmsgid \"Hello\"\nmsgstr \"Hallo\\q\"\n";
+    std::fs::write(&file, broken).unwrap();
+    let e = engine("en-us", vec![dir.0.clone()]);
+    let at = format!("{}:5:14", file.display());
+    let errors = e.check();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0].kind(), ErrorKind::SyntaxError);
+    let message = errors[0].to_string();
+    assert!(message.contains(&at) && message.contains("invalid escape sequence `\\q`"), "{message}");
+    let t = e.from_string(r#"{% load i18n %}{% translate "Hello" %}"#).unwrap();
+    let request = |l: &str| Request { language: Some(l.into()), ..Request::default() };
+    let err = t.render(&Context::new(), Some(&request("de"))).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::SyntaxError);
+    assert!(err.to_string().contains(&at), "{err}");
+    assert_eq!(t.render(&Context::new(), Some(&request("fr"))).unwrap(), "Bonjour");
+    assert_eq!(t.render(&Context::new(), None).unwrap(), "Hello");
+    // Fixing the file and building a new engine picks it up.
+    std::fs::write(&file, broken.replace("\\q", "")).unwrap();
+    let fixed = engine("en-us", vec![dir.0.clone()]);
+    assert!(fixed.check().is_empty());
+    assert_eq!(fixed.from_string(r#"{% load i18n %}{% translate "Hello" %}"#).unwrap().render(&Context::new(), Some(&request("de"))).unwrap(), "Hallo");
 }

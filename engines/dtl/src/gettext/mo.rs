@@ -3,18 +3,7 @@
 
 use std::collections::HashMap;
 
-use super::plural::{Plural, germanic};
-
-/// One `.mo` file's messages.
-#[derive(Debug)]
-pub(crate) struct Catalog {
-    /// msgid (with `context\x04` in front when it has a context) -> translation.
-    messages: HashMap<Box<str>, Box<str>>,
-    /// Singular msgid of a plural entry -> its forms.
-    plurals: HashMap<Box<str>, Vec<Box<str>>>,
-    /// The `Plural-Forms` rule.
-    plural: Plural,
-}
+use super::catalog::{Catalog, Header};
 
 const MAGIC_LE: u32 = 0x9504_12de;
 
@@ -50,78 +39,55 @@ impl Charset {
     }
 }
 
-impl Catalog {
-    /// Parses a `.mo` file's bytes; the error says what is wrong (the caller adds the path).
-    pub(crate) fn parse(data: &[u8]) -> Result<Catalog, String> {
-        let le = match data.get(..4).map(|m| u32::from_le_bytes([m[0], m[1], m[2], m[3]])) {
-            Some(MAGIC_LE) => true,
-            Some(m) if m.swap_bytes() == MAGIC_LE => false,
-            _ => return Err("not a .mo file (bad magic number)".into()),
-        };
-        let version = read_u32(data, 4, le)?;
-        if version >> 16 > 1 {
-            return Err(format!("bad version number {}", version >> 16));
+/// Parses a `.mo` file's bytes; the error says what is wrong (the caller adds the path).
+pub(crate) fn parse(data: &[u8]) -> Result<Catalog, String> {
+    let le = match data.get(..4).map(|m| u32::from_le_bytes([m[0], m[1], m[2], m[3]])) {
+        Some(MAGIC_LE) => true,
+        Some(m) if m.swap_bytes() == MAGIC_LE => false,
+        _ => return Err("not a .mo file (bad magic number)".into()),
+    };
+    let version = read_u32(data, 4, le)?;
+    if version >> 16 > 1 {
+        return Err(format!("bad version number {}", version >> 16));
+    }
+    let count = read_u32(data, 8, le)? as usize;
+    let originals = read_u32(data, 12, le)? as usize;
+    let translations = read_u32(data, 16, le)? as usize;
+    // The strings' bytes, undecoded, so that the header's charset can apply to all.
+    let mut raw = Vec::with_capacity(count.min(data.len() / 16));
+    for i in 0..count {
+        let at = |table: usize| i.checked_mul(8).and_then(|o| o.checked_add(table)).ok_or("table offset overflows");
+        raw.push((string_at(data, at(originals)?, le)?, string_at(data, at(translations)?, le)?));
+    }
+    let (charset, plural) = match raw.iter().find(|(m, _)| m.is_empty()) {
+        Some((_, header)) => {
+            let header = Header::parse(&String::from_utf8_lossy(header))?;
+            let charset = match header.charset.as_deref() {
+                _ if header.is_utf8() => Charset::Utf8,
+                Some("iso-8859-1" | "latin-1" | "latin1") => Charset::Latin1,
+                other => return Err(format!("unsupported charset `{}` (use UTF-8)", other.unwrap_or_default())),
+            };
+            (charset, header.plural)
         }
-        let count = read_u32(data, 8, le)? as usize;
-        let originals = read_u32(data, 12, le)? as usize;
-        let translations = read_u32(data, 16, le)? as usize;
-        // The strings' bytes, undecoded, so that the header's charset can apply to all.
-        let mut raw = Vec::with_capacity(count.min(data.len() / 16));
-        for i in 0..count {
-            let at = |table: usize| i.checked_mul(8).and_then(|o| o.checked_add(table)).ok_or("table offset overflows");
-            raw.push((string_at(data, at(originals)?, le)?, string_at(data, at(translations)?, le)?));
+        None => (Charset::Utf8, super::plural::germanic()),
+    };
+    let mut messages = HashMap::with_capacity(raw.len());
+    let mut plurals = HashMap::new();
+    for (msg, tmsg) in raw {
+        if msg.is_empty() {
+            continue;
         }
-        let mut charset = Charset::Utf8;
-        let mut plural = germanic();
-        if let Some((_, header)) = raw.iter().find(|(m, _)| m.is_empty()) {
-            let header = String::from_utf8_lossy(header);
-            for line in header.lines() {
-                let Some((key, value)) = line.split_once(':') else { continue };
-                match key.trim().to_ascii_lowercase().as_str() {
-                    "content-type" => {
-                        if let Some((_, cs)) = value.split_once("charset=") {
-                            charset = match cs.trim().to_ascii_lowercase().as_str() {
-                                "utf-8" | "utf8" | "ascii" | "us-ascii" | "charset" => Charset::Utf8,
-                                "iso-8859-1" | "latin-1" | "latin1" => Charset::Latin1,
-                                other => return Err(format!("unsupported charset `{other}` (use UTF-8)")),
-                            };
-                        }
-                    }
-                    "plural-forms" => plural = Plural::from_header(value.trim())?,
-                    _ => {}
-                }
+        match memchr::memchr(0, msg) {
+            Some(nul) => {
+                let forms = tmsg.split(|&b| b == 0).map(|f| charset.decode(f)).collect::<Result<Vec<_>, _>>()?;
+                plurals.insert(charset.decode(&msg[..nul])?, forms);
+            }
+            None => {
+                messages.insert(charset.decode(msg)?, charset.decode(tmsg)?);
             }
         }
-        let mut messages = HashMap::with_capacity(raw.len());
-        let mut plurals = HashMap::new();
-        for (msg, tmsg) in raw {
-            if msg.is_empty() {
-                continue;
-            }
-            match memchr::memchr(0, msg) {
-                Some(nul) => {
-                    let forms = tmsg.split(|&b| b == 0).map(|f| charset.decode(f)).collect::<Result<Vec<_>, _>>()?;
-                    plurals.insert(charset.decode(&msg[..nul])?, forms);
-                }
-                None => {
-                    messages.insert(charset.decode(msg)?, charset.decode(tmsg)?);
-                }
-            }
-        }
-        Ok(Catalog { messages, plurals, plural })
     }
-
-    /// The translation of `msgid`, as a singular entry.
-    pub(crate) fn get(&self, msgid: &str) -> Option<&str> {
-        self.messages.get(msgid).map(|s| &**s)
-    }
-
-    /// Form `plural(n)` of the plural entry `msgid`.
-    pub(crate) fn get_plural(&self, msgid: &str, n: f64) -> Option<&str> {
-        let forms = self.plurals.get(msgid)?;
-        let i = usize::try_from(self.plural.index(n)).ok()?;
-        forms.get(i).map(|s| &**s)
-    }
+    Ok(Catalog::new(messages, plurals, plural))
 }
 
 #[cfg(test)]
@@ -169,7 +135,7 @@ pub(crate) mod tests {
             ("%(n)s cat\0%(n)s cats", "%(n)s Katze\0%(n)s Katzen2\0%(n)s Katzen"),
         ];
         for be in [false, true] {
-            let c = Catalog::parse(&build(&entries, be)).unwrap();
+            let c = parse(&build(&entries, be)).unwrap();
             assert_eq!(c.get("Hello"), Some("Hallo"));
             assert_eq!(c.get("ctx\u{4}May"), Some("Mai"));
             assert_eq!(c.get(""), None);
@@ -181,21 +147,21 @@ pub(crate) mod tests {
 
     #[test]
     fn corrupt_files_are_errors() {
-        assert!(Catalog::parse(b"").is_err());
-        assert!(Catalog::parse(b"not a catalogue at all").is_err());
+        assert!(parse(b"").is_err());
+        assert!(parse(b"not a catalogue at all").is_err());
         let good = build(&[("a", "b")], false);
         for cut in [10, 30, good.len() - 3] {
-            assert!(Catalog::parse(&good[..cut]).is_err(), "cut at {cut}");
+            assert!(parse(&good[..cut]).is_err(), "cut at {cut}");
         }
         let mut huge = good.clone();
         huge[8..12].copy_from_slice(&u32::MAX.to_le_bytes());
-        assert!(Catalog::parse(&huge).is_err());
+        assert!(parse(&huge).is_err());
         let bad_plural = build(&[("", "Plural-Forms: nplurals=2; plural=n ?;\n")], false);
-        assert!(Catalog::parse(&bad_plural).unwrap_err().contains("plural"));
+        assert!(parse(&bad_plural).unwrap_err().contains("plural"));
         let bad_utf8 = build(&[("a", "\u{e9}")], false);
         let mut bad_utf8 = bad_utf8;
         let last = bad_utf8.len() - 2;
         bad_utf8[last] = 0xff;
-        assert!(Catalog::parse(&bad_utf8).unwrap_err().contains("UTF-8"));
+        assert!(parse(&bad_utf8).unwrap_err().contains("UTF-8"));
     }
 }

@@ -1,14 +1,17 @@
 //! Translation catalogues and Django's `gettext` family (`trans_real`):
-//! which `.mo` files serve a language, in what order, and how a message,
+//! which catalogue files serve a language, in what order, and how a message,
 //! a message with context and a plural message are looked up.
 //!
 //! The catalogues of an engine are found once, when the engine is built (the
-//! `<path>/<locale>/LC_MESSAGES/django.mo` files under its `locale_paths`),
+//! `<path>/<locale>/LC_MESSAGES/django.mo` files under its `locale_paths`, or
+//! `django.po` where there is no `.mo`: an extension, Django reads only `.mo`),
 //! and each is read and parsed the first time a render needs it, then shared
 //! by every render on every thread (a `OnceLock` per file: no lock once read).
 
+mod catalog;
 mod mo;
 mod plural;
+mod po;
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -17,26 +20,37 @@ use std::sync::{Arc, OnceLock};
 
 use platen_core::{Error, ErrorKind};
 
-use mo::Catalog;
+use catalog::Catalog;
 
 /// Django's `CONTEXT_SEPARATOR`, between a message's context and its id.
 const CONTEXT_SEPARATOR: char = '\u{4}';
 
-/// One `django.mo` file, read on first use.
+/// One `django.mo` (or `django.po`) file, read on first use.
 struct Slot {
     path: PathBuf,
-    catalog: OnceLock<Result<Arc<Catalog>, String>>,
+    /// The error's kind and detail when the file cannot be used.
+    catalog: OnceLock<Result<Arc<Catalog>, (ErrorKind, String)>>,
 }
 
 impl Slot {
+    fn new(path: PathBuf) -> Slot {
+        Slot { path, catalog: OnceLock::new() }
+    }
+
     fn load(&self) -> Result<Arc<Catalog>, Error> {
         let loaded = self.catalog.get_or_init(|| {
-            let bytes = std::fs::read(&self.path).map_err(|e| format!("cannot read it: {e}"))?;
-            Catalog::parse(&bytes).map(Arc::new)
+            let shown = self.path.display();
+            let bytes = std::fs::read(&self.path)
+                .map_err(|e| (ErrorKind::Io, format!("translation catalogue {shown}: cannot read it: {e}")))?;
+            if self.path.extension().is_some_and(|e| e == "po") {
+                // `file:line:col: why`, as compilers and editors show a place in a file.
+                po::parse(&bytes).map_err(|e| (ErrorKind::SyntaxError, format!("translation catalogue {shown}:{e}")))
+            } else {
+                mo::parse(&bytes).map_err(|why| (ErrorKind::Io, format!("translation catalogue {shown}: {why}")))
+            }
+            .map(Arc::new)
         });
-        loaded.clone().map_err(|why| {
-            Error::new(ErrorKind::Io, format!("translation catalogue {}: {why}", self.path.display()))
-        })
+        loaded.clone().map_err(|(kind, why)| Error::new(kind, why))
     }
 }
 
@@ -177,9 +191,11 @@ impl Translations {
                 }
             };
             for entry in entries.flatten() {
-                let path = entry.path().join("LC_MESSAGES").join("django.mo");
-                if let (Some(name), true) = (entry.file_name().to_str(), path.is_file()) {
-                    files.entry(Box::from(name)).or_default().push((i, Slot { path, catalog: OnceLock::new() }));
+                let dir = entry.path().join("LC_MESSAGES");
+                // The compiled catalogue wins, as Django reads only that one.
+                let path = ["django.mo", "django.po"].into_iter().map(|f| dir.join(f)).find(|p| p.is_file());
+                if let (Some(name), Some(path)) = (entry.file_name().to_str(), path) {
+                    files.entry(Box::from(name)).or_default().push((i, Slot::new(path)));
                 }
             }
         }
