@@ -2,6 +2,9 @@
 //!
 //! `valgrind --tool=callgrind target/release/examples/profile teams 20000 [platen|tera|minijinja]`
 //!
+//! `platen-tera` and `platen-handlebars` render through platen's adapters
+//! (as the `adapters` bench does), to compare with `tera` and `handlebars`.
+//!
 //! With `compile-platen` or `compile-minijinja` as the engine, it compiles
 //! the workload's templates (from strings) instead of rendering them.
 //!
@@ -10,7 +13,10 @@
 
 use std::hint::black_box;
 
-use platen_benches::{Workload, minijinja_base_env, minijinja_context, minijinja_env, platen_engines, platen_template, raw_tera};
+use platen_benches::{
+    Workload, minijinja_base_env, minijinja_context, minijinja_env, platen_engines, platen_template, raw_handlebars,
+    raw_tera,
+};
 
 fn main() {
     let mut args = std::env::args().skip(1);
@@ -36,6 +42,20 @@ fn main() {
             let ctx = tera::Context::from_serialize(&w.json).expect("a tera context");
             for _ in 0..times {
                 bytes += black_box(tera.render("index.html", black_box(&ctx)).expect("render")).len();
+            }
+        }
+        "platen-tera" | "platen-handlebars" => {
+            let engines = platen_engines(&w);
+            let template = platen_template(&engines, if engine == "platen-tera" { "tera" } else { "hbs" });
+            let ctx = w.platen_context();
+            for _ in 0..times {
+                bytes += black_box(template.render(black_box(&ctx), None).expect("render")).len();
+            }
+        }
+        "handlebars" => {
+            let hbs = raw_handlebars(&w);
+            for _ in 0..times {
+                bytes += black_box(hbs.render("index", black_box(&w.json)).expect("render")).len();
             }
         }
         "minijinja" => {
@@ -68,7 +88,10 @@ fn main() {
             }
         }
         other => {
-            eprintln!("no engine named {other:?} (platen, tera, minijinja, compile-platen, compile-minijinja)");
+            eprintln!(
+                "no engine named {other:?} (platen, tera, minijinja, platen-tera, handlebars, platen-handlebars, \
+                 compile-platen, compile-minijinja)"
+            );
             std::process::exit(2);
         }
     }
