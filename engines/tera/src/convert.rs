@@ -1,5 +1,7 @@
 //! platen values to Tera values, keeping safe marks and map order.
 
+use std::cell::Cell;
+
 use platen_core::{Context, Request, Value};
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 use tera::value::Key;
@@ -12,7 +14,7 @@ use tera::value::Key;
 pub(crate) fn context(ctx: &Context, request: Option<&Request>) -> tera::Context {
     let mut out = tera::Context::new();
     for (name, value) in ctx.iter() {
-        out.insert_value(name.to_owned(), value_of(value));
+        out.insert_value(name.to_owned(), crate::shared::value_of(value));
     }
     if let Some(request) = request {
         if !ctx.contains("request") {
@@ -42,31 +44,55 @@ pub(crate) fn context(ctx: &Context, request: Option<&Request>) -> tera::Context
 /// Converts one value. Strings keep their safe mark; decimals, dates and
 /// times become their ISO text (as their serde form); objects become a map
 /// of their attributes, a list of their items, or their text.
+pub(crate) fn value_of(v: &Value) -> tera::Value {
+    convert(v).0
+}
+
+/// Converts one value ([`value_of`]) and says whether the result stands for
+/// the value for as long as the value lives: false when a dynamic object,
+/// whose attributes may change, was read on the way.
 ///
 /// Lists and maps go through Tera's own serializer ([`Tera`]): it is the
 /// only public way to build a Tera map in one pass (`tera::Value::from` of
 /// a map inserts every entry again into a new one).
-pub(crate) fn value_of(v: &Value) -> tera::Value {
-    match v {
+pub(crate) fn convert(v: &Value) -> (tera::Value, bool) {
+    let fixed = match v {
         Value::None => tera::Value::none(),
         Value::Bool(b) => (*b).into(),
         Value::Int(i) => (*i).into(),
         Value::Float(f) => (*f).into(),
         Value::Str(s) => tera::Value::normal_string(s),
         Value::SafeStr(s) => tera::Value::safe_string(s),
-        // Cannot fail: every map key is a string.
-        _ => tera::Value::try_from_serializable(&Tera(v)).unwrap_or_else(|_| tera::Value::normal_string(&v.to_string())),
-    }
+        _ => {
+            let dynamic = Cell::new(false);
+            // Cannot fail: every map key is a string.
+            let out = tera::Value::try_from_serializable(&Tera { value: v, dynamic: &dynamic })
+                .unwrap_or_else(|_| tera::Value::normal_string(&v.to_string()));
+            return (out, !dynamic.get());
+        }
+    };
+    (fixed, true)
 }
 
 /// A platen value serialized as [`value_of`] converts it, for Tera's
 /// serializer. A Tera value met while serializing passes through it
 /// unchanged, which is how safe strings keep their mark.
-struct Tera<'a>(&'a Value);
+struct Tera<'a> {
+    value: &'a Value,
+    /// Set when a dynamic object is read.
+    dynamic: &'a Cell<bool>,
+}
+
+impl Tera<'_> {
+    /// An item of this value.
+    fn of<'b>(&'b self, value: &'b Value) -> Tera<'b> {
+        Tera { value, dynamic: self.dynamic }
+    }
+}
 
 impl Serialize for Tera<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        match self.0 {
+        match self.value {
             Value::None => serializer.serialize_none(),
             Value::Bool(b) => serializer.serialize_bool(*b),
             Value::Int(i) => serializer.serialize_i64(*i),
@@ -76,40 +102,41 @@ impl Serialize for Tera<'_> {
             Value::List(items) => {
                 let mut seq = serializer.serialize_seq(Some(items.len()))?;
                 for item in items.iter() {
-                    seq.serialize_element(&Tera(item))?;
+                    seq.serialize_element(&self.of(item))?;
                 }
                 seq.end()
             }
             Value::Map(map) => {
                 let mut out = serializer.serialize_map(Some(map.len()))?;
                 for (k, item) in map.iter() {
-                    out.serialize_entry(&**k, &Tera(item))?;
+                    out.serialize_entry(&**k, &self.of(item))?;
                 }
                 out.end()
             }
             Value::Object(obj) => {
+                self.dynamic.set(true);
                 if let Some(names) = obj.attr_names() {
                     let mut out = serializer.serialize_map(Some(names.len()))?;
                     for name in names {
                         let item = obj.get_attr(&name).unwrap_or_default();
-                        out.serialize_entry(&*name, &Tera(&item))?;
+                        out.serialize_entry(&*name, &self.of(&item))?;
                     }
                     out.end()
                 } else if let Some(items) = obj.try_iter() {
                     let mut seq = serializer.serialize_seq(None)?;
                     for item in items {
-                        seq.serialize_element(&Tera(&item))?;
+                        seq.serialize_element(&self.of(&item))?;
                     }
                     seq.end()
                 } else if obj.is_safe() {
-                    tera::Value::safe_string(&self.0.to_string()).serialize(serializer)
+                    tera::Value::safe_string(&self.value.to_string()).serialize(serializer)
                 } else {
-                    serializer.collect_str(self.0)
+                    serializer.collect_str(self.value)
                 }
             }
             // Their serde form: ISO text.
             Value::Decimal(_) | Value::Date(_) | Value::DateTime(_) | Value::AwareDateTime(_) | Value::Time(_) => {
-                self.0.serialize(serializer)
+                self.value.serialize(serializer)
             }
         }
     }
@@ -207,7 +234,9 @@ mod tests {
             None
         }
         fn try_iter(&self) -> Option<Box<dyn Iterator<Item = Value> + '_>> {
-            Some(Box::new([Value::from("a&b"), Value::from_object(Html(true)), Value::from_object(Html(false))].into_iter()))
+            Some(Box::new(
+                [Value::from("a&b"), Value::from_object(Html(true)), Value::from_object(Html(false))].into_iter(),
+            ))
         }
     }
 
