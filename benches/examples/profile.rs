@@ -4,6 +4,9 @@
 //!
 //! `platen-tera` and `platen-handlebars` render through platen's adapters
 //! (as the `adapters` bench does), to compare with `tera` and `handlebars`.
+//! `platen-tera-fresh` builds a new context for every render, so no list or
+//! map is ever rendered twice (read the inclusive count of the template's
+//! `render`, which leaves the building out).
 //!
 //! With `compile-platen` or `compile-minijinja` as the engine, it compiles
 //! the workload's templates (from strings) instead of rendering them.
@@ -52,6 +55,14 @@ fn main() {
                 bytes += black_box(template.render(black_box(&ctx), None).expect("render")).len();
             }
         }
+        "platen-tera-fresh" => {
+            let engines = platen_engines(&w);
+            let template = platen_template(&engines, "tera");
+            for _ in 0..times {
+                let ctx = w.platen_context();
+                bytes += black_box(template.render(black_box(&ctx), None).expect("render")).len();
+            }
+        }
         "handlebars" => {
             let hbs = raw_handlebars(&w);
             for _ in 0..times {
@@ -89,8 +100,8 @@ fn main() {
         }
         other => {
             eprintln!(
-                "no engine named {other:?} (platen, tera, minijinja, platen-tera, handlebars, platen-handlebars, \
-                 compile-platen, compile-minijinja)"
+                "no engine named {other:?} (platen, tera, minijinja, platen-tera, platen-tera-fresh, handlebars, \
+                 platen-handlebars, compile-platen, compile-minijinja)"
             );
             std::process::exit(2);
         }
