@@ -51,27 +51,10 @@ pub(crate) fn value_of(v: &Value) -> tera::Value {
 /// Converts one value ([`value_of`]) and says whether the result stands for
 /// the value for as long as the value lives: false when a dynamic object,
 /// whose attributes may change, was read on the way.
-///
-/// Lists and maps go through Tera's own serializer ([`Tera`]): it is the
-/// only public way to build a Tera map in one pass (`tera::Value::from` of
-/// a map inserts every entry again into a new one).
 pub(crate) fn convert(v: &Value) -> (tera::Value, bool) {
-    let fixed = match v {
-        Value::None => tera::Value::none(),
-        Value::Bool(b) => (*b).into(),
-        Value::Int(i) => (*i).into(),
-        Value::Float(f) => (*f).into(),
-        Value::Str(s) => tera::Value::normal_string(s),
-        Value::SafeStr(s) => tera::Value::safe_string(s),
-        _ => {
-            let dynamic = Cell::new(false);
-            // Cannot fail: every map key is a string.
-            let out = tera::Value::try_from_serializable(&Tera { value: v, dynamic: &dynamic })
-                .unwrap_or_else(|_| tera::Value::normal_string(&v.to_string()));
-            return (out, !dynamic.get());
-        }
-    };
-    (fixed, true)
+    let dynamic = Cell::new(false);
+    let out = Tera { value: v, dynamic: &dynamic }.build();
+    (out, !dynamic.get())
 }
 
 /// A platen value serialized as [`value_of`] converts it, for Tera's
@@ -87,6 +70,25 @@ impl Tera<'_> {
     /// An item of this value.
     fn of<'b>(&'b self, value: &'b Value) -> Tera<'b> {
         Tera { value, dynamic: self.dynamic }
+    }
+
+    /// Builds the Tera value. Scalars and lists are built directly; maps
+    /// (and what is inside them) go through Tera's own serializer: it is the
+    /// only public way to build a Tera map in one pass (`tera::Value::from`
+    /// of a map inserts every entry again into a new one).
+    fn build(&self) -> tera::Value {
+        match self.value {
+            Value::None => tera::Value::none(),
+            Value::Bool(b) => (*b).into(),
+            Value::Int(i) => (*i).into(),
+            Value::Float(f) => (*f).into(),
+            Value::Str(s) => tera::Value::normal_string(s),
+            Value::SafeStr(s) => tera::Value::safe_string(s),
+            Value::List(items) => items.iter().map(|item| self.of(item).build()).collect::<Vec<_>>().into(),
+            // Cannot fail: every map key is a string.
+            _ => tera::Value::try_from_serializable(self)
+                .unwrap_or_else(|_| tera::Value::normal_string(&self.value.to_string())),
+        }
     }
 }
 
