@@ -2,6 +2,12 @@
 //!
 //! `valgrind --tool=callgrind target/release/examples/profile teams 20000 [platen|tera|minijinja]`
 //!
+//! `platen-tera` and `platen-handlebars` render through platen's adapters
+//! (as the `adapters` bench does), to compare with `tera` and `handlebars`.
+//! `platen-tera-fresh` builds a new context for every render, so no list or
+//! map is ever rendered twice (read the inclusive count of the template's
+//! `render`, which leaves the building out).
+//!
 //! With `compile-platen` or `compile-minijinja` as the engine, it compiles
 //! the workload's templates (from strings) instead of rendering them.
 //!
@@ -10,7 +16,10 @@
 
 use std::hint::black_box;
 
-use platen_benches::{Workload, minijinja_base_env, minijinja_context, minijinja_env, platen_engines, platen_template, raw_tera};
+use platen_benches::{
+    Workload, minijinja_base_env, minijinja_context, minijinja_env, platen_engines, platen_template, raw_handlebars,
+    raw_tera,
+};
 
 fn main() {
     let mut args = std::env::args().skip(1);
@@ -36,6 +45,28 @@ fn main() {
             let ctx = tera::Context::from_serialize(&w.json).expect("a tera context");
             for _ in 0..times {
                 bytes += black_box(tera.render("index.html", black_box(&ctx)).expect("render")).len();
+            }
+        }
+        "platen-tera" | "platen-handlebars" => {
+            let engines = platen_engines(&w);
+            let template = platen_template(&engines, if engine == "platen-tera" { "tera" } else { "hbs" });
+            let ctx = w.platen_context();
+            for _ in 0..times {
+                bytes += black_box(template.render(black_box(&ctx), None).expect("render")).len();
+            }
+        }
+        "platen-tera-fresh" => {
+            let engines = platen_engines(&w);
+            let template = platen_template(&engines, "tera");
+            for _ in 0..times {
+                let ctx = w.platen_context();
+                bytes += black_box(template.render(black_box(&ctx), None).expect("render")).len();
+            }
+        }
+        "handlebars" => {
+            let hbs = raw_handlebars(&w);
+            for _ in 0..times {
+                bytes += black_box(hbs.render("index", black_box(&w.json)).expect("render")).len();
             }
         }
         "minijinja" => {
@@ -68,7 +99,10 @@ fn main() {
             }
         }
         other => {
-            eprintln!("no engine named {other:?} (platen, tera, minijinja, compile-platen, compile-minijinja)");
+            eprintln!(
+                "no engine named {other:?} (platen, tera, minijinja, platen-tera, platen-tera-fresh, handlebars, \
+                 platen-handlebars, compile-platen, compile-minijinja)"
+            );
             std::process::exit(2);
         }
     }

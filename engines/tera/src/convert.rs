@@ -1,6 +1,9 @@
 //! platen values to Tera values, keeping safe marks and map order.
 
+use std::cell::Cell;
+
 use platen_core::{Context, Request, Value};
+use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 use tera::value::Key;
 
 /// Converts a platen context into a Tera context.
@@ -11,7 +14,7 @@ use tera::value::Key;
 pub(crate) fn context(ctx: &Context, request: Option<&Request>) -> tera::Context {
     let mut out = tera::Context::new();
     for (name, value) in ctx.iter() {
-        out.insert_value(name.to_owned(), value_of(value));
+        out.insert_value(name.to_owned(), crate::shared::value_of(value));
     }
     if let Some(request) = request {
         if !ctx.contains("request") {
@@ -42,39 +45,101 @@ pub(crate) fn context(ctx: &Context, request: Option<&Request>) -> tera::Context
 /// times become their ISO text (as their serde form); objects become a map
 /// of their attributes, a list of their items, or their text.
 pub(crate) fn value_of(v: &Value) -> tera::Value {
-    match v {
-        Value::None => tera::Value::none(),
-        Value::Bool(b) => (*b).into(),
-        Value::Int(i) => (*i).into(),
-        Value::Float(f) => (*f).into(),
-        Value::Str(s) => tera::Value::normal_string(s),
-        Value::SafeStr(s) => tera::Value::safe_string(s),
-        Value::List(items) => items.iter().map(value_of).collect::<Vec<_>>().into(),
-        Value::Map(map) => {
-            let mut out = tera::Map::with_capacity(map.len());
-            for (k, item) in map.iter() {
-                out.insert(Key::String(k.clone()), value_of(item));
-            }
-            out.into()
+    convert(v).0
+}
+
+/// Converts one value ([`value_of`]) and says whether the result stands for
+/// the value for as long as the value lives: false when a dynamic object,
+/// whose attributes may change, was read on the way.
+pub(crate) fn convert(v: &Value) -> (tera::Value, bool) {
+    let dynamic = Cell::new(false);
+    let out = Tera { value: v, dynamic: &dynamic }.build();
+    (out, !dynamic.get())
+}
+
+/// A platen value serialized as [`value_of`] converts it, for Tera's
+/// serializer. A Tera value met while serializing passes through it
+/// unchanged, which is how safe strings keep their mark.
+struct Tera<'a> {
+    value: &'a Value,
+    /// Set when a dynamic object is read.
+    dynamic: &'a Cell<bool>,
+}
+
+impl Tera<'_> {
+    /// An item of this value.
+    fn of<'b>(&'b self, value: &'b Value) -> Tera<'b> {
+        Tera { value, dynamic: self.dynamic }
+    }
+
+    /// Builds the Tera value. Scalars and lists are built directly; maps
+    /// (and what is inside them) go through Tera's own serializer: it is the
+    /// only public way to build a Tera map in one pass (`tera::Value::from`
+    /// of a map inserts every entry again into a new one).
+    fn build(&self) -> tera::Value {
+        match self.value {
+            Value::None => tera::Value::none(),
+            Value::Bool(b) => (*b).into(),
+            Value::Int(i) => (*i).into(),
+            Value::Float(f) => (*f).into(),
+            Value::Str(s) => tera::Value::normal_string(s),
+            Value::SafeStr(s) => tera::Value::safe_string(s),
+            Value::List(items) => items.iter().map(|item| self.of(item).build()).collect::<Vec<_>>().into(),
+            // Cannot fail: every map key is a string.
+            _ => tera::Value::try_from_serializable(self)
+                .unwrap_or_else(|_| tera::Value::normal_string(&self.value.to_string())),
         }
-        Value::Object(obj) => {
-            if let Some(names) = obj.attr_names() {
-                let mut out = tera::Map::with_capacity(names.len());
-                for name in names {
-                    let item = obj.get_attr(&name).unwrap_or_default();
-                    out.insert(Key::String(name), value_of(&item));
+    }
+}
+
+impl Serialize for Tera<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self.value {
+            Value::None => serializer.serialize_none(),
+            Value::Bool(b) => serializer.serialize_bool(*b),
+            Value::Int(i) => serializer.serialize_i64(*i),
+            Value::Float(f) => serializer.serialize_f64(*f),
+            Value::Str(s) => serializer.serialize_str(s),
+            Value::SafeStr(s) => tera::Value::safe_string(s).serialize(serializer),
+            Value::List(items) => {
+                let mut seq = serializer.serialize_seq(Some(items.len()))?;
+                for item in items.iter() {
+                    seq.serialize_element(&self.of(item))?;
                 }
-                out.into()
-            } else if let Some(items) = obj.try_iter() {
-                items.map(|item| value_of(&item)).collect::<Vec<_>>().into()
-            } else if obj.is_safe() {
-                tera::Value::safe_string(&v.to_string())
-            } else {
-                tera::Value::normal_string(&v.to_string())
+                seq.end()
             }
-        }
-        Value::Decimal(_) | Value::Date(_) | Value::DateTime(_) | Value::AwareDateTime(_) | Value::Time(_) => {
-            tera::Value::try_from_serializable(v).unwrap_or_else(|_| tera::Value::normal_string(&v.to_string()))
+            Value::Map(map) => {
+                let mut out = serializer.serialize_map(Some(map.len()))?;
+                for (k, item) in map.iter() {
+                    out.serialize_entry(&**k, &self.of(item))?;
+                }
+                out.end()
+            }
+            Value::Object(obj) => {
+                self.dynamic.set(true);
+                if let Some(names) = obj.attr_names() {
+                    let mut out = serializer.serialize_map(Some(names.len()))?;
+                    for name in names {
+                        let item = obj.get_attr(&name).unwrap_or_default();
+                        out.serialize_entry(&*name, &self.of(&item))?;
+                    }
+                    out.end()
+                } else if let Some(items) = obj.try_iter() {
+                    let mut seq = serializer.serialize_seq(None)?;
+                    for item in items {
+                        seq.serialize_element(&self.of(&item))?;
+                    }
+                    seq.end()
+                } else if obj.is_safe() {
+                    tera::Value::safe_string(&self.value.to_string()).serialize(serializer)
+                } else {
+                    serializer.collect_str(self.value)
+                }
+            }
+            // Their serde form: ISO text.
+            Value::Decimal(_) | Value::Date(_) | Value::DateTime(_) | Value::AwareDateTime(_) | Value::Time(_) => {
+                self.value.serialize(serializer)
+            }
         }
     }
 }
@@ -112,6 +177,100 @@ mod tests {
         let out = context(&ctx, None);
         assert!(out.get("z").unwrap().is_safe());
         assert!(!out.get("a").unwrap().as_array().unwrap()[1].is_safe());
+    }
+
+    #[test]
+    fn nested_values_keep_safe_marks_kinds_and_order() {
+        let inner: Value = [("z", Value::safe("<b>")), ("a", Value::from("<i>")), ("n", Value::None)]
+            .into_iter()
+            .map(|(k, v)| (std::sync::Arc::from(k), v))
+            .collect::<platen_core::value::Map>()
+            .into();
+        let value = Value::from(vec![inner, Value::from(vec![Value::from(2.5), Value::from(true), Value::safe("&")])]);
+        let out = value_of(&value);
+        let items = out.as_array().unwrap();
+        let map = items[0].as_map().unwrap();
+        let keys: Vec<&str> = map.keys().map(|k| k.as_str().unwrap()).collect();
+        assert_eq!(keys, ["z", "a", "n"]);
+        assert!(map[&Key::Str("z")].is_safe());
+        assert!(!map[&Key::Str("a")].is_safe());
+        assert_eq!(map[&Key::Str("a")].as_str(), Some("<i>"));
+        assert!(map[&Key::Str("n")].is_none());
+        let list = items[1].as_array().unwrap();
+        assert_eq!(list[0].as_f64(), Some(2.5));
+        assert_eq!(list[1].as_bool(), Some(true));
+        assert!(list[2].is_safe());
+    }
+
+    #[test]
+    fn decimals_and_dates_become_their_iso_text() {
+        let decimal: platen_core::value::Decimal = "1.50".parse().unwrap();
+        let date = chrono::NaiveDate::from_ymd_opt(2024, 2, 29).unwrap();
+        let list = value_of(&Value::from(vec![Value::from(decimal), Value::from(date)]));
+        let texts: Vec<Option<&str>> = list.as_array().unwrap().iter().map(|v| v.as_str()).collect();
+        assert_eq!(texts, [Some("1.50"), Some("2024-02-29")]);
+        assert_eq!(value_of(&Value::from(date)).as_str(), Some("2024-02-29"));
+    }
+
+    #[derive(Debug)]
+    struct Post;
+
+    impl platen_core::Object for Post {
+        fn get_attr(&self, name: &str) -> Option<Value> {
+            match name {
+                "title" => Some(Value::safe("<em>T</em>")),
+                "tags" => Some(Value::from_object(Tags)),
+                _ => None,
+            }
+        }
+        fn attr_names(&self) -> Option<Vec<std::sync::Arc<str>>> {
+            Some(vec!["title".into(), "tags".into(), "missing".into()])
+        }
+    }
+
+    #[derive(Debug)]
+    struct Tags;
+
+    impl platen_core::Object for Tags {
+        fn get_attr(&self, _: &str) -> Option<Value> {
+            None
+        }
+        fn try_iter(&self) -> Option<Box<dyn Iterator<Item = Value> + '_>> {
+            Some(Box::new(
+                [Value::from("a&b"), Value::from_object(Html(true)), Value::from_object(Html(false))].into_iter(),
+            ))
+        }
+    }
+
+    #[derive(Debug)]
+    struct Html(bool);
+
+    impl platen_core::Object for Html {
+        fn get_attr(&self, _: &str) -> Option<Value> {
+            None
+        }
+        fn is_safe(&self) -> bool {
+            self.0
+        }
+        fn render(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("<i>x</i>")
+        }
+    }
+
+    #[test]
+    fn objects_become_maps_of_attributes_lists_of_items_or_text() {
+        let post = value_of(&Value::from_object(Post));
+        let map = post.as_map().unwrap();
+        assert!(map[&Key::Str("title")].is_safe());
+        assert!(map[&Key::Str("missing")].is_none());
+        let tags = map[&Key::Str("tags")].as_array().unwrap();
+        assert_eq!(tags[0].as_str(), Some("a&b"));
+        assert!(!tags[0].is_safe());
+        assert_eq!(tags[1].as_str(), Some("<i>x</i>"));
+        assert!(tags[1].is_safe());
+        assert_eq!(tags[2].as_str(), Some("<i>x</i>"));
+        assert!(!tags[2].is_safe());
+        assert!(value_of(&Value::from_object(Html(true))).is_safe());
     }
 
     #[test]

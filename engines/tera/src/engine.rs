@@ -383,6 +383,14 @@ impl Template for TeraTemplate {
         &self.origin
     }
 
+    /// Renders into a new string: Tera's own, sized by Tera.
+    fn render(&self, context: &Context, request: Option<&Request>) -> Result<String> {
+        let ctx = crate::convert::context(context, request);
+        self.tera
+            .render(self.name(), &ctx)
+            .map_err(|err| map_error(&err, &self.closure, &self.closure[0], Phase::Render))
+    }
+
     /// Renders into `out`, appending. On an error `out` is left as it was.
     fn render_to(&self, out: &mut String, context: &Context, request: Option<&Request>) -> Result<()> {
         let ctx = crate::convert::context(context, request);

@@ -43,6 +43,10 @@
 //! - Values: `Value::SafeStr` becomes a Tera safe string (never escaped
 //!   again); decimals, dates and times become their ISO text; objects
 //!   become maps of their attributes, lists of their items, or their text.
+//!   Tera has no hook for foreign values, so each render converts its
+//!   context; a list or map rendered again converts once per thread (each
+//!   thread keeps its last few conversions, without keeping their values
+//!   alive; never for values holding objects, which may change).
 //! - With a request, templates see `request` (method, path, query,
 //!   full_path, headers, cookies), `csrf_token` and `csrf_input`, as with
 //!   Django's Jinja2 backend, unless the context sets those names.
@@ -56,6 +60,7 @@ mod convert;
 mod engine;
 mod error;
 mod scan;
+mod shared;
 
 pub use backend::{DEFAULT_AUTOESCAPE_ON, OPTIONS, TeraBackend};
 pub use engine::{TeraEngine, TeraTemplate};

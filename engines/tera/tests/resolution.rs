@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use common::{MapLoader, map_engine, render_one};
-use platen_core::{Context, Engine, ErrorKind, LoaderChain, Template};
+use platen_core::{Context, Engine, ErrorKind, LoaderChain, Template, Value};
 use platen_tera::{TeraEngine, tera};
 
 #[test]
@@ -226,6 +226,28 @@ fn requests_bring_request_and_csrf_variables() {
     request.csrf_token = Some("abc".into());
     let out = engine.get_template("form.html").unwrap().render(&Context::new(), Some(&request)).unwrap();
     assert_eq!(out, "POST /send?x=1 <input type=\"hidden\" name=\"csrfmiddlewaretoken\" value=\"abc\">");
+}
+
+#[test]
+fn rendering_again_shows_changed_values() {
+    let loader = Arc::new(MapLoader::new(&[("m", &[("l.html", "{{ l | join(sep=\",\") }} {{ m.k }}")])]));
+    let template = map_engine(loader).get_template("l.html").unwrap();
+    let mut list = Value::from(vec![1, 2]);
+    let map: Value =
+        [(Arc::<str>::from("k"), Value::from("a"))].into_iter().collect::<platen_core::value::Map>().into();
+    let ctx = Context::new().with("l", list.clone()).with("m", map.clone());
+    assert_eq!(template.render(&ctx, None).unwrap(), "1,2 a");
+    assert_eq!(template.render(&ctx, None).unwrap(), "1,2 a");
+    if let Value::List(items) = &mut list {
+        Arc::make_mut(items).push(Value::from(3));
+    }
+    let ctx = Context::new().with("l", list).with("m", map);
+    assert_eq!(template.render(&ctx, None).unwrap(), "1,2,3 a");
+    let mut out = String::from(">");
+    template
+        .render_to(&mut out, &Context::new().with("l", vec![4]).with("m", ctx.get("m").unwrap().clone()), None)
+        .unwrap();
+    assert_eq!(out, ">4 a");
 }
 
 #[test]
