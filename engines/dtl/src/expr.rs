@@ -24,9 +24,7 @@ pub(crate) enum Var {
     /// A lookup: the first name and the following segments.
     Path {
         /// Every segment; the first is the context name.
-        parts: Box<[Arc<str>]>,
-        /// The source text, for `string_if_invalid` with `%s` and errors.
-        text: Arc<str>,
+        parts: smallvec::SmallVec<[Arc<str>; 2]>,
         /// The `forloop` field the second segment names, if any: read
         /// straight from a running loop when the head is one.
         loop_field: Option<LoopField>,
@@ -161,6 +159,15 @@ pub(crate) fn unescape_string_literal(s: &str) -> Option<String> {
 }
 
 impl Var {
+    /// A path's source text (`a.b.c`), for `string_if_invalid` with `%s`
+    /// and errors; empty for other variables.
+    pub(crate) fn text(&self) -> String {
+        match self {
+            Var::Path { parts, .. } => parts.join("."),
+            _ => String::new(),
+        }
+    }
+
     /// Django's `Variable(var)`.
     pub(crate) fn parse(var: &str) -> Result<Var, Error> {
         if let Some(v) = parse_number(var) {
@@ -185,14 +192,10 @@ impl Var {
                 return Err(syntax(format!("Invalid character ('{c}') in variable name: '{inner}'")));
             }
         }
-        // Sized first, so the boxed slice needs no shrinking copy.
-        let mut parts = Vec::with_capacity(memchr::memchr_iter(b'.', inner.as_bytes()).count() + 1);
-        parts.extend(inner.split('.').map(crate::names::name));
-        let parts = parts.into_boxed_slice();
+        // Most paths have one or two segments: kept inline, no allocation.
+        let parts: smallvec::SmallVec<[Arc<str>; 2]> = inner.split('.').map(crate::names::name).collect();
         let loop_field = parts.get(1).and_then(|f| LoopField::parse(f));
-        // A one-segment path's text is its only segment: share it.
-        let text = if parts.len() == 1 { parts[0].clone() } else { Arc::from(inner) };
-        Ok(Var::Path { parts, text, loop_field })
+        Ok(Var::Path { parts, loop_field })
     }
 }
 
@@ -390,7 +393,9 @@ impl FilterExpr {
         }
         // A bare variable's token is the variable's text: share it.
         let token = match &head {
-            Head::Var(Var::Path { text, .. }) if filters.is_empty() && **text == *token => text.clone(),
+            Head::Var(Var::Path { parts, .. }) if filters.is_empty() && parts.len() == 1 && *parts[0] == *token => {
+                parts[0].clone()
+            }
             _ => Arc::from(token),
         };
         Ok(FilterExpr { head, filters, token })

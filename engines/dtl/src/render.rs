@@ -616,11 +616,7 @@ impl<'a> Renderer<'a> {
                         None => {
                             let sii = &self.engine.string_if_invalid;
                             if !sii.is_empty() {
-                                let text = match var {
-                                    Var::Path { text, .. } => &**text,
-                                    _ => "",
-                                };
-                                return Ok(Value::from(sii.replace("%s", text)));
+                                return Ok(Value::from(sii.replace("%s", &var.text())));
                             }
                             Value::from("")
                         }
@@ -638,11 +634,7 @@ impl<'a> Renderer<'a> {
                 Some(FilterArg::Var(var)) => match self.resolve_var(var)? {
                     Some(v) => Some(v),
                     None => {
-                        let text = match var {
-                            Var::Path { text, .. } => &**text,
-                            _ => "",
-                        };
-                        return Err(not_found_var(text));
+                        return Err(not_found_var(&var.text()));
                     }
                 },
             };
