@@ -58,6 +58,8 @@ pub struct Blog {
     /// Each post as a template value, built once (values are immutable and
     /// shared, so every request clones a pointer, not the post).
     values: Vec<Value>,
+    /// All of them as one list value, built once too.
+    list: Value,
 }
 
 impl Default for Blog {
@@ -70,8 +72,9 @@ impl Blog {
     /// A blog of `posts` (kept newest first).
     pub fn new(mut posts: Vec<Post>) -> Blog {
         posts.sort_by(|a, b| b.date.cmp(&a.date).then(a.slug.cmp(b.slug)));
-        let values = posts.iter().map(Post::to_value).collect();
-        Blog { posts, values }
+        let values: Vec<Value> = posts.iter().map(Post::to_value).collect();
+        let list = values.iter().cloned().collect();
+        Blog { posts, values, list }
     }
 
     /// The post at `index` (of [`posts`](Self::posts)) as a template value.
@@ -81,7 +84,7 @@ impl Blog {
 
     /// Every post as a template value, newest first.
     pub fn values(&self) -> Value {
-        self.values.iter().cloned().collect()
+        self.list.clone()
     }
 
     /// Every post, newest first.
