@@ -198,8 +198,7 @@ fn format(v: &Value, fmt: &str, mode: Mode, env: &FilterEnv<'_>) -> Result<Optio
         }
         _ => Zone::None,
     };
-    let chars: Vec<char> = fmt.chars().collect();
-    let mut out = String::new();
+    let mut out = String::with_capacity(fmt.len() * 3);
     let mut literal = String::new();
     let flush = |literal: &mut String, out: &mut String| {
         // re_escaped.sub(r"\1", piece): a backslash takes the next character.
@@ -219,8 +218,10 @@ fn format(v: &Value, fmt: &str, mode: Mode, env: &FilterEnv<'_>) -> Result<Optio
         }
         literal.clear();
     };
-    for (i, &c) in chars.iter().enumerate() {
-        let escaped = i > 0 && chars[i - 1] == '\\';
+    let mut prev = None;
+    for c in fmt.chars() {
+        let escaped = prev == Some('\\');
+        prev = Some(c);
         if escaped || !ALL_CHARS.contains(c) {
             literal.push(c);
             continue;
@@ -463,13 +464,20 @@ fn days_in_month(year: i32, month: u32) -> u32 {
 
 /// The format string for a `date`/`time` argument: a named setting of the
 /// active language, the argument's text, or the default.
-fn format_string(arg: Option<&Value>, formats: &crate::formats::Formats<'_>, default: &str) -> String {
+fn format_string<'f>(
+    arg: Option<&'f Value>,
+    formats: &crate::formats::Formats<'f>,
+    default: &'f str,
+) -> std::borrow::Cow<'f, str> {
     match arg {
         Some(a) if a.is_true() => {
             let text = py_str(a);
-            formats.named(&text).map(|f| f.into_owned()).unwrap_or_else(|| text.into_owned())
+            match formats.named(&text) {
+                Some(f) => std::borrow::Cow::Owned(f.into_owned()),
+                None => text,
+            }
         }
-        _ => default.to_string(),
+        _ => std::borrow::Cow::Borrowed(default),
     }
 }
 
