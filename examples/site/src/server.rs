@@ -53,6 +53,17 @@ pub fn log_to_stderr() {
     let _ = tracing_subscriber::fmt().with_writer(std::io::stderr).with_target(false).try_init();
 }
 
+/// What both servers do before serving: load the site named by `args`,
+/// listen on its address and print the banner. An error is a sentence for
+/// standard error.
+pub async fn start(args: &Args) -> Result<(Site, TcpListener), String> {
+    log_to_stderr();
+    let site = Site::load(args.settings_file()).map_err(|err| format!("{err:#}"))?;
+    let listener = bind(args.addr).await?;
+    println!("{}", banner(listener.local_addr().unwrap_or(args.addr)));
+    Ok((site, listener))
+}
+
 /// The line printed once the server listens.
 pub fn banner(addr: SocketAddr) -> String {
     format!("platen example site: http://{addr}/")
