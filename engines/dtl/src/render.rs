@@ -1339,8 +1339,12 @@ impl<'a> Renderer<'a> {
     }
 
     fn render_url(&mut self, u: &UrlNode, out: &mut String) -> Result<(), Error> {
-        let view = self.resolve(&u.view, false)?.to_string();
-        let mut args = Vec::new();
+        let view_value = self.resolve(&u.view, false)?;
+        let view: std::borrow::Cow<'_, str> = match &view_value {
+            Value::Str(s) | Value::SafeStr(s) => std::borrow::Cow::Borrowed(s),
+            other => std::borrow::Cow::Owned(other.to_string()),
+        };
+        let mut args: SmallVec<[Value; 4]> = SmallVec::new();
         for a in &u.args {
             args.push(self.resolve(a, false)?);
         }
@@ -1361,8 +1365,13 @@ impl<'a> Renderer<'a> {
                 self.set_var(name, Value::from(url));
             }
             None => {
+                // Django's `conditional_escape` of the reversed URL.
                 let url = result?;
-                self.write_value(&Value::from(url), out);
+                if self.autoescape {
+                    escape_into(out, &url);
+                } else {
+                    out.push_str(&url);
+                }
             }
         }
         Ok(())
