@@ -192,7 +192,10 @@ fn format(v: &Value, fmt: &str, mode: Mode, env: &FilterEnv<'_>) -> Result<Optio
         _ => Data::Other,
     };
     let zone = match v {
-        Value::DateTime(dt) => local_zone(dt),
+        // Looking a naive datetime up in the time zone database is costly:
+        // only the characters that show the zone need it.
+        Value::DateTime(dt) if fmt.contains(['e', 'I', 'O', 'T', 'Z']) => local_zone(dt),
+        Value::DateTime(_) => Zone::None,
         Value::AwareDateTime(a) => {
             Zone::Fixed(a.datetime.offset().local_minus_utc(), a.tz_name.to_string())
         }
@@ -235,6 +238,9 @@ fn format(v: &Value, fmt: &str, mode: Mode, env: &FilterEnv<'_>) -> Result<Optio
         if mode == Mode::Time && !TIME_CHARS.contains(c) {
             return Ok(None);
         }
+        if write_common(c, &data, env, &mut out)? {
+            continue;
+        }
         match one_char(c, &data, &zone, env)? {
             Some(piece) => out.push_str(&piece),
             None => return Ok(None),
@@ -242,6 +248,46 @@ fn format(v: &Value, fmt: &str, mode: Mode, env: &FilterEnv<'_>) -> Result<Optio
     }
     flush(&mut literal, &mut out);
     Ok(Some(out))
+}
+
+/// The format characters most pages use (`j N Y`, `Y-m-d`, `H:i`), written
+/// straight into `out` without a string per character; false leaves `c` to
+/// [`one_char`], which knows them all.
+fn write_common(c: char, data: &Data<'_>, env: &FilterEnv<'_>, out: &mut String) -> Result<bool, Error> {
+    let date = match data {
+        Data::Date(d) => Some(*d),
+        Data::DateTime(dt, _) => Some(dt.date()),
+        _ => None,
+    };
+    let time = match data {
+        Data::DateTime(dt, _) => Some(dt.time()),
+        Data::Time(t) => Some(*t),
+        _ => None,
+    };
+    let mut number = |n: u32, width: usize| {
+        let mut digits = itoa::Buffer::new();
+        let text = digits.format(n);
+        for _ in text.len()..width {
+            out.push('0');
+        }
+        out.push_str(text);
+    };
+    match (c, date, time) {
+        ('d', Some(d), _) => number(d.day(), 2),
+        ('j', Some(d), _) => number(d.day(), 1),
+        ('m', Some(d), _) => number(d.month(), 2),
+        ('n', Some(d), _) => number(d.month(), 1),
+        ('Y', Some(d), _) if d.year() >= 0 => number(d.year().unsigned_abs(), 4),
+        ('H', _, Some(t)) => number(t.hour(), 2),
+        ('G', _, Some(t)) => number(t.hour(), 1),
+        ('i', _, Some(t)) => number(t.minute(), 2),
+        ('s', _, Some(t)) => number(t.second(), 2),
+        ('N', Some(d), _) => out.push_str(&env.pgettext("abbrev. month", MONTHS_AP[d.month0() as usize])?),
+        ('F', Some(d), _) => out.push_str(&env.gettext(MONTHS[d.month0() as usize])?),
+        ('l', Some(d), _) => out.push_str(&env.gettext(WEEKDAYS[d.weekday().num_days_from_monday() as usize])?),
+        _ => return Ok(false),
+    }
+    Ok(true)
 }
 
 fn twelve(h: u32) -> u32 {
