@@ -581,17 +581,14 @@ pub(crate) fn kwarg(bit: &str) -> (Option<&str>, &str) {
 }
 
 fn do_url(p: &mut Parser<'_>, token: &Token<'_>) -> R {
-    let bits = p.split(token);
+    let mut bits = p.split(token);
     if bits.len() < 2 {
         return Err(syntax(format!("'{}' takes at least one argument, a URL pattern name.", bits[0])));
     }
+    // `as var` comes after the pattern name, never in its place.
+    let asvar = if bits.len() >= 4 { as_var(&mut bits) } else { None };
     let view = p.filter_expr(&bits[1])?;
-    let mut rest = &bits[2..];
-    let mut asvar = None;
-    if rest.len() >= 2 && rest[rest.len() - 2] == "as" {
-        asvar = Some(Arc::from(rest[rest.len() - 1].as_str()));
-        rest = &rest[..rest.len() - 2];
-    }
+    let rest = &bits[2..];
     let mut args = Vec::new();
     let mut kwargs = Vec::new();
     for bit in rest {
@@ -604,13 +601,9 @@ fn do_url(p: &mut Parser<'_>, token: &Token<'_>) -> R {
 }
 
 fn do_querystring(p: &mut Parser<'_>, token: &Token<'_>) -> R {
-    let bits = p.split(token);
-    let mut rest = &bits[1..];
-    let mut asvar = None;
-    if rest.len() >= 2 && rest[rest.len() - 2] == "as" {
-        asvar = Some(Arc::from(rest[rest.len() - 1].as_str()));
-        rest = &rest[..rest.len() - 2];
-    }
+    let mut bits = p.split(token);
+    let asvar = if bits.len() >= 3 { as_var(&mut bits) } else { None };
+    let rest = &bits[1..];
     let mut args = Vec::new();
     let mut kwargs = Vec::new();
     for bit in rest {
