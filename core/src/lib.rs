@@ -32,7 +32,7 @@ pub use context::Context;
 pub use engine::{Engine, Template};
 pub use engines::Engines;
 pub use error::{Error, ErrorKind, Result, Span, Tried};
-pub use loader::{Compiled, Compiler, Loader, LoaderChain, find_template};
+pub use loader::{Compiled, Compiler, Loader, LoaderChain, find_template, tried_or_error};
 pub use origin::Origin;
 
 pub use request::Request;

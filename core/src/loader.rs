@@ -73,15 +73,7 @@ pub trait Loader: Send + Sync + fmt::Debug {
             }
             match self.get_contents(&origin) {
                 Ok(source) => return compiler.compile(&origin, &source),
-                Err(err) if err.kind() == ErrorKind::TemplateNotFound => {
-                    let reason = err.detail().unwrap_or("source does not exist").to_owned();
-                    tried.push(Tried { engine: None, origin, reason });
-                }
-                Err(err) if err.kind() == ErrorKind::Suspicious => {
-                    let reason = format!("refused: {}", err.detail().unwrap_or("unsafe name"));
-                    tried.push(Tried { engine: None, origin, reason });
-                }
-                Err(err) => return Err(err.with_origin(&origin)),
+                Err(err) => tried.push(tried_or_error(origin, err)?),
             }
         }
         Err(Error::not_found(name, tried))
@@ -118,6 +110,18 @@ pub trait Loader: Send + Sync + fmt::Debug {
             .filter_map(|name| self.get_template(name, &[], compiler).err())
             .collect()
     }
+}
+
+/// What a failed [`Loader::get_contents`] of `origin` means while searching
+/// for a template: a place tried (the source is absent, or the loader
+/// refused the name: listed as "refused"), or an error that ends the search.
+pub fn tried_or_error(origin: Origin, err: Error) -> Result<Tried> {
+    let reason = match err.kind() {
+        ErrorKind::TemplateNotFound => err.detail().unwrap_or("source does not exist").to_owned(),
+        ErrorKind::Suspicious => format!("refused: {}", err.detail().unwrap_or("unsafe name")),
+        _ => return Err(err.with_origin(&origin)),
+    };
+    Ok(Tried { engine: None, origin, reason })
 }
 
 /// Tries each loader in order for `name` (Django's `Engine.find_template`) and

@@ -27,7 +27,7 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Weak};
 use std::time::SystemTime;
 
-use platen_core::{CACHED_LOADER, Compiled, Compiler, Error, ErrorKind, Loader, Origin, Result, Tried};
+use platen_core::{CACHED_LOADER, Compiled, Compiler, Error, ErrorKind, Loader, Origin, Result, Tried, tried_or_error};
 
 use key::{CacheKey, KeyRef};
 use nesting::Nesting;
@@ -271,15 +271,7 @@ impl Shared {
                 }
                 match contents {
                     Ok(source) => return compiler.compile(&origin, &source),
-                    Err(err) if err.kind() == ErrorKind::TemplateNotFound => {
-                        let reason = err.detail().unwrap_or("source does not exist").to_owned();
-                        tried.push(Tried { engine: None, origin, reason });
-                    }
-                    Err(err) if err.kind() == ErrorKind::Suspicious => {
-                        let reason = format!("refused: {}", err.detail().unwrap_or("unsafe name"));
-                        tried.push(Tried { engine: None, origin, reason });
-                    }
-                    Err(err) => return Err(err.with_origin(&origin)),
+                    Err(err) => tried.push(tried_or_error(origin, err)?),
                 }
             }
         }
