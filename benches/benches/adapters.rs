@@ -15,7 +15,8 @@ use std::time::{Duration, SystemTime};
 
 use criterion::Criterion;
 use platen_benches::{
-    Workload, check_output, criterion_median_ns, platen_engines, platen_template, raw_handlebars, raw_tera,
+    Workload, check_output, criterion_median_ns, platen_engines, platen_template, raw_handlebars,
+    raw_tera,
 };
 
 fn group_name(w: &Workload) -> String {
@@ -32,18 +33,35 @@ fn bench_workload(c: &mut Criterion, w: &Workload) {
     let hbs = raw_handlebars(w);
 
     let check = |who: &str, out: &str, map: bool| {
-        check_output(w, out, map).unwrap_or_else(|e| panic!("{who} does not reproduce expected.html: {e}"));
+        check_output(w, out, map)
+            .unwrap_or_else(|e| panic!("{who} does not reproduce expected.html: {e}"));
     };
-    check("platen-tera", &platen_tera.render(&ctx, None).unwrap(), true);
+    check(
+        "platen-tera",
+        &platen_tera.render(&ctx, None).unwrap(),
+        true,
+    );
     check("tera", &tera.render("index.html", &tera_ctx).unwrap(), true);
-    check("platen-handlebars", &platen_hbs.render(&ctx, None).unwrap(), false);
+    check(
+        "platen-handlebars",
+        &platen_hbs.render(&ctx, None).unwrap(),
+        false,
+    );
     check("handlebars", &hbs.render("index", &w.json).unwrap(), false);
 
     let mut group = c.benchmark_group(group_name(w));
-    group.bench_function("tera", |b| b.iter(|| tera.render("index.html", black_box(&tera_ctx)).unwrap()));
-    group.bench_function("platen-tera", |b| b.iter(|| platen_tera.render(black_box(&ctx), None).unwrap()));
-    group.bench_function("handlebars", |b| b.iter(|| hbs.render("index", black_box(&w.json)).unwrap()));
-    group.bench_function("platen-handlebars", |b| b.iter(|| platen_hbs.render(black_box(&ctx), None).unwrap()));
+    group.bench_function("tera", |b| {
+        b.iter(|| tera.render("index.html", black_box(&tera_ctx)).unwrap())
+    });
+    group.bench_function("platen-tera", |b| {
+        b.iter(|| platen_tera.render(black_box(&ctx), None).unwrap())
+    });
+    group.bench_function("handlebars", |b| {
+        b.iter(|| hbs.render("index", black_box(&w.json)).unwrap())
+    });
+    group.bench_function("platen-handlebars", |b| {
+        b.iter(|| platen_hbs.render(black_box(&ctx), None).unwrap())
+    });
     group.finish();
 }
 
@@ -59,8 +77,12 @@ fn main() {
     }
     c.final_summary();
 
-    println!("\nAdapter overhead: median µs per render, raw crate vs platen adapter (overhead = adapter / raw - 1)\n");
-    println!("| workload | tera | platen-tera | overhead | handlebars | platen-handlebars | overhead |");
+    println!(
+        "\nAdapter overhead: median µs per render, raw crate vs platen adapter (overhead = adapter / raw - 1)\n"
+    );
+    println!(
+        "| workload | tera | platen-tera | overhead | handlebars | platen-handlebars | overhead |"
+    );
     println!("|---|---:|---:|---:|---:|---:|---:|");
     let mut medians = BTreeMap::new();
     for w in &workloads {
@@ -73,7 +95,12 @@ fn main() {
             (Some(r), Some(a)) => format!("{r:.2} | {a:.2} | {:+.1} %", (a / r - 1.0) * 100.0),
             _ => "- | - | -".to_owned(),
         };
-        println!("| {} | {} | {} |", w.name, pair("tera", "platen-tera"), pair("handlebars", "platen-handlebars"));
+        println!(
+            "| {} | {} | {} |",
+            w.name,
+            pair("tera", "platen-tera"),
+            pair("handlebars", "platen-handlebars")
+        );
         medians.clear();
     }
 }

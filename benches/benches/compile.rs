@@ -15,7 +15,8 @@ use std::time::{Duration, SystemTime};
 
 use criterion::{Criterion, Throughput};
 use platen_benches::{
-    Workload, criterion_median_ns, minijinja_base_env, platen_engines, print_table, tera_truncatewords,
+    Workload, criterion_median_ns, minijinja_base_env, platen_engines, print_table,
+    tera_truncatewords,
 };
 
 const ENGINES: [&str; 3] = ["platen-dtl", "minijinja", "tera"];
@@ -37,7 +38,10 @@ fn bench_workload(c: &mut Criterion, w: &Workload, sizes: &mut BTreeMap<(String,
     let group_name = format!("compile_{}", w.name);
     let mut group = c.benchmark_group(&group_name);
 
-    sizes.insert((group_name.clone(), "platen-dtl".into()), bytes(&dtl_sources));
+    sizes.insert(
+        (group_name.clone(), "platen-dtl".into()),
+        bytes(&dtl_sources),
+    );
     group.throughput(Throughput::Bytes(bytes(&dtl_sources)));
     group.bench_function("platen-dtl", |b| {
         b.iter(|| {
@@ -47,7 +51,10 @@ fn bench_workload(c: &mut Criterion, w: &Workload, sizes: &mut BTreeMap<(String,
         })
     });
 
-    sizes.insert((group_name.clone(), "minijinja".into()), bytes(&jinja_sources));
+    sizes.insert(
+        (group_name.clone(), "minijinja".into()),
+        bytes(&jinja_sources),
+    );
     group.throughput(Throughput::Bytes(bytes(&jinja_sources)));
     group.bench_function("minijinja", |b| {
         b.iter(|| {
@@ -61,7 +68,12 @@ fn bench_workload(c: &mut Criterion, w: &Workload, sizes: &mut BTreeMap<(String,
     group.throughput(Throughput::Bytes(bytes(&tera_sources)));
     group.bench_function("tera", |b| {
         b.iter(|| {
-            tera.add_raw_templates(tera_sources.iter().map(|(n, s)| (n.as_str(), black_box(s.as_str())))).unwrap()
+            tera.add_raw_templates(
+                tera_sources
+                    .iter()
+                    .map(|(n, s)| (n.as_str(), black_box(s.as_str()))),
+            )
+            .unwrap()
         })
     });
     group.finish();
@@ -84,9 +96,10 @@ fn main() {
     for w in &workloads {
         let group = format!("compile_{}", w.name);
         for e in ENGINES {
-            if let (Some(ns), Some(&size)) =
-                (criterion_median_ns(&group, e, started), sizes.get(&(group.clone(), e.to_owned())))
-            {
+            if let (Some(ns), Some(&size)) = (
+                criterion_median_ns(&group, e, started),
+                sizes.get(&(group.clone(), e.to_owned())),
+            ) {
                 // bytes per ns = GB/s; x1000 = MB/s.
                 cells.insert((w.name.to_owned(), e.to_owned()), size as f64 / ns * 1000.0);
             }

@@ -25,14 +25,22 @@ fn main() {
     let dtl = engines.get("dtl").expect("the dtl engine").clone();
     // Warm the cache: the entry, its parent and its include.
     for name in ["index.html", "base.html", "post.html"] {
-        engines.get_template(name, Some("dtl")).expect("a cached template");
+        engines
+            .get_template(name, Some("dtl"))
+            .expect("a cached template");
     }
 
     let mut group = c.benchmark_group("loader_hit");
     group.bench_function("engines-1-thread", |b| {
-        b.iter(|| engines.get_template(black_box("index.html"), Some("dtl")).unwrap())
+        b.iter(|| {
+            engines
+                .get_template(black_box("index.html"), Some("dtl"))
+                .unwrap()
+        })
     });
-    group.bench_function("engine-1-thread", |b| b.iter(|| dtl.get_template(black_box("index.html")).unwrap()));
+    group.bench_function("engine-1-thread", |b| {
+        b.iter(|| dtl.get_template(black_box("index.html")).unwrap())
+    });
     group.bench_function("engines-2-threads", |b| {
         b.iter_custom(|iters| {
             let barrier = Barrier::new(2);
@@ -43,7 +51,11 @@ fn main() {
                             barrier.wait();
                             let start = Instant::now();
                             for _ in 0..iters {
-                                black_box(engines.get_template(black_box("index.html"), Some("dtl")).unwrap());
+                                black_box(
+                                    engines
+                                        .get_template(black_box("index.html"), Some("dtl"))
+                                        .unwrap(),
+                                );
                             }
                             start.elapsed()
                         })

@@ -35,8 +35,8 @@ use std::hint::black_box;
 use std::path::PathBuf;
 
 use platen_benches::{
-    Workload, askama_renderer, check_output, minijinja_base_env, minijinja_context, minijinja_env, platen_engines,
-    platen_template, print_table, raw_handlebars, raw_tera, tera_truncatewords,
+    Workload, askama_renderer, check_output, minijinja_base_env, minijinja_context, minijinja_env,
+    platen_engines, platen_template, print_table, raw_handlebars, raw_tera, tera_truncatewords,
 };
 
 #[global_allocator]
@@ -66,7 +66,11 @@ struct Counters {
 
 fn counters() -> Counters {
     let stats = dhat::HeapStats::get();
-    Counters { held_bytes: stats.curr_bytes, total_bytes: stats.total_bytes, total_blocks: stats.total_blocks }
+    Counters {
+        held_bytes: stats.curr_bytes,
+        total_bytes: stats.total_bytes,
+        total_blocks: stats.total_blocks,
+    }
 }
 
 /// Calls `compile`, keeping its result alive, and returns the bytes it left
@@ -87,7 +91,13 @@ fn held_bytes(w: &Workload) -> Vec<(&'static str, i64)> {
     let dtl = engines.get("dtl").expect("the dtl engine").clone();
     let sources = w.sources("dtl");
     let compile_dtl = || {
-        sources.iter().map(|(_, s)| dtl.from_string(s).unwrap_or_else(|e| panic!("{}: {e:#}", w.name))).collect()
+        sources
+            .iter()
+            .map(|(_, s)| {
+                dtl.from_string(s)
+                    .unwrap_or_else(|e| panic!("{}: {e:#}", w.name))
+            })
+            .collect()
     };
     drop::<Vec<_>>(compile_dtl());
     let (templates, bytes) = held_by(compile_dtl);
@@ -98,7 +108,8 @@ fn held_bytes(w: &Workload) -> Vec<(&'static str, i64)> {
     let compile_jinja = || {
         let mut env = minijinja_base_env();
         for (name, source) in &sources {
-            env.add_template_owned(name.clone(), source.clone()).unwrap_or_else(|e| panic!("{}: {e:#}", w.name));
+            env.add_template_owned(name.clone(), source.clone())
+                .unwrap_or_else(|e| panic!("{}: {e:#}", w.name));
         }
         env
     };
@@ -134,7 +145,8 @@ fn held_bytes(w: &Workload) -> Vec<(&'static str, i64)> {
         let mut hbs = handlebars::Handlebars::new();
         for (name, source) in &sources {
             let stem = name.strip_suffix(".hbs").unwrap_or(name);
-            hbs.register_template_string(stem, source).unwrap_or_else(|e| panic!("{}: {e}", w.name));
+            hbs.register_template_string(stem, source)
+                .unwrap_or_else(|e| panic!("{}: {e}", w.name));
         }
         hbs
     };
@@ -152,18 +164,24 @@ fn held_bytes(w: &Workload) -> Vec<(&'static str, i64)> {
 /// prepared as in the `workloads` bench, after checking its output.
 fn each_renderer(w: &Workload, mut visit: impl FnMut(&'static str, &mut dyn FnMut() -> String)) {
     let check = |who: &str, out: &str, map: bool| {
-        check_output(w, out, map).unwrap_or_else(|e| panic!("{who} does not reproduce expected.html: {e}"));
+        check_output(w, out, map)
+            .unwrap_or_else(|e| panic!("{who} does not reproduce expected.html: {e}"));
     };
 
     let engines = platen_engines(w);
     let dtl = platen_template(&engines, "dtl");
     let ctx = w.platen_context();
-    let mut render = || dtl.render(black_box(&ctx), None).expect("platen-dtl renders");
+    let mut render = || {
+        dtl.render(black_box(&ctx), None)
+            .expect("platen-dtl renders")
+    };
     check("platen-dtl", &render(), false);
     visit("platen-dtl", &mut render);
 
     let env = minijinja_env(w);
-    let mj = env.get_template("index.html").expect("minijinja index.html");
+    let mj = env
+        .get_template("index.html")
+        .expect("minijinja index.html");
     let mj_ctx = minijinja_context(w);
     let mut render = || mj.render(black_box(&mj_ctx)).expect("minijinja renders");
     check("minijinja", &render(), false);
@@ -171,12 +189,18 @@ fn each_renderer(w: &Workload, mut visit: impl FnMut(&'static str, &mut dyn FnMu
 
     let tera = raw_tera(w);
     let tera_ctx = tera::Context::from_serialize(&w.json).expect("a tera context");
-    let mut render = || tera.render("index.html", black_box(&tera_ctx)).expect("tera renders");
+    let mut render = || {
+        tera.render("index.html", black_box(&tera_ctx))
+            .expect("tera renders")
+    };
     check("tera", &render(), true);
     visit("tera", &mut render);
 
     let hbs = raw_handlebars(w);
-    let mut render = || hbs.render("index", black_box(&w.json)).expect("handlebars renders");
+    let mut render = || {
+        hbs.render("index", black_box(&w.json))
+            .expect("handlebars renders")
+    };
     check("handlebars", &render(), false);
     visit("handlebars", &mut render);
 
@@ -200,17 +224,26 @@ fn per_render(render: &mut dyn FnMut() -> String) -> (f64, f64, i64) {
     let after = counters();
     let bytes = (after.total_bytes - before.total_bytes) as f64 / RENDERS as f64;
     let blocks = (after.total_blocks - before.total_blocks) as f64 / RENDERS as f64;
-    (bytes, blocks, after.held_bytes as i64 - before.held_bytes as i64)
+    (
+        bytes,
+        blocks,
+        after.held_bytes as i64 - before.held_bytes as i64,
+    )
 }
 
 /// Where `--dhat` writes its profiles.
 fn profile_dir() -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("."))
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("."))
 }
 
 /// Profiles the renders of `renderer` on each of `workloads` with dhat.
 fn profile(renderer: &str, workloads: &[Workload]) {
-    assert!(RENDERERS.contains(&renderer), "--dhat: no renderer {renderer:?} (one of {RENDERERS:?})");
+    assert!(
+        RENDERERS.contains(&renderer),
+        "--dhat: no renderer {renderer:?} (one of {RENDERERS:?})"
+    );
     for w in workloads {
         each_renderer(w, |name, render| {
             if name != renderer {
@@ -220,7 +253,10 @@ fn profile(renderer: &str, workloads: &[Workload]) {
                 drop(black_box(render()));
             }
             let file = profile_dir().join(format!("dhat-{name}-{}.json", w.name));
-            let profiler = dhat::Profiler::builder().file_name(&file).trim_backtraces(Some(24)).build();
+            let profiler = dhat::Profiler::builder()
+                .file_name(&file)
+                .trim_backtraces(Some(24))
+                .build();
             for _ in 0..RENDERS {
                 drop(black_box(render()));
             }
@@ -245,8 +281,10 @@ fn main() {
             _ => filter = Some(arg),
         }
     }
-    let workloads: Vec<Workload> =
-        Workload::all().into_iter().filter(|w| filter.as_ref().is_none_or(|f| w.name.contains(f.as_str()))).collect();
+    let workloads: Vec<Workload> = Workload::all()
+        .into_iter()
+        .filter(|w| filter.as_ref().is_none_or(|f| w.name.contains(f.as_str())))
+        .collect();
 
     if let Some(renderer) = dhat_renderer {
         profile(&renderer, &workloads);
@@ -257,8 +295,15 @@ fn main() {
     // The counters see what the allocator is asked for, no more, no less.
     let (block, held) = held_by(|| vec![0u8; 1000]);
     let (bytes, blocks, kept) = per_render(&mut || black_box("abc").repeat(4));
-    assert_eq!(held, 1000, "a 1000-byte Vec holds {held} bytes by the counters");
-    assert_eq!((bytes, blocks, kept), (12.0, 1.0, 0), "a 12-byte string per call: (bytes, allocations, kept)");
+    assert_eq!(
+        held, 1000,
+        "a 1000-byte Vec holds {held} bytes by the counters"
+    );
+    assert_eq!(
+        (bytes, blocks, kept),
+        (12.0, 1.0, 0),
+        "a 12-byte string per call: (bytes, allocations, kept)"
+    );
     drop(block);
     let mut held = BTreeMap::new();
     let mut bytes = BTreeMap::new();
@@ -266,12 +311,20 @@ fn main() {
     let mut retained = Vec::new();
     for w in &workloads {
         for (engine, b) in held_bytes(w) {
-            assert!(b > 0, "{}: {engine}'s compiled templates hold {b} bytes", w.name);
+            assert!(
+                b > 0,
+                "{}: {engine}'s compiled templates hold {b} bytes",
+                w.name
+            );
             held.insert((w.name.to_owned(), engine.to_owned()), b as f64);
         }
         each_renderer(w, |renderer, render| {
             let (by, bl, kept) = per_render(render);
-            assert!(by > 0.0 && bl > 0.0, "{}: {renderer} allocates nothing per render", w.name);
+            assert!(
+                by > 0.0 && bl > 0.0,
+                "{}: {renderer} allocates nothing per render",
+                w.name
+            );
             bytes.insert((w.name.to_owned(), renderer.to_owned()), by);
             blocks.insert((w.name.to_owned(), renderer.to_owned()), bl);
             if kept != 0 {
@@ -293,10 +346,17 @@ fn main() {
     println!("\nSource sizes (a copy of which platen-dtl and minijinja each hold):");
     for w in &workloads {
         let size = |lang: &str| w.sources(lang).iter().map(|(_, s)| s.len()).sum::<usize>();
-        println!("  {:<16} dtl {} B, jinja {} B", w.name, size("dtl"), size("jinja"));
+        println!(
+            "  {:<16} dtl {} B, jinja {} B",
+            w.name,
+            size("dtl"),
+            size("jinja")
+        );
     }
     print_table(
-        &format!("KiB allocated per render, output included (mean of {RENDERS}; ratio to platen-dtl)"),
+        &format!(
+            "KiB allocated per render, output included (mean of {RENDERS}; ratio to platen-dtl)"
+        ),
         &rows,
         &RENDERERS,
         "platen-dtl",
@@ -305,7 +365,9 @@ fn main() {
         kib,
     );
     print_table(
-        &format!("Allocations per render, output included (mean of {RENDERS}; ratio to platen-dtl)"),
+        &format!(
+            "Allocations per render, output included (mean of {RENDERS}; ratio to platen-dtl)"
+        ),
         &rows,
         &RENDERERS,
         "platen-dtl",
@@ -314,6 +376,9 @@ fn main() {
         |v| format!("{v:.1}"),
     );
     if !retained.is_empty() {
-        println!("\nHeld after the measured renders (outputs dropped): {}", retained.join(", "));
+        println!(
+            "\nHeld after the measured renders (outputs dropped): {}",
+            retained.join(", ")
+        );
     }
 }

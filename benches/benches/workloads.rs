@@ -16,8 +16,8 @@ use std::time::{Duration, SystemTime};
 
 use criterion::{Criterion, Throughput};
 use platen_benches::{
-    Workload, askama_renderer, check_output, criterion_median_ns, minijinja_context, minijinja_env, platen_engines,
-    platen_template, print_table, raw_handlebars, raw_tera,
+    Workload, askama_renderer, check_output, criterion_median_ns, minijinja_context, minijinja_env,
+    platen_engines, platen_template, print_table, raw_handlebars, raw_tera,
 };
 
 /// The renderers, in table order.
@@ -34,7 +34,9 @@ fn bench_workload(c: &mut Criterion, w: &Workload) {
     let tera_ctx = tera::Context::from_serialize(&w.json).expect("a tera context");
 
     let env = minijinja_env(w);
-    let mj = env.get_template("index.html").expect("minijinja index.html");
+    let mj = env
+        .get_template("index.html")
+        .expect("minijinja index.html");
     let mj_ctx = minijinja_context(w);
 
     let hbs = raw_handlebars(w);
@@ -43,7 +45,8 @@ fn bench_workload(c: &mut Criterion, w: &Workload) {
 
     // Check every output against Django's before timing anything.
     let check = |who: &str, out: &str, map: bool| {
-        check_output(w, out, map).unwrap_or_else(|e| panic!("{who} does not reproduce expected.html: {e}"));
+        check_output(w, out, map)
+            .unwrap_or_else(|e| panic!("{who} does not reproduce expected.html: {e}"));
     };
     check("platen-dtl", &dtl.render(&ctx, None).unwrap(), false);
     check("tera", &tera.render("index.html", &tera_ctx).unwrap(), true);
@@ -55,10 +58,18 @@ fn bench_workload(c: &mut Criterion, w: &Workload) {
 
     let mut group = c.benchmark_group(w.name);
     group.throughput(Throughput::Bytes(w.expected.len() as u64));
-    group.bench_function("platen-dtl", |b| b.iter(|| dtl.render(black_box(&ctx), None).unwrap()));
-    group.bench_function("tera", |b| b.iter(|| tera.render("index.html", black_box(&tera_ctx)).unwrap()));
-    group.bench_function("minijinja", |b| b.iter(|| mj.render(black_box(&mj_ctx)).unwrap()));
-    group.bench_function("handlebars", |b| b.iter(|| hbs.render("index", black_box(&w.json)).unwrap()));
+    group.bench_function("platen-dtl", |b| {
+        b.iter(|| dtl.render(black_box(&ctx), None).unwrap())
+    });
+    group.bench_function("tera", |b| {
+        b.iter(|| tera.render("index.html", black_box(&tera_ctx)).unwrap())
+    });
+    group.bench_function("minijinja", |b| {
+        b.iter(|| mj.render(black_box(&mj_ctx)).unwrap())
+    });
+    group.bench_function("handlebars", |b| {
+        b.iter(|| hbs.render("index", black_box(&w.json)).unwrap())
+    });
     if let Some(askama) = &askama {
         group.bench_function("askama", |b| b.iter(askama));
     }
@@ -93,7 +104,15 @@ fn main() {
         "platen-dtl",
         &cells,
         "µs",
-        |v| if v < 10.0 { format!("{v:.2}") } else { format!("{v:.1}") },
+        |v| {
+            if v < 10.0 {
+                format!("{v:.2}")
+            } else {
+                format!("{v:.1}")
+            }
+        },
     );
-    println!("\nforloop_filter: askama tests `i % 2 == 0` (a Rust expression); the others call a filter/test/helper.");
+    println!(
+        "\nforloop_filter: askama tests `i % 2 == 0` (a Rust expression); the others call a filter/test/helper."
+    );
 }

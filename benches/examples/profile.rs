@@ -17,8 +17,8 @@
 use std::hint::black_box;
 
 use platen_benches::{
-    Workload, minijinja_base_env, minijinja_context, minijinja_env, platen_engines, platen_template, raw_handlebars,
-    raw_tera,
+    Workload, minijinja_base_env, minijinja_context, minijinja_env, platen_engines,
+    platen_template, raw_handlebars, raw_tera,
 };
 
 fn main() {
@@ -44,12 +44,20 @@ fn main() {
             let tera = raw_tera(&w);
             let ctx = tera::Context::from_serialize(&w.json).expect("a tera context");
             for _ in 0..times {
-                bytes += black_box(tera.render("index.html", black_box(&ctx)).expect("render")).len();
+                bytes +=
+                    black_box(tera.render("index.html", black_box(&ctx)).expect("render")).len();
             }
         }
         "platen-tera" | "platen-handlebars" => {
             let engines = platen_engines(&w);
-            let template = platen_template(&engines, if engine == "platen-tera" { "tera" } else { "hbs" });
+            let template = platen_template(
+                &engines,
+                if engine == "platen-tera" {
+                    "tera"
+                } else {
+                    "hbs"
+                },
+            );
             let ctx = w.platen_context();
             for _ in 0..times {
                 bytes += black_box(template.render(black_box(&ctx), None).expect("render")).len();

@@ -25,7 +25,13 @@ use std::time::SystemTime;
 use platen::{Context, Engines, Settings, Template};
 
 /// The five workloads, in the order of the bench README.
-pub const WORKLOADS: [&str; 5] = ["big_table", "teams", "blog_page", "forloop_filter", "escape_heavy"];
+pub const WORKLOADS: [&str; 5] = [
+    "big_table",
+    "teams",
+    "blog_page",
+    "forloop_filter",
+    "escape_heavy",
+];
 
 /// The directory holding the workloads: `../../shared/bench` from this crate.
 pub fn bench_dir() -> PathBuf {
@@ -53,9 +59,15 @@ impl Workload {
             let path = dir.join(file);
             std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
         };
-        let json = serde_json::from_str(&read("context.json")).unwrap_or_else(|e| panic!("{name}/context.json: {e}"));
+        let json = serde_json::from_str(&read("context.json"))
+            .unwrap_or_else(|e| panic!("{name}/context.json: {e}"));
         let expected = read("expected.html");
-        Workload { name, dir, json, expected }
+        Workload {
+            name,
+            dir,
+            json,
+            expected,
+        }
     }
 
     /// Every workload, in [`WORKLOADS`] order.
@@ -77,7 +89,8 @@ impl Workload {
             .map(|entry| {
                 let path = entry.expect("a directory entry").path();
                 let name = path.file_name().unwrap().to_string_lossy().into_owned();
-                let source = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+                let source = std::fs::read_to_string(&path)
+                    .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
                 (name, source)
             })
             .collect();
@@ -112,7 +125,11 @@ pub fn check_output(workload: &Workload, got: &str, map_entities: bool) -> Resul
         return Ok(());
     }
     let want = &workload.expected;
-    let at = got.bytes().zip(want.bytes()).position(|(a, b)| a != b).unwrap_or(got.len().min(want.len()));
+    let at = got
+        .bytes()
+        .zip(want.bytes())
+        .position(|(a, b)| a != b)
+        .unwrap_or(got.len().min(want.len()));
     let excerpt = |s: &str| {
         let (mut from, mut to) = (at.saturating_sub(60), (at + 60).min(s.len()));
         while !s.is_char_boundary(from) {
@@ -147,8 +164,10 @@ pub fn platen_registry() -> platen::Registry {
             .helper("truncatewords", hbs_helpers::truncatewords)
             .helper("divisibleby", hbs_helpers::divisibleby),
     );
-    registry
-        .register_backend("platen.tera", platen::tera::TeraBackend::new().filter("truncatewords", tera_truncatewords));
+    registry.register_backend(
+        "platen.tera",
+        platen::tera::TeraBackend::new().filter("truncatewords", tera_truncatewords),
+    );
     registry
 }
 
@@ -177,19 +196,29 @@ dirs = ["tera"]
 /// application would from its `platen.toml`.
 pub fn platen_engines(workload: &Workload) -> Engines {
     use figment::providers::Format;
-    let figment = Settings::figment(None).expect("defaults").merge(figment::providers::Toml::string(PLATEN_SETTINGS));
+    let figment = Settings::figment(None)
+        .expect("defaults")
+        .merge(figment::providers::Toml::string(PLATEN_SETTINGS));
     let settings = Settings::from_figment(figment, &workload.dir, None).expect("bench settings");
-    platen_registry().build_engines(&settings).expect("bench engines")
+    platen_registry()
+        .build_engines(&settings)
+        .expect("bench engines")
 }
 
 /// The entry template of each platen engine of [`platen_engines`].
 pub fn platen_entry(engine: &str) -> &'static str {
-    if engine == "hbs" { "index" } else { "index.html" }
+    if engine == "hbs" {
+        "index"
+    } else {
+        "index.html"
+    }
 }
 
 /// Fetches the entry template of platen engine `engine` (`dtl`, `hbs` or `tera`).
 pub fn platen_template(engines: &Engines, engine: &str) -> Arc<dyn Template> {
-    engines.get_template(platen_entry(engine), Some(engine)).unwrap_or_else(|e| panic!("{engine}: {e:#}"))
+    engines
+        .get_template(platen_entry(engine), Some(engine))
+        .unwrap_or_else(|e| panic!("{engine}: {e:#}"))
 }
 
 // ---------------------------------------------------------------- helpers per engine
@@ -212,7 +241,11 @@ pub fn truncatewords(s: &str, n: usize) -> String {
 }
 
 /// Tera's `truncatewords(length=n)` filter ([`truncatewords`]).
-pub fn tera_truncatewords(s: &str, kwargs: tera::Kwargs, _: &tera::State) -> tera::TeraResult<String> {
+pub fn tera_truncatewords(
+    s: &str,
+    kwargs: tera::Kwargs,
+    _: &tera::State,
+) -> tera::TeraResult<String> {
     let n: usize = kwargs.must_get("length")?;
     Ok(truncatewords(s, n))
 }
@@ -253,7 +286,8 @@ pub fn raw_tera(workload: &Workload) -> tera::Tera {
 pub fn minijinja_env(workload: &Workload) -> minijinja::Environment<'static> {
     let mut env = minijinja_base_env();
     for (name, source) in workload.sources("jinja") {
-        env.add_template_owned(name, source).unwrap_or_else(|e| panic!("{}: minijinja: {e:#}", workload.name));
+        env.add_template_owned(name, source)
+            .unwrap_or_else(|e| panic!("{}: minijinja: {e:#}", workload.name));
     }
     env
 }
@@ -266,8 +300,10 @@ pub fn minijinja_context(workload: &Workload) -> minijinja::Value {
 /// A minijinja environment configured as [`minijinja_env`], without templates.
 pub fn minijinja_base_env() -> minijinja::Environment<'static> {
     let mut env = minijinja::Environment::new();
-    let syntax =
-        minijinja::syntax::SyntaxConfig::builder().keep_trailing_newline(true).build().expect("the default delimiters");
+    let syntax = minijinja::syntax::SyntaxConfig::builder()
+        .keep_trailing_newline(true)
+        .build()
+        .expect("the default delimiters");
     env.set_syntax(syntax);
     env.add_filter("truncatewords", minijinja_truncatewords);
     env
@@ -283,7 +319,8 @@ pub fn raw_handlebars(workload: &Workload) -> handlebars::Handlebars<'static> {
     hbs.register_helper("divisibleby", Box::new(hbs_helpers::divisibleby));
     for (name, source) in workload.sources("hbs") {
         let stem = name.strip_suffix(".hbs").unwrap_or(&name).to_owned();
-        hbs.register_template_string(&stem, source).unwrap_or_else(|e| panic!("{}: handlebars: {e}", workload.name));
+        hbs.register_template_string(&stem, source)
+            .unwrap_or_else(|e| panic!("{}: handlebars: {e}", workload.name));
     }
     hbs
 }
@@ -441,7 +478,8 @@ pub fn askama_renderer(workload: &Workload) -> Option<AskamaRender> {
         Box::new(move || t.render().expect("askama renders"))
     }
     fn typed<T: serde::de::DeserializeOwned>(w: &Workload) -> T {
-        serde_json::from_value(w.json.clone()).unwrap_or_else(|e| panic!("{}: askama context: {e}", w.name))
+        serde_json::from_value(w.json.clone())
+            .unwrap_or_else(|e| panic!("{}: askama context: {e}", w.name))
     }
     Some(match workload.name {
         "big_table" => boxed(typed::<BigTable>(workload)),
@@ -471,12 +509,16 @@ pub fn criterion_dir() -> PathBuf {
 /// `new/estimates.json`, if that file was written at or after `since` (so a
 /// filtered run never reports an old result).
 pub fn criterion_median_ns(group: &str, function: &str, since: SystemTime) -> Option<f64> {
-    let path = criterion_dir().join(group).join(function).join("new/estimates.json");
+    let path = criterion_dir()
+        .join(group)
+        .join(function)
+        .join("new/estimates.json");
     let modified = std::fs::metadata(&path).ok()?.modified().ok()?;
     if modified < since {
         return None;
     }
-    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path).ok()?).ok()?;
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).ok()?).ok()?;
     json["median"]["point_estimate"].as_f64()
 }
 
@@ -538,13 +580,25 @@ mod tests {
             let ctx = w.platen_context();
             let engines = platen_engines(&w);
             for engine in ["dtl", "hbs", "tera"] {
-                let out = platen_template(&engines, engine).render(&ctx, None).unwrap();
-                check_output(&w, &out, engine == "tera").unwrap_or_else(|e| panic!("platen-{engine}: {e}"));
+                let out = platen_template(&engines, engine)
+                    .render(&ctx, None)
+                    .unwrap();
+                check_output(&w, &out, engine == "tera")
+                    .unwrap_or_else(|e| panic!("platen-{engine}: {e}"));
             }
-            let out = raw_tera(&w).render("index.html", &tera::Context::from_serialize(&w.json).unwrap()).unwrap();
+            let out = raw_tera(&w)
+                .render(
+                    "index.html",
+                    &tera::Context::from_serialize(&w.json).unwrap(),
+                )
+                .unwrap();
             check_output(&w, &out, true).unwrap_or_else(|e| panic!("tera: {e}"));
             let env = minijinja_env(&w);
-            let out = env.get_template("index.html").unwrap().render(minijinja_context(&w)).unwrap();
+            let out = env
+                .get_template("index.html")
+                .unwrap()
+                .render(minijinja_context(&w))
+                .unwrap();
             check_output(&w, &out, false).unwrap_or_else(|e| panic!("minijinja: {e}"));
             let out = raw_handlebars(&w).render("index", &w.json).unwrap();
             check_output(&w, &out, false).unwrap_or_else(|e| panic!("handlebars: {e}"));

@@ -26,11 +26,16 @@ impl Context {
     /// Fails when `data` is not a map or struct at its top level.
     pub fn from_serialize<T: serde::Serialize + ?Sized>(data: &T) -> Result<Context> {
         match to_value(data)? {
-            Value::Map(map) => Ok(Context { vars: Arc::unwrap_or_clone(map) }),
+            Value::Map(map) => Ok(Context {
+                vars: Arc::unwrap_or_clone(map),
+            }),
             Value::None => Ok(Context::new()),
             other => Err(Error::new(
                 ErrorKind::InvalidType,
-                format!("a context must be a map or a struct, not a {}", other.kind_name()),
+                format!(
+                    "a context must be a map or a struct, not a {}",
+                    other.kind_name()
+                ),
             )),
         }
     }
@@ -94,7 +99,10 @@ impl Context {
 
 impl serde::Serialize for Context {
     /// A context serializes as a map of its variables, in order.
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap;
         let mut map = serializer.serialize_map(Some(self.vars.len()))?;
         for (k, v) in &self.vars {

@@ -17,7 +17,12 @@ pub trait Template: Send + Sync + fmt::Debug {
 
     /// Renders into `out`, appending. On an error, what was written before
     /// it stays in `out`.
-    fn render_to(&self, out: &mut String, context: &Context, request: Option<&Request>) -> Result<()>;
+    fn render_to(
+        &self,
+        out: &mut String,
+        context: &Context,
+        request: Option<&Request>,
+    ) -> Result<()>;
 
     /// Renders into a new string.
     fn render(&self, context: &Context, request: Option<&Request>) -> Result<String> {

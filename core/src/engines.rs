@@ -24,7 +24,10 @@ impl Engines {
             if engines[..i].iter().any(|o| o.name() == e.name()) {
                 return Err(Error::new(
                     ErrorKind::BadSettings,
-                    format!("two engines are named `{}`; engine names must be unique", e.name()),
+                    format!(
+                        "two engines are named `{}`; engine names must be unique",
+                        e.name()
+                    ),
                 ));
             }
         }
@@ -67,9 +70,16 @@ impl Engines {
     }
 
     /// Finds the first of `names` that any engine has (Django's `select_template`).
-    pub fn select_template(&self, names: &[&str], using: Option<&str>) -> Result<Arc<dyn Template>> {
+    pub fn select_template(
+        &self,
+        names: &[&str],
+        using: Option<&str>,
+    ) -> Result<Arc<dyn Template>> {
         if names.is_empty() {
-            return Err(Error::new(ErrorKind::TemplateNotFound, "no template names given"));
+            return Err(Error::new(
+                ErrorKind::TemplateNotFound,
+                "no template names given",
+            ));
         }
         let mut tried = Vec::new();
         for name in names {
@@ -114,7 +124,11 @@ impl Engines {
                     ErrorKind::UnknownBackend,
                     format!(
                         "no engine named `{name}`; the engines are: {}",
-                        self.engines.iter().map(|e| e.name()).collect::<Vec<_>>().join(", ")
+                        self.engines
+                            .iter()
+                            .map(|e| e.name())
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     ),
                 )),
             },
@@ -125,5 +139,7 @@ impl Engines {
 /// Whether `err` says that `name` itself was not found (rather than a
 /// template it includes, which is a real error of the found template).
 fn is_miss(err: &Error, name: &str) -> bool {
-    err.kind() == ErrorKind::TemplateNotFound && err.detail() == Some(name) && err.origin().is_none()
+    err.kind() == ErrorKind::TemplateNotFound
+        && err.detail() == Some(name)
+        && err.origin().is_none()
 }

@@ -117,7 +117,12 @@ impl Span {
         let line = before.bytes().filter(|&b| b == b'\n').count() as u32 + 1;
         let line_start = before.rfind('\n').map_or(0, |i| i + 1);
         let col = source[line_start..start].chars().count() as u32 + 1;
-        Span { line, col, start, end }
+        Span {
+            line,
+            col,
+            start,
+            end,
+        }
     }
 }
 
@@ -144,7 +149,11 @@ impl fmt::Display for Tried {
         if let Some(engine) = &self.engine {
             write!(f, "[{engine}] ")?;
         }
-        write!(f, "{} ({}): {}", self.origin.name, self.origin.loader, self.reason)
+        write!(
+            f,
+            "{} ({}): {}",
+            self.origin.name, self.origin.loader, self.reason
+        )
     }
 }
 
@@ -355,7 +364,12 @@ impl Error {
         writeln!(f, "{:-^1$}", " source ", 60)?;
         for (i, line) in lines.iter().enumerate().take(last + 1).skip(first) {
             let marker = if i == idx { ">" } else { " " };
-            writeln!(f, "{marker} {:>width$} | {}", i + 1, line.trim_end_matches('\r'))?;
+            writeln!(
+                f,
+                "{marker} {:>width$} | {}",
+                i + 1,
+                line.trim_end_matches('\r')
+            )?;
             if i == idx {
                 let line_start: usize = lines[..i].iter().map(|l| l.len() + 1).sum();
                 let span_chars = source
@@ -413,7 +427,10 @@ impl fmt::Debug for Error {
 
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        self.repr.cause.as_deref().map(|e| e as &(dyn std::error::Error + 'static))
+        self.repr
+            .cause
+            .as_deref()
+            .map(|e| e as &(dyn std::error::Error + 'static))
     }
 }
 
@@ -498,7 +515,10 @@ mod tests {
         ];
         let err = Error::not_found("x.hbs", tried);
         let text = err.to_string();
-        assert!(text.starts_with("template not found: x.hbs; tried"), "{text}");
+        assert!(
+            text.starts_with("template not found: x.hbs; tried"),
+            "{text}"
+        );
         assert!(text.contains("[hbs] /a/x.hbs"), "{text}");
         assert!(text.contains("[tera] /b/x.hbs"), "{text}");
     }

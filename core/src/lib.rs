@@ -37,6 +37,9 @@ pub use origin::Origin;
 
 pub use request::Request;
 
-pub use value::{Object, Value};
-pub use registry::{Backend, BuildEnv, LoaderEnv, LoaderFactory, Registry, APP_DIRECTORIES_LOADER, CACHED_LOADER, FILESYSTEM_LOADER};
+pub use registry::{
+    APP_DIRECTORIES_LOADER, Backend, BuildEnv, CACHED_LOADER, FILESYSTEM_LOADER, LoaderEnv,
+    LoaderFactory, Registry,
+};
 pub use settings::{App, EngineOptions, EngineSettings, LoaderSpec, Settings};
+pub use value::{Object, Value};

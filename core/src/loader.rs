@@ -60,7 +60,12 @@ pub trait Loader: Send + Sync + fmt::Debug {
     /// On a miss, the error is [`ErrorKind::TemplateNotFound`] and lists every
     /// place tried. The default walks [`Loader::get_template_sources`]; caching
     /// loaders override it.
-    fn get_template(&self, name: &str, skip: &[Origin], compiler: &dyn Compiler) -> Result<Compiled> {
+    fn get_template(
+        &self,
+        name: &str,
+        skip: &[Origin],
+        compiler: &dyn Compiler,
+    ) -> Result<Compiled> {
         let mut tried = Vec::new();
         for origin in self.get_template_sources(name) {
             if skip.contains(&origin) {
@@ -121,7 +126,11 @@ pub fn tried_or_error(origin: Origin, err: Error) -> Result<Tried> {
         ErrorKind::Suspicious => format!("refused: {}", err.detail().unwrap_or("unsafe name")),
         _ => return Err(err.with_origin(&origin)),
     };
-    Ok(Tried { engine: None, origin, reason })
+    Ok(Tried {
+        engine: None,
+        origin,
+        reason,
+    })
 }
 
 /// Tries each loader in order for `name` (Django's `Engine.find_template`) and
@@ -136,7 +145,9 @@ pub fn find_template(
     for loader in loaders {
         match loader.get_template(name, skip, compiler) {
             Ok(compiled) => return Ok(compiled),
-            Err(mut err) if err.kind() == ErrorKind::TemplateNotFound && err.detail() == Some(name) => {
+            Err(mut err)
+                if err.kind() == ErrorKind::TemplateNotFound && err.detail() == Some(name) =>
+            {
                 tried.extend(err.take_tried());
             }
             Err(err) => return Err(err),
@@ -221,8 +232,10 @@ mod tests {
     #[test]
     fn chain_tries_in_order_and_aggregates() {
         let a: Arc<dyn Loader> = Arc::new(MapLoader(HashMap::from([("x", "from a")]), "a"));
-        let b: Arc<dyn Loader> =
-            Arc::new(MapLoader(HashMap::from([("x", "from b"), ("y", "y from b")]), "b"));
+        let b: Arc<dyn Loader> = Arc::new(MapLoader(
+            HashMap::from([("x", "from b"), ("y", "y from b")]),
+            "b",
+        ));
         let chain = [a, b];
         let got = find_template(&chain, "x", &[], &echo).unwrap();
         assert_eq!(got.downcast_ref::<String>().unwrap(), "from a");

@@ -103,13 +103,21 @@ impl Registry {
     }
 
     /// Registers (or replaces) the backend `name`.
-    pub fn register_backend(&mut self, name: &str, backend: impl Backend + 'static) -> &mut Registry {
+    pub fn register_backend(
+        &mut self,
+        name: &str,
+        backend: impl Backend + 'static,
+    ) -> &mut Registry {
         self.backends.insert(name.to_owned(), Arc::new(backend));
         self
     }
 
     /// Registers (or replaces) the loader `name`.
-    pub fn register_loader(&mut self, name: &str, factory: impl LoaderFactory + 'static) -> &mut Registry {
+    pub fn register_loader(
+        &mut self,
+        name: &str,
+        factory: impl LoaderFactory + 'static,
+    ) -> &mut Registry {
         self.loaders.insert(name.to_owned(), Arc::new(factory));
         self
     }
@@ -145,22 +153,46 @@ impl Registry {
     }
 
     /// Builds one engine from its entry.
-    pub fn build_engine(&self, entry: &EngineSettings, settings: &Settings) -> Result<Arc<dyn Engine>> {
+    pub fn build_engine(
+        &self,
+        entry: &EngineSettings,
+        settings: &Settings,
+    ) -> Result<Arc<dyn Engine>> {
         let name = self.resolve(&entry.backend);
         let Some(backend) = self.backends.get(name) else {
-            return Err(unknown("backend", &entry.backend, &self.backend_names(), entry, "backend"));
+            return Err(unknown(
+                "backend",
+                &entry.backend,
+                &self.backend_names(),
+                entry,
+                "backend",
+            ));
         };
         let debug = entry.debug(settings);
         let loaders = self.build_loaders(entry, settings)?;
-        let env = BuildEnv { settings, loaders, debug, registry: self };
+        let env = BuildEnv {
+            settings,
+            loaders,
+            debug,
+            registry: self,
+        };
         backend.build(entry, &env)
     }
 
     /// Builds the loader chain of an entry: `options.loaders` when set, else
     /// Django's default, filesystem (+ app_directories when `app_dirs`)
     /// wrapped in the cached loader.
-    pub fn build_loaders(&self, entry: &EngineSettings, settings: &Settings) -> Result<Vec<Arc<dyn Loader>>> {
-        let env = LoaderEnv { engine: entry, settings, registry: self, auto_reload: entry.debug(settings) };
+    pub fn build_loaders(
+        &self,
+        entry: &EngineSettings,
+        settings: &Settings,
+    ) -> Result<Vec<Arc<dyn Loader>>> {
+        let env = LoaderEnv {
+            engine: entry,
+            settings,
+            registry: self,
+            auto_reload: entry.debug(settings),
+        };
         let specs = match &entry.options.loaders {
             Some(specs) => {
                 if entry.app_dirs {
@@ -182,7 +214,10 @@ impl Registry {
                 vec![cached]
             }
         };
-        specs.iter().map(|spec| self.build_loader(spec, &env)).collect()
+        specs
+            .iter()
+            .map(|spec| self.build_loader(spec, &env))
+            .collect()
     }
 
     /// Builds one loader by its spec.
@@ -197,7 +232,11 @@ impl Registry {
                     detail.push_str(&format!(" (did you mean `{best}`?)"));
                 }
                 detail.push_str(&format!("; registered loaders: {}", names.join(", ")));
-                Err(Error::bad_setting(spec.key.clone(), spec.source.clone(), detail))
+                Err(Error::bad_setting(
+                    spec.key.clone(),
+                    spec.source.clone(),
+                    detail,
+                ))
             }
         }
     }

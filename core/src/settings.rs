@@ -71,7 +71,14 @@ pub const ENV_PREFIX: &str = "PLATEN_";
 pub const ENV_NOT_SETTINGS: &[&str] = &["PLATEN_SETTINGS"];
 
 /// The keys of the top level of the settings.
-pub const TOP_LEVEL_KEYS: &[&str] = &["debug", "profile", "profiles", "apps", "static_url", "templates"];
+pub const TOP_LEVEL_KEYS: &[&str] = &[
+    "debug",
+    "profile",
+    "profiles",
+    "apps",
+    "static_url",
+    "templates",
+];
 
 /// The keys of one `[[templates]]` entry.
 pub const ENGINE_KEYS: &[&str] = &["backend", "name", "dirs", "app_dirs", "options"];
@@ -93,7 +100,10 @@ pub const DEFAULT_STATIC_URL: &str = "static/";
 
 /// Django's loader names for the cached loader, whose tuple form
 /// (`["...cached.Loader", [inner loaders]]`) takes a list of loaders.
-const CACHED_NAMES: &[&str] = &["platen.loaders.cached", "django.template.loaders.cached.Loader"];
+const CACHED_NAMES: &[&str] = &[
+    "platen.loaders.cached",
+    "django.template.loaders.cached.Loader",
+];
 
 /// The whole settings: the global keys and the engines, in order.
 #[derive(Clone)]
@@ -258,7 +268,10 @@ impl EngineSettings {
                         }
                     }
                 }
-                Err(self.error(&format!("options.{name}"), describe_kind(&e.kind, self.meta.is_env(value.tag()))))
+                Err(self.error(
+                    &format!("options.{name}"),
+                    describe_kind(&e.kind, self.meta.is_env(value.tag())),
+                ))
             }
         }
     }
@@ -275,7 +288,10 @@ impl EngineSettings {
                     detail.push_str(&format!(" (did you mean `{best}`?)"));
                 }
                 if known.is_empty() {
-                    detail.push_str(&format!("; it takes only the common options: {}", COMMON_OPTIONS.join(", ")));
+                    detail.push_str(&format!(
+                        "; it takes only the common options: {}",
+                        COMMON_OPTIONS.join(", ")
+                    ));
                 } else {
                     detail.push_str(&format!(
                         "; its own options are: {}; every engine also takes: {}",
@@ -392,7 +408,9 @@ impl MetaLookup {
     }
 
     fn is_env(&self, tag: Tag) -> bool {
-        self.figment.get_metadata(tag).is_some_and(|m| m.name.contains("environment variable"))
+        self.figment
+            .get_metadata(tag)
+            .is_some_and(|m| m.name.contains("environment variable"))
     }
 }
 
@@ -410,11 +428,16 @@ fn describe_metadata(meta: &Metadata, key: &[&str]) -> String {
         return name.to_owned();
     }
     match &meta.source {
-        Some(Source::File(path)) if name.starts_with("[profiles.") => format!("{}, section {name}", path.display()),
+        Some(Source::File(path)) if name.starts_with("[profiles.") => {
+            format!("{}, section {name}", path.display())
+        }
         Some(Source::File(path)) => path.display().to_string(),
         _ if name.contains("environment variable") => {
             // figment's own `Env` provider, added by an application.
-            let var = meta.interpolate(&Profile::Default, key).replace('.', "__").to_ascii_uppercase();
+            let var = meta
+                .interpolate(&Profile::Default, key)
+                .replace('.', "__")
+                .to_ascii_uppercase();
             if key.is_empty() {
                 name.to_owned()
             } else if var.starts_with(ENV_PREFIX) {
@@ -449,7 +472,10 @@ fn default_static_url() -> String {
 }
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields, expecting = "an engine table such as { backend = \"platen.dtl\" }")]
+#[serde(
+    deny_unknown_fields,
+    expecting = "an engine table such as { backend = \"platen.dtl\" }"
+)]
 struct RawEngine {
     backend: String,
     name: Option<String>,
@@ -532,7 +558,9 @@ impl Settings {
     /// against the file's directory.
     pub fn load(path: impl AsRef<Path>) -> Result<Settings> {
         let path = settings_path(path.as_ref())?;
-        let base = path.parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+        let base = path
+            .parent()
+            .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
         Settings::from_figment(Settings::figment(Some(&path))?, &base, Some(path))
     }
 
@@ -550,11 +578,17 @@ impl Settings {
     /// code) and pass it to [`Settings::from_figment`]; keys of their own
     /// must be named to [`Settings::from_figment_allowing`].
     pub fn figment(file: Option<&Path>) -> Result<Figment> {
-        let mut base = Figment::from(Layer { meta: Metadata::named("built-in defaults"), data: defaults() });
+        let mut base = Figment::from(Layer {
+            meta: Metadata::named("built-in defaults"),
+            data: defaults(),
+        });
         let file = match file {
             Some(path) => {
                 let path = settings_path(path)?;
-                let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+                let ext = path
+                    .extension()
+                    .and_then(|e| e.to_str())
+                    .map(str::to_ascii_lowercase);
                 base = match ext.as_deref() {
                     Some("yaml" | "yml") => base.merge(Yaml::file_exact(&path)),
                     Some("json") => base.merge(Json::file_exact(&path)),
@@ -584,8 +618,9 @@ impl Settings {
         // variables that choose or change profiles come first. A profile
         // section sets neither `profile` nor `profiles`, so these variables
         // still have the last word.
-        let (profile_vars, other_vars): (Vec<&EnvVar>, Vec<&EnvVar>) =
-            vars.iter().partition(|v| v.path[0] == "profile" || v.path[0] == "profiles");
+        let (profile_vars, other_vars): (Vec<&EnvVar>, Vec<&EnvVar>) = vars
+            .iter()
+            .partition(|v| v.path[0] == "profile" || v.path[0] == "profiles");
         let mut figment = base;
         for var in profile_vars {
             figment = apply_env_var(figment, var)?;
@@ -597,14 +632,19 @@ impl Settings {
             _ => None,
         };
         if let Some(profile) = profile {
-            let source = probe.find_metadata("profile").map(|m| describe_metadata(m, &["profile"]));
+            let source = probe
+                .find_metadata("profile")
+                .map(|m| describe_metadata(m, &["profile"]));
             let sections = match probe.find_value("profiles") {
                 Ok(FigValue::Dict(_, d)) => d,
                 _ => Dict::new(),
             };
             match sections.get(&profile) {
                 Some(FigValue::Dict(_, section)) => {
-                    let data = section.iter().map(|(k, v)| (k.clone(), untag_file_values(v, &probe))).collect();
+                    let data = section
+                        .iter()
+                        .map(|(k, v)| (k.clone(), untag_file_values(v, &probe)))
+                        .collect();
                     let mut meta = Metadata::named(format!("[profiles.{profile}]"));
                     if let Some(path) = &file {
                         meta = meta.source(Source::File(path.clone()));
@@ -612,7 +652,9 @@ impl Settings {
                     figment = figment.merge(Layer { meta, data });
                 }
                 Some(other) => {
-                    let source = probe.get_metadata(other.tag()).map(|m| describe_metadata(m, &[]));
+                    let source = probe
+                        .get_metadata(other.tag())
+                        .map(|m| describe_metadata(m, &[]));
                     return Err(Error::bad_setting(
                         format!("profiles.{profile}"),
                         source,
@@ -646,7 +688,11 @@ impl Settings {
     }
 
     /// Reads settings from a prepared figment; relative paths resolve against `base_dir`.
-    pub fn from_figment(figment: Figment, base_dir: &Path, file: Option<PathBuf>) -> Result<Settings> {
+    pub fn from_figment(
+        figment: Figment,
+        base_dir: &Path,
+        file: Option<PathBuf>,
+    ) -> Result<Settings> {
         Settings::from_figment_allowing(figment, base_dir, file, &[])
     }
 
@@ -664,7 +710,9 @@ impl Settings {
             Ok(_) => Dict::new(),
             Err(e) => return Err(figment_error(e)),
         };
-        let meta = Arc::new(MetaLookup { figment: figment.clone() });
+        let meta = Arc::new(MetaLookup {
+            figment: figment.clone(),
+        });
         let mut top: Vec<&str> = TOP_LEVEL_KEYS.to_vec();
         top.extend_from_slice(own_keys);
         // Profile sections first: the active one is also merged into the root.
@@ -677,13 +725,22 @@ impl Settings {
             Some(FigValue::Array(_, items)) => items.clone(),
             _ => Vec::new(),
         };
-        let resolve = |p: &Path| if p.is_absolute() { p.to_path_buf() } else { base_dir.join(p) };
+        let resolve = |p: &Path| {
+            if p.is_absolute() {
+                p.to_path_buf()
+            } else {
+                base_dir.join(p)
+            }
+        };
 
         let apps = parse_apps(root.get("apps"), &meta, &resolve)?;
 
         let mut templates: Vec<EngineSettings> = Vec::new();
         for (index, (engine, raw_value)) in raw.templates.into_iter().zip(raw_engines).enumerate() {
-            let name = engine.name.clone().unwrap_or_else(|| default_engine_name(&engine.backend));
+            let name = engine
+                .name
+                .clone()
+                .unwrap_or_else(|| default_engine_name(&engine.backend));
             let extra: Dict = match raw_value.find_ref("options") {
                 Some(FigValue::Dict(_, d)) => d
                     .iter()
@@ -734,17 +791,34 @@ impl Settings {
                         settings.name, settings.backend, first.index
                     )
                 };
-                return Err(settings.error(if engine.name.is_some() { "name" } else { "backend" }, detail));
+                return Err(settings.error(
+                    if engine.name.is_some() {
+                        "name"
+                    } else {
+                        "backend"
+                    },
+                    detail,
+                ));
             }
             for (i, dir) in engine.dirs.iter().enumerate() {
                 let dir = resolve(dir);
                 if !dir.is_dir() {
-                    return Err(settings.error(&format!("dirs.{i}"), missing_dir("template directory", &dir)));
+                    return Err(settings.error(
+                        &format!("dirs.{i}"),
+                        missing_dir("template directory", &dir),
+                    ));
                 }
                 settings.dirs.push(dir);
             }
-            let charset = settings.options.file_charset.to_ascii_lowercase().replace('_', "-");
-            if !matches!(charset.as_str(), "utf-8" | "utf8" | "latin-1" | "latin1" | "iso-8859-1") {
+            let charset = settings
+                .options
+                .file_charset
+                .to_ascii_lowercase()
+                .replace('_', "-");
+            if !matches!(
+                charset.as_str(),
+                "utf-8" | "utf8" | "latin-1" | "latin1" | "iso-8859-1"
+            ) {
                 return Err(settings.error(
                     "options.file_charset",
                     format!(
@@ -785,7 +859,10 @@ impl Settings {
     pub fn source_of(&self, key: &str) -> Option<String> {
         let meta = self.meta.as_ref()?;
         let root = meta.figment.find_value("").ok()?;
-        let parts: Vec<&str> = key.split(['.', '[', ']']).filter(|p| !p.is_empty()).collect();
+        let parts: Vec<&str> = key
+            .split(['.', '[', ']'])
+            .filter(|p| !p.is_empty())
+            .collect();
         let value = descend(&root, &parts);
         if std::ptr::eq(value, &root) {
             return None;
@@ -854,13 +931,19 @@ fn check_settings_file(path: &Path) -> Result<()> {
     if path.is_dir() {
         return Err(Error::new(
             ErrorKind::BadSettings,
-            format!("the settings file {} is a directory; name the file (platen.toml) inside it", path.display()),
+            format!(
+                "the settings file {} is a directory; name the file (platen.toml) inside it",
+                path.display()
+            ),
         ));
     }
     if !path.is_file() {
         return Err(Error::new(
             ErrorKind::BadSettings,
-            format!("the settings file {} does not exist; create it or give the right path", path.display()),
+            format!(
+                "the settings file {} does not exist; create it or give the right path",
+                path.display()
+            ),
         ));
     }
     Ok(())
@@ -874,7 +957,13 @@ fn missing_dir(what: &str, dir: &Path) -> String {
 }
 
 /// Refuses keys of `dict` (at `prefix`) not in `known`.
-fn check_keys(dict: &Dict, prefix: &str, known: &[&str], what: &str, meta: &MetaLookup) -> Result<()> {
+fn check_keys(
+    dict: &Dict,
+    prefix: &str,
+    known: &[&str],
+    what: &str,
+    meta: &MetaLookup,
+) -> Result<()> {
     for (key, value) in dict {
         if known.contains(&key.as_str()) {
             continue;
@@ -883,7 +972,10 @@ fn check_keys(dict: &Dict, prefix: &str, known: &[&str], what: &str, meta: &Meta
         let mut detail = format!("unknown key `{key}`");
         if let Some(best) = closest(key, known) {
             if from_env && prefix.is_empty() {
-                detail.push_str(&format!(" (did you mean {ENV_PREFIX}{}?)", best.to_ascii_uppercase()));
+                detail.push_str(&format!(
+                    " (did you mean {ENV_PREFIX}{}?)",
+                    best.to_ascii_uppercase()
+                ));
             } else {
                 detail.push_str(&format!(" (did you mean `{best}`?"));
                 if key.to_lowercase() == best {
@@ -899,8 +991,16 @@ fn check_keys(dict: &Dict, prefix: &str, known: &[&str], what: &str, meta: &Meta
                 ENV_NOT_SETTINGS.join(", ")
             ));
         }
-        let full = if prefix.is_empty() { key.clone() } else { format!("{prefix}.{key}") };
-        return Err(Error::bad_setting(format_key(&full), meta.describe(value.tag()), detail));
+        let full = if prefix.is_empty() {
+            key.clone()
+        } else {
+            format!("{prefix}.{key}")
+        };
+        return Err(Error::bad_setting(
+            format_key(&full),
+            meta.describe(value.tag()),
+            detail,
+        ));
     }
     Ok(())
 }
@@ -910,7 +1010,13 @@ fn check_engine_keys(templates: Option<&FigValue>, prefix: &str, meta: &MetaLook
     if let Some(FigValue::Array(_, items)) = templates {
         for (i, item) in items.iter().enumerate() {
             if let FigValue::Dict(_, d) = item {
-                check_keys(d, &format!("{prefix}templates.{i}"), ENGINE_KEYS, "a key of an engine entry", meta)?;
+                check_keys(
+                    d,
+                    &format!("{prefix}templates.{i}"),
+                    ENGINE_KEYS,
+                    "a key of an engine entry",
+                    meta,
+                )?;
             }
         }
     }
@@ -918,7 +1024,12 @@ fn check_engine_keys(templates: Option<&FigValue>, prefix: &str, meta: &MetaLook
 }
 
 /// Checks every profile section, active or not: its keys and their types.
-fn check_profiles(root: &Dict, figment: &Figment, meta: &MetaLookup, own_keys: &[&str]) -> Result<()> {
+fn check_profiles(
+    root: &Dict,
+    figment: &Figment,
+    meta: &MetaLookup,
+    own_keys: &[&str],
+) -> Result<()> {
     let sections = match root.get("profiles") {
         None => return Ok(()),
         Some(FigValue::Dict(_, d)) => d,
@@ -930,7 +1041,11 @@ fn check_profiles(root: &Dict, figment: &Figment, meta: &MetaLookup, own_keys: &
             ));
         }
     };
-    let mut allowed: Vec<&str> = TOP_LEVEL_KEYS.iter().copied().filter(|k| !k.starts_with("profile")).collect();
+    let mut allowed: Vec<&str> = TOP_LEVEL_KEYS
+        .iter()
+        .copied()
+        .filter(|k| !k.starts_with("profile"))
+        .collect();
     allowed.extend_from_slice(own_keys);
     for (name, section) in sections {
         let key = format!("profiles.{name}");
@@ -948,7 +1063,10 @@ fn check_profiles(root: &Dict, figment: &Figment, meta: &MetaLookup, own_keys: &
                 "a profile name must be non-empty and cannot contain `.`",
             ));
         }
-        if let Some((k, v)) = dict.iter().find(|(k, _)| k.as_str() == "profile" || k.as_str() == "profiles") {
+        if let Some((k, v)) = dict
+            .iter()
+            .find(|(k, _)| k.as_str() == "profile" || k.as_str() == "profiles")
+        {
             return Err(Error::bad_setting(
                 format!("{key}.{k}"),
                 meta.describe(v.tag()),
@@ -960,7 +1078,11 @@ fn check_profiles(root: &Dict, figment: &Figment, meta: &MetaLookup, own_keys: &
         figment.focus(&key).extract::<RawSettings>().map_err(|e| {
             let mut e = figment_error(e);
             if let Some(k) = e.settings_key().map(str::to_owned) {
-                let full = if k.is_empty() { key.clone() } else { format!("{key}.{k}") };
+                let full = if k.is_empty() {
+                    key.clone()
+                } else {
+                    format!("{key}.{k}")
+                };
                 let full = full.replace('[', ".").replace(']', "");
                 e = Error::bad_setting(
                     format_key(&full),
@@ -975,7 +1097,11 @@ fn check_profiles(root: &Dict, figment: &Figment, meta: &MetaLookup, own_keys: &
 }
 
 /// Reads `apps`: each a path string, or `{ name, path }`.
-fn parse_apps(value: Option<&FigValue>, meta: &MetaLookup, resolve: &dyn Fn(&Path) -> PathBuf) -> Result<Vec<App>> {
+fn parse_apps(
+    value: Option<&FigValue>,
+    meta: &MetaLookup,
+    resolve: &dyn Fn(&Path) -> PathBuf,
+) -> Result<Vec<App>> {
     let items = match value {
         None => return Ok(Vec::new()),
         Some(FigValue::Array(_, items)) => items,
@@ -993,11 +1119,19 @@ fn parse_apps(value: Option<&FigValue>, meta: &MetaLookup, resolve: &dyn Fn(&Pat
     let mut apps: Vec<App> = Vec::new();
     for (i, item) in items.iter().enumerate() {
         let key = format!("apps[{i}]");
-        let bad = |key: String, v: &FigValue, detail: String| Error::bad_setting(key, meta.describe(v.tag()), detail);
+        let bad = |key: String, v: &FigValue, detail: String| {
+            Error::bad_setting(key, meta.describe(v.tag()), detail)
+        };
         let (name, path, path_value) = match item {
             FigValue::String(_, s) if !s.is_empty() => (s.clone(), PathBuf::from(s), item),
             FigValue::Dict(_, d) => {
-                check_keys(d, &format!("apps.{i}"), &["name", "path"], "a key of an app", meta)?;
+                check_keys(
+                    d,
+                    &format!("apps.{i}"),
+                    &["name", "path"],
+                    "a key of an app",
+                    meta,
+                )?;
                 let name = match d.get("name") {
                     Some(FigValue::String(_, s)) if !s.is_empty() => s.clone(),
                     Some(v) => {
@@ -1010,7 +1144,9 @@ fn parse_apps(value: Option<&FigValue>, meta: &MetaLookup, resolve: &dyn Fn(&Pat
                     None => return Err(bad(key, item, "an app table needs a `name`".into())),
                 };
                 match d.get("path") {
-                    Some(FigValue::String(_, p)) if !p.is_empty() => (name, PathBuf::from(p), &d["path"]),
+                    Some(FigValue::String(_, p)) if !p.is_empty() => {
+                        (name, PathBuf::from(p), &d["path"])
+                    }
                     Some(v) => {
                         return Err(bad(
                             format!("{key}.path"),
@@ -1040,7 +1176,9 @@ fn parse_apps(value: Option<&FigValue>, meta: &MetaLookup, resolve: &dyn Fn(&Pat
             return Err(bad(
                 key,
                 item,
-                format!("the app name `{name}` is already used by apps[{j}]; give each app a unique name"),
+                format!(
+                    "the app name `{name}` is already used by apps[{j}]; give each app a unique name"
+                ),
             ));
         }
         apps.push(App { name, path });
@@ -1058,10 +1196,17 @@ fn parse_loaders(
     let FigValue::Array(_, items) = value else {
         return Err(engine.error(
             sub,
-            format!("expected a list of loaders, such as [\"platen.loaders.filesystem\"], found {}", kind_name(value)),
+            format!(
+                "expected a list of loaders, such as [\"platen.loaders.filesystem\"], found {}",
+                kind_name(value)
+            ),
         ));
     };
-    items.iter().enumerate().map(|(i, item)| parse_loader(item, &format!("{sub}.{i}"), engine, resolve)).collect()
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| parse_loader(item, &format!("{sub}.{i}"), engine, resolve))
+        .collect()
 }
 
 /// Reads one loader entry: `"name"`, `{ loader = "name", args... }`, or
@@ -1096,8 +1241,11 @@ fn parse_loader(
                     ));
                 }
                 None => {
-                    let mut detail = "a loader table needs a `loader` key naming the loader".to_owned();
-                    if let Some(best) = closest("loader", &d.keys().map(String::as_str).collect::<Vec<_>>()) {
+                    let mut detail =
+                        "a loader table needs a `loader` key naming the loader".to_owned();
+                    if let Some(best) =
+                        closest("loader", &d.keys().map(String::as_str).collect::<Vec<_>>())
+                    {
                         detail.push_str(&format!(" (is `{best}` a typo of `loader`?)"));
                     }
                     detail.push_str("; ");
@@ -1120,9 +1268,10 @@ fn parse_loader(
         }
         FigValue::Array(_, pair) if pair.len() == 2 => {
             let FigValue::String(_, name) = &pair[0] else {
-                return Err(
-                    engine.error(&format!("{sub}.0"), format!("expected a loader name, found {}", kind_name(&pair[0])))
-                );
+                return Err(engine.error(
+                    &format!("{sub}.0"),
+                    format!("expected a loader name, found {}", kind_name(&pair[0])),
+                ));
             };
             spec.loader = name.clone();
             let at = format!("{sub}.1");
@@ -1130,8 +1279,12 @@ fn parse_loader(
                 FigValue::Array(..) if CACHED_NAMES.contains(&name.as_str()) => {
                     spec.loaders = Some(parse_loaders(&pair[1], &at, engine, resolve)?);
                 }
-                FigValue::Array(..) => spec.dirs = Some(parse_dirs(&pair[1], &at, engine, resolve)?),
-                FigValue::Dict(..) => spec.templates = Some(parse_templates(&pair[1], &at, engine)?),
+                FigValue::Array(..) => {
+                    spec.dirs = Some(parse_dirs(&pair[1], &at, engine, resolve)?)
+                }
+                FigValue::Dict(..) => {
+                    spec.templates = Some(parse_templates(&pair[1], &at, engine)?)
+                }
                 other => {
                     return Err(engine.error(
                         &at,
@@ -1156,13 +1309,19 @@ fn parse_dirs(
     resolve: &dyn Fn(&Path) -> PathBuf,
 ) -> Result<Vec<PathBuf>> {
     let FigValue::Array(_, items) = value else {
-        return Err(engine.error(sub, format!("expected a list of directories, found {}", kind_name(value))));
+        return Err(engine.error(
+            sub,
+            format!("expected a list of directories, found {}", kind_name(value)),
+        ));
     };
     let mut out = Vec::new();
     for (i, item) in items.iter().enumerate() {
         let at = format!("{sub}.{i}");
         let FigValue::String(_, d) = item else {
-            return Err(engine.error(&at, format!("expected a directory path, found {}", kind_name(item))));
+            return Err(engine.error(
+                &at,
+                format!("expected a directory path, found {}", kind_name(item)),
+            ));
         };
         let d = resolve(Path::new(d));
         if !d.is_dir() {
@@ -1173,11 +1332,18 @@ fn parse_dirs(
     Ok(out)
 }
 
-fn parse_templates(value: &FigValue, sub: &str, engine: &EngineSettings) -> Result<BTreeMap<String, String>> {
+fn parse_templates(
+    value: &FigValue,
+    sub: &str,
+    engine: &EngineSettings,
+) -> Result<BTreeMap<String, String>> {
     let FigValue::Dict(_, d) = value else {
         return Err(engine.error(
             sub,
-            format!("expected a table of templates, such as {{ \"a.html\" = \"Hi\" }}, found {}", kind_name(value)),
+            format!(
+                "expected a table of templates, such as {{ \"a.html\" = \"Hi\" }}, found {}",
+                kind_name(value)
+            ),
         ));
     };
     let mut out = BTreeMap::new();
@@ -1186,7 +1352,10 @@ fn parse_templates(value: &FigValue, sub: &str, engine: &EngineSettings) -> Resu
             return Err(Error::bad_setting(
                 format!("{}[{name:?}]", engine.key(sub)),
                 engine.meta.describe(source.tag()),
-                format!("the source of template `{name}` must be a string, found {}", kind_name(source)),
+                format!(
+                    "the source of template `{name}` must be a string, found {}",
+                    kind_name(source)
+                ),
             ));
         };
         out.insert(name.clone(), text.clone());
@@ -1210,7 +1379,9 @@ fn kind_name(value: &FigValue) -> String {
 /// Takes the tags off values that came from a file, so that a layer made
 /// of them (the profile section) gets its own tag and metadata.
 fn untag_file_values(value: &FigValue, figment: &Figment) -> FigValue {
-    let from_file = figment.get_metadata(value.tag()).is_some_and(|m| matches!(m.source, Some(Source::File(_))));
+    let from_file = figment
+        .get_metadata(value.tag())
+        .is_some_and(|m| matches!(m.source, Some(Source::File(_))));
     let tag = if from_file { Tag::Default } else { value.tag() };
     match value {
         FigValue::String(_, v) => FigValue::String(tag, v.clone()),
@@ -1218,10 +1389,16 @@ fn untag_file_values(value: &FigValue, figment: &Figment) -> FigValue {
         FigValue::Bool(_, v) => FigValue::Bool(tag, *v),
         FigValue::Num(_, v) => FigValue::Num(tag, *v),
         FigValue::Empty(_, v) => FigValue::Empty(tag, *v),
-        FigValue::Dict(_, d) => {
-            FigValue::Dict(tag, d.iter().map(|(k, v)| (k.clone(), untag_file_values(v, figment))).collect())
-        }
-        FigValue::Array(_, a) => FigValue::Array(tag, a.iter().map(|v| untag_file_values(v, figment)).collect()),
+        FigValue::Dict(_, d) => FigValue::Dict(
+            tag,
+            d.iter()
+                .map(|(k, v)| (k.clone(), untag_file_values(v, figment)))
+                .collect(),
+        ),
+        FigValue::Array(_, a) => FigValue::Array(
+            tag,
+            a.iter().map(|v| untag_file_values(v, figment)).collect(),
+        ),
     }
 }
 
@@ -1290,7 +1467,10 @@ fn figment_error(err: figment::Error) -> Error {
         }
     }
     let key = format_key(&path.join("."));
-    let from_env = err.metadata.as_ref().is_some_and(|m| m.name.contains("environment variable"));
+    let from_env = err
+        .metadata
+        .as_ref()
+        .is_some_and(|m| m.name.contains("environment variable"));
     let source = err.metadata.as_ref().map(|m| {
         let parts: Vec<&str> = err.path.iter().map(String::as_str).collect();
         describe_metadata(m, &parts)
@@ -1316,9 +1496,13 @@ fn env_vars() -> Result<Vec<EnvVar>> {
     let mut vars = Vec::new();
     for (name, value) in std::env::vars_os() {
         let Some(name) = name.to_str() else { continue };
-        let Some(rest) = name.get(ENV_PREFIX.len()..) else { continue };
+        let Some(rest) = name.get(ENV_PREFIX.len()..) else {
+            continue;
+        };
         if !name[..ENV_PREFIX.len()].eq_ignore_ascii_case(ENV_PREFIX)
-            || ENV_NOT_SETTINGS.iter().any(|n| n.eq_ignore_ascii_case(name))
+            || ENV_NOT_SETTINGS
+                .iter()
+                .any(|n| n.eq_ignore_ascii_case(name))
         {
             continue;
         }
@@ -1333,9 +1517,17 @@ fn env_vars() -> Result<Vec<EnvVar>> {
             ));
         }
         let raw = value.into_string().map_err(|_| {
-            Error::bad_setting(format_key(&path.join(".")), source.clone(), "the value is not valid UTF-8")
+            Error::bad_setting(
+                format_key(&path.join(".")),
+                source.clone(),
+                "the value is not valid UTF-8",
+            )
         })?;
-        vars.push(EnvVar { name: name.to_owned(), path, raw });
+        vars.push(EnvVar {
+            name: name.to_owned(),
+            path,
+            raw,
+        });
     }
     vars.sort_by(|a, b| (a.path.len(), &a.name).cmp(&(b.path.len(), &b.name)));
     Ok(vars)
@@ -1366,9 +1558,20 @@ fn env_kind(path: &[String]) -> EnvKind {
         ["templates", _, "dirs"] => EnvKind::StrList,
         ["templates", _, "dirs", _] => EnvKind::Str,
         ["templates", _, "options", "autoescape" | "debug"] => EnvKind::Bool,
-        ["templates", _, "options", "string_if_invalid" | "file_charset"] => EnvKind::Str,
+        [
+            "templates",
+            _,
+            "options",
+            "string_if_invalid" | "file_charset",
+        ] => EnvKind::Str,
         ["templates", _, "options", "context_processors" | "builtins"] => EnvKind::StrList,
-        ["templates", _, "options", "context_processors" | "builtins" | "libraries", _] => EnvKind::Str,
+        [
+            "templates",
+            _,
+            "options",
+            "context_processors" | "builtins" | "libraries",
+            _,
+        ] => EnvKind::Str,
         _ => EnvKind::Literal,
     }
 }
@@ -1398,7 +1601,9 @@ fn env_value(path: &[String], raw: &str) -> FigValue {
             Ok(other) => other,
             Err(_) => FigValue::from(raw.to_owned()),
         },
-        EnvKind::Literal => raw.parse::<FigValue>().unwrap_or_else(|_| FigValue::from(raw.to_owned())),
+        EnvKind::Literal => raw
+            .parse::<FigValue>()
+            .unwrap_or_else(|_| FigValue::from(raw.to_owned())),
     }
 }
 
@@ -1417,20 +1622,30 @@ fn apply_env_var(figment: Figment, var: &EnvVar) -> Result<Figment> {
                 return Err(Error::bad_setting(
                     "templates",
                     source(),
-                    format!("cannot change one engine: `templates` is {}, not a list of engines", kind_name(other)),
+                    format!(
+                        "cannot change one engine: `templates` is {}, not a list of engines",
+                        kind_name(other)
+                    ),
                 ));
             }
             None => &[],
         };
-        let index = select_engine(engines, &path[1])
-            .map_err(|detail| Error::bad_setting(format_key(&format!("templates.{}", path[1])), source(), detail))?;
+        let index = select_engine(engines, &path[1]).map_err(|detail| {
+            Error::bad_setting(
+                format_key(&format!("templates.{}", path[1])),
+                source(),
+                detail,
+            )
+        })?;
         path[1] = index.to_string();
     }
     let value = env_value(&path, &var.raw);
     let new = if path.len() == 1 {
         value
     } else {
-        let mut target = current.take().unwrap_or_else(|| FigValue::from(Dict::new()));
+        let mut target = current
+            .take()
+            .unwrap_or_else(|| FigValue::from(Dict::new()));
         set_path(&mut target, &path[1..], value).map_err(|(parts, detail)| {
             Error::bad_setting(format_key(&path[..=parts].join(".")), source(), detail)
         })?;
@@ -1438,7 +1653,10 @@ fn apply_env_var(figment: Figment, var: &EnvVar) -> Result<Figment> {
     };
     let mut data = Dict::new();
     data.insert(top, new);
-    Ok(figment.merge(Layer { meta: Metadata::named(env_layer_name(&var.name)), data }))
+    Ok(figment.merge(Layer {
+        meta: Metadata::named(env_layer_name(&var.name)),
+        data,
+    }))
 }
 
 /// The position of the engine `selector` names: a position, or a `name`
@@ -1480,7 +1698,10 @@ fn select_engine(engines: &[FigValue], selector: &str) -> std::result::Result<us
         )),
         many => Err(format!(
             "`{selector}` names more than one engine (positions {}); name the engine by its position",
-            many.iter().map(usize::to_string).collect::<Vec<_>>().join(", ")
+            many.iter()
+                .map(usize::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
         )),
     }
 }
@@ -1489,13 +1710,20 @@ fn select_engine(engines: &[FigValue], selector: &str) -> std::result::Result<us
 fn engine_name(entry: &FigValue) -> Option<String> {
     match entry.find_ref("name") {
         Some(FigValue::String(_, n)) => Some(n.clone()),
-        _ => entry.find_ref("backend").and_then(FigValue::as_str).map(default_engine_name),
+        _ => entry
+            .find_ref("backend")
+            .and_then(FigValue::as_str)
+            .map(default_engine_name),
     }
 }
 
 /// Sets `value` at `path` inside `target`: dict keys, or positions in
 /// lists. On failure, how many parts of `path` the bad key has, and why.
-fn set_path(target: &mut FigValue, path: &[String], value: FigValue) -> std::result::Result<(), (usize, String)> {
+fn set_path(
+    target: &mut FigValue,
+    path: &[String],
+    value: FigValue,
+) -> std::result::Result<(), (usize, String)> {
     fn go(
         target: &mut FigValue,
         path: &[String],
@@ -1512,17 +1740,25 @@ fn set_path(target: &mut FigValue, path: &[String], value: FigValue) -> std::res
         let what = kind_name(target);
         match target {
             FigValue::Dict(_, dict) => {
-                let slot = dict.entry(first.clone()).or_insert_with(|| FigValue::from(Dict::new()));
+                let slot = dict
+                    .entry(first.clone())
+                    .or_insert_with(|| FigValue::from(Dict::new()));
                 go(slot, rest, value, depth + 1)
             }
             FigValue::Array(_, items) => {
                 let len = items.len();
                 let Some(slot) = first.parse::<usize>().ok().and_then(|i| items.get_mut(i)) else {
-                    return Err((depth + 1, format!("`{first}` is not a position in this list of {len} item(s)")));
+                    return Err((
+                        depth + 1,
+                        format!("`{first}` is not a position in this list of {len} item(s)"),
+                    ));
                 };
                 go(slot, rest, value, depth + 1)
             }
-            _ => Err((depth, format!("cannot set `{first}` inside {what}, which is not a table"))),
+            _ => Err((
+                depth,
+                format!("cannot set `{first}` inside {what}, which is not a table"),
+            )),
         }
     }
     go(target, path, value, 0)
@@ -1540,7 +1776,10 @@ mod tests {
 
     #[test]
     fn closest_finds_typos() {
-        assert_eq!(closest("strict_mod", &["strict_mode", "dev_mode"]), Some("strict_mode"));
+        assert_eq!(
+            closest("strict_mod", &["strict_mode", "dev_mode"]),
+            Some("strict_mode")
+        );
         assert_eq!(closest("debgu", TOP_LEVEL_KEYS), Some("debug"));
         assert_eq!(closest("TEMPLATES", TOP_LEVEL_KEYS), Some("templates"));
         assert_eq!(closest("zzz", &["strict_mode"]), None);
@@ -1551,8 +1790,14 @@ mod tests {
     fn default_names_follow_django() {
         assert_eq!(default_engine_name("platen.handlebars"), "handlebars");
         assert_eq!(default_engine_name("platen.dtl"), "dtl");
-        assert_eq!(default_engine_name("django.template.backends.django.DjangoTemplates"), "django");
-        assert_eq!(default_engine_name("django.template.backends.jinja2.Jinja2"), "jinja2");
+        assert_eq!(
+            default_engine_name("django.template.backends.django.DjangoTemplates"),
+            "django"
+        );
+        assert_eq!(
+            default_engine_name("django.template.backends.jinja2.Jinja2"),
+            "jinja2"
+        );
         assert_eq!(default_engine_name("mine"), "mine");
     }
 
@@ -1562,12 +1807,27 @@ mod tests {
         assert_eq!(env_value(&p("debug"), "yes").to_bool(), Some(true));
         assert_eq!(env_value(&p("debug"), "0").to_bool(), Some(false));
         assert_eq!(env_value(&p("static_url"), "8080").as_str(), Some("8080"));
-        assert_eq!(env_value(&p("templates.0.options.string_if_invalid"), "[x]").as_str(), Some("[x]"));
+        assert_eq!(
+            env_value(&p("templates.0.options.string_if_invalid"), "[x]").as_str(),
+            Some("[x]")
+        );
         let dirs = env_value(&p("templates.0.dirs"), "[a, 2024]");
-        let items: Vec<_> = dirs.as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_owned()).collect();
+        let items: Vec<_> = dirs
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap().to_owned())
+            .collect();
         assert_eq!(items, ["a", "2024"]);
-        assert!(env_value(&p("templates.0.options.x"), "3").to_num().is_some());
-        assert_eq!(env_value(&p("profiles.dev.debug"), "on").to_bool(), Some(true));
+        assert!(
+            env_value(&p("templates.0.options.x"), "3")
+                .to_num()
+                .is_some()
+        );
+        assert_eq!(
+            env_value(&p("profiles.dev.debug"), "on").to_bool(),
+            Some(true)
+        );
     }
 
     #[test]
@@ -1575,10 +1835,34 @@ mod tests {
         let mut v: FigValue = "{a = [1, {b = 2}]}".parse().unwrap();
         let p = |s: &str| s.split('.').map(str::to_owned).collect::<Vec<_>>();
         set_path(&mut v, &p("a.1.b"), FigValue::from(3)).unwrap();
-        assert_eq!(v.find_ref("a").unwrap().as_array().unwrap()[1].find_ref("b").unwrap().to_i128(), Some(3));
-        assert_eq!(set_path(&mut v, &p("a.5"), FigValue::from(1)).unwrap_err().0, 2, "the key is a.5");
-        assert_eq!(set_path(&mut v, &p("a.0.c"), FigValue::from(1)).unwrap_err().0, 2, "the key is a.0");
+        assert_eq!(
+            v.find_ref("a").unwrap().as_array().unwrap()[1]
+                .find_ref("b")
+                .unwrap()
+                .to_i128(),
+            Some(3)
+        );
+        assert_eq!(
+            set_path(&mut v, &p("a.5"), FigValue::from(1))
+                .unwrap_err()
+                .0,
+            2,
+            "the key is a.5"
+        );
+        assert_eq!(
+            set_path(&mut v, &p("a.0.c"), FigValue::from(1))
+                .unwrap_err()
+                .0,
+            2,
+            "the key is a.0"
+        );
         let mut scalar = FigValue::from("x");
-        assert_eq!(set_path(&mut scalar, &p("c"), FigValue::from(1)).unwrap_err().0, 0, "the key is the scalar's");
+        assert_eq!(
+            set_path(&mut scalar, &p("c"), FigValue::from(1))
+                .unwrap_err()
+                .0,
+            0,
+            "the key is the scalar's"
+        );
     }
 }

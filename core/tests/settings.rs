@@ -16,8 +16,8 @@ use std::sync::{Arc, Mutex};
 use figment::Jail;
 use platen_core::settings::{self, ENGINE_KEYS, TOP_LEVEL_KEYS};
 use platen_core::{
-    BuildEnv, Engine, EngineSettings, Error, ErrorKind, Loader, LoaderEnv, LoaderSpec, Origin, Registry, Settings,
-    Template,
+    BuildEnv, Engine, EngineSettings, Error, ErrorKind, Loader, LoaderEnv, LoaderSpec, Origin,
+    Registry, Settings, Template,
 };
 
 /// Runs `f` in a jail with an empty environment; errors of the jail itself
@@ -50,7 +50,17 @@ fn mkdirs(j: &Jail, dirs: &[&str]) {
 
 /// The usual directories of these tests.
 fn dirs(j: &Jail) {
-    mkdirs(j, &["t/hbs", "t/tera", "t/shared", "t/other", "apps/blog/templates", "apps/shop"]);
+    mkdirs(
+        j,
+        &[
+            "t/hbs",
+            "t/tera",
+            "t/shared",
+            "t/other",
+            "apps/blog/templates",
+            "apps/shop",
+        ],
+    );
 }
 
 const TWO: &str = r#"
@@ -82,8 +92,13 @@ fn assert_bad(err: &Error, key: &str, source: &str) -> String {
     let text = err.to_string();
     assert_eq!(err.kind(), ErrorKind::BadSettings, "{text}");
     assert_eq!(err.settings_key(), Some(key), "{text}");
-    let src = err.settings_source().unwrap_or_else(|| panic!("no source in: {text}"));
-    assert!(src.contains(source), "source `{src}` should contain `{source}`: {text}");
+    let src = err
+        .settings_source()
+        .unwrap_or_else(|| panic!("no source in: {text}"));
+    assert!(
+        src.contains(source),
+        "source `{src}` should contain `{source}`: {text}"
+    );
     assert!(text.contains(&format!("`{key}`")), "{text}");
     assert!(text.contains(source), "{text}");
     text
@@ -109,26 +124,46 @@ fn file_values_and_defaults() {
         assert!(s.debug);
         assert_eq!(s.static_url, "/file/");
         assert_eq!(s.profile, None);
-        assert_eq!(s.file.as_deref(), Some(root(j).join("platen.toml").as_path()));
+        assert_eq!(
+            s.file.as_deref(),
+            Some(root(j).join("platen.toml").as_path())
+        );
         assert_eq!(s.base_dir, root(j));
         assert_eq!(s.templates.len(), 2);
         let hbs = &s.templates[0];
-        assert_eq!((hbs.index, hbs.name.as_str(), hbs.backend.as_str()), (0, "hbs", "platen.handlebars"));
+        assert_eq!(
+            (hbs.index, hbs.name.as_str(), hbs.backend.as_str()),
+            (0, "hbs", "platen.handlebars")
+        );
         assert_eq!(hbs.option::<bool>("strict_mode").unwrap(), Some(true));
-        assert_eq!(hbs.option::<bool>("dev_mode").unwrap(), None, "an unset option is None");
+        assert_eq!(
+            hbs.option::<bool>("dev_mode").unwrap(),
+            None,
+            "an unset option is None"
+        );
         assert!(hbs.options.autoescape, "autoescape defaults to true");
         assert_eq!(hbs.options.debug, None);
         assert!(hbs.debug(&s), "an engine's debug follows the global debug");
         assert_eq!(hbs.options.file_charset, "utf-8");
         assert_eq!(hbs.options.string_if_invalid, "");
-        assert!(hbs.options.loaders.is_none(), "no loaders means the default chain");
+        assert!(
+            hbs.options.loaders.is_none(),
+            "no loaders means the default chain"
+        );
         assert!(!hbs.app_dirs);
-        assert_eq!(hbs.options.extra.keys().collect::<Vec<_>>(), ["strict_mode"], "common options are not extra");
+        assert_eq!(
+            hbs.options.extra.keys().collect::<Vec<_>>(),
+            ["strict_mode"],
+            "common options are not extra"
+        );
         // The default name is the backend's last segment.
         assert_eq!(s.templates[1].name, "tera");
         assert_eq!(s.engine("tera").unwrap().index, 1);
         assert!(s.engine("nope").is_none());
-        assert_eq!(s.templates[1].dirs, vec![root(j).join("t/tera"), root(j).join("t/shared")]);
+        assert_eq!(
+            s.templates[1].dirs,
+            vec![root(j).join("t/tera"), root(j).join("t/shared")]
+        );
         Ok(())
     });
 }
@@ -145,7 +180,10 @@ fn built_in_defaults_without_a_file() {
         assert_eq!(s.source_of("debug").as_deref(), Some("built-in defaults"));
         assert_eq!(s.source_of("templates"), None, "nothing set");
         let d = Settings::default();
-        assert_eq!((d.debug, d.static_url.as_str(), d.templates.len()), (false, "static/", 0));
+        assert_eq!(
+            (d.debug, d.static_url.as_str(), d.templates.len()),
+            (false, "static/", 0)
+        );
         assert_eq!(d.source_of("debug"), None);
         Ok(())
     });
@@ -160,7 +198,10 @@ fn defaults_then_file_then_profile_then_environment() {
         j.create_file("platen.toml", "")?;
         let s = load(j, "platen.toml").unwrap();
         assert_eq!((s.debug, s.static_url.as_str()), (false, "static/"));
-        assert_eq!(s.source_of("static_url").as_deref(), Some("built-in defaults"));
+        assert_eq!(
+            s.source_of("static_url").as_deref(),
+            Some("built-in defaults")
+        );
         // The file over the defaults.
         j.create_file("platen.toml", TWO)?;
         let s = load(j, "platen.toml").unwrap();
@@ -171,15 +212,28 @@ fn defaults_then_file_then_profile_then_environment() {
         let s = load(j, "platen.toml").unwrap();
         assert_eq!((s.debug, s.static_url.as_str()), (false, "/prod/"));
         assert_eq!(s.profile.as_deref(), Some("prod"));
-        assert_eq!(s.source_of("static_url"), Some(format!("{file}, section [profiles.prod]")));
-        assert_eq!(s.source_of("templates[0].dirs").as_deref(), Some(file.as_str()), "the rest stays the file's");
+        assert_eq!(
+            s.source_of("static_url"),
+            Some(format!("{file}, section [profiles.prod]"))
+        );
+        assert_eq!(
+            s.source_of("templates[0].dirs").as_deref(),
+            Some(file.as_str()),
+            "the rest stays the file's"
+        );
         // The environment over the profile.
         j.set_env("PLATEN_STATIC_URL", "/env/");
         j.set_env("PLATEN_DEBUG", "true");
         let s = load(j, "platen.toml").unwrap();
         assert_eq!((s.debug, s.static_url.as_str()), (true, "/env/"));
-        assert_eq!(s.source_of("static_url").as_deref(), Some("environment variable PLATEN_STATIC_URL"));
-        assert_eq!(s.source_of("debug").as_deref(), Some("environment variable PLATEN_DEBUG"));
+        assert_eq!(
+            s.source_of("static_url").as_deref(),
+            Some("environment variable PLATEN_STATIC_URL")
+        );
+        assert_eq!(
+            s.source_of("debug").as_deref(),
+            Some("environment variable PLATEN_DEBUG")
+        );
         Ok(())
     });
 }
@@ -197,7 +251,10 @@ fn the_profile_is_chosen_in_the_file_or_the_environment() {
         j.set_env("PLATEN_PROFILE", "staging");
         let s = load(j, "platen.toml").unwrap();
         assert_eq!(s.static_url, "/staging/");
-        assert!(s.debug, "staging does not change debug: the file's value stays");
+        assert!(
+            s.debug,
+            "staging does not change debug: the file's value stays"
+        );
         assert_eq!(s.profile.as_deref(), Some("staging"));
         // ...or none at all.
         j.set_env("PLATEN_PROFILE", "");
@@ -234,7 +291,10 @@ templates = [{ backend = "platen.dtl", dirs = ["t/other"] }]
         assert_eq!(s.templates[0].name, "dtl");
         assert_eq!(s.templates[0].dirs, vec![root(j).join("t/other")]);
         let source = s.templates[0].source_of("dirs").unwrap();
-        assert!(source.ends_with("platen.toml, section [profiles.dev]"), "{source}");
+        assert!(
+            source.ends_with("platen.toml, section [profiles.dev]"),
+            "{source}"
+        );
         Ok(())
     });
 }
@@ -255,7 +315,11 @@ fn environment_changes_one_engine_by_name() {
             "the variable as it was written, not a reconstruction"
         );
         assert_eq!(hbs.dirs, vec![root(j).join("t/hbs")], "other keys are kept");
-        assert_eq!(hbs.source_of("dirs"), Some(file_of(j, "platen.toml")), "and keep their source");
+        assert_eq!(
+            hbs.source_of("dirs"),
+            Some(file_of(j, "platen.toml")),
+            "and keep their source"
+        );
         assert_eq!(hbs.source_of("backend"), Some(file_of(j, "platen.toml")));
         // `tera` is the default name of the second entry.
         assert!(!s.templates[1].options.autoescape);
@@ -273,10 +337,19 @@ fn environment_changes_one_engine_by_position_and_one_list_item() {
         j.set_env("PLATEN_TEMPLATES__1__DIRS__1", "t/other");
         j.set_env("PLATEN_TEMPLATES__1__APP_DIRS", "yes");
         let s = load(j, "platen.toml").unwrap();
-        assert_eq!(s.templates[0].dirs, vec![root(j).join("t/other"), root(j).join("t/shared")]);
-        assert_eq!(s.templates[1].dirs, vec![root(j).join("t/tera"), root(j).join("t/other")]);
+        assert_eq!(
+            s.templates[0].dirs,
+            vec![root(j).join("t/other"), root(j).join("t/shared")]
+        );
+        assert_eq!(
+            s.templates[1].dirs,
+            vec![root(j).join("t/tera"), root(j).join("t/other")]
+        );
         assert!(s.templates[1].app_dirs);
-        assert_eq!(s.templates[1].source_of("dirs.0"), Some(file_of(j, "platen.toml")));
+        assert_eq!(
+            s.templates[1].source_of("dirs.0"),
+            Some(file_of(j, "platen.toml"))
+        );
         assert_eq!(
             s.templates[1].source_of("dirs.1").as_deref(),
             Some("environment variable PLATEN_TEMPLATES__1__DIRS__1")
@@ -289,7 +362,10 @@ fn environment_changes_one_engine_by_position_and_one_list_item() {
 fn engine_names_in_variables_ignore_case_and_read_dashes_as_underscores() {
     jail(|j| {
         dirs(j);
-        j.create_file("platen.toml", "[[templates]]\nbackend = \"platen.tera\"\nname = \"My-Engine\"\n")?;
+        j.create_file(
+            "platen.toml",
+            "[[templates]]\nbackend = \"platen.tera\"\nname = \"My-Engine\"\n",
+        )?;
         j.set_env("PLATEN_TEMPLATES__MY_ENGINE__DIRS", "[t/tera]");
         j.set_env("platen_templates__my_engine__options__debug", "on");
         let s = load(j, "platen.toml").unwrap();
@@ -304,16 +380,25 @@ fn environment_replaces_the_engine_list_then_changes_it() {
     jail(|j| {
         dirs(j);
         j.create_file("platen.toml", TWO)?;
-        j.set_env("PLATEN_TEMPLATES", r#"[{backend="platen.tera",dirs=["t/tera"]}, {backend="platen.dtl"}]"#);
+        j.set_env(
+            "PLATEN_TEMPLATES",
+            r#"[{backend="platen.tera",dirs=["t/tera"]}, {backend="platen.dtl"}]"#,
+        );
         // Applied after the whole list, however the variables are ordered.
         j.set_env("PLATEN_TEMPLATES__DTL__NAME", "django");
         j.set_env("PLATEN_TEMPLATES__0__OPTIONS__FILTERS", "[upper]");
         let s = load(j, "platen.toml").unwrap();
         assert_eq!(s.templates.len(), 2);
         assert_eq!(s.templates[0].name, "tera");
-        assert_eq!(s.templates[0].option::<Vec<String>>("filters").unwrap(), Some(vec!["upper".to_owned()]));
+        assert_eq!(
+            s.templates[0].option::<Vec<String>>("filters").unwrap(),
+            Some(vec!["upper".to_owned()])
+        );
         assert_eq!(s.templates[1].name, "django");
-        assert_eq!(s.templates[0].source_of("dirs").as_deref(), Some("environment variable PLATEN_TEMPLATES"));
+        assert_eq!(
+            s.templates[0].source_of("dirs").as_deref(),
+            Some("environment variable PLATEN_TEMPLATES")
+        );
         Ok(())
     });
 }
@@ -325,25 +410,50 @@ fn environment_text_is_read_by_the_type_of_its_key() {
         j.create_file("platen.toml", TWO)?;
         j.set_env("PLATEN_STATIC_URL", "8080");
         j.set_env("PLATEN_DEBUG", "0");
-        j.set_env("PLATEN_TEMPLATES__HBS__OPTIONS__STRING_IF_INVALID", "[invalid]");
-        j.set_env("PLATEN_TEMPLATES__HBS__OPTIONS__CONTEXT_PROCESSORS", "[auth, 42]");
+        j.set_env(
+            "PLATEN_TEMPLATES__HBS__OPTIONS__STRING_IF_INVALID",
+            "[invalid]",
+        );
+        j.set_env(
+            "PLATEN_TEMPLATES__HBS__OPTIONS__CONTEXT_PROCESSORS",
+            "[auth, 42]",
+        );
         j.set_env("PLATEN_TEMPLATES__HBS__OPTIONS__DEV_MODE", "yes");
         j.set_env("PLATEN_TEMPLATES__HBS__OPTIONS__PREFIX", "42");
-        j.set_env("PLATEN_TEMPLATES__HBS__OPTIONS__EXTENSIONS", "[.hbs, .handlebars]");
+        j.set_env(
+            "PLATEN_TEMPLATES__HBS__OPTIONS__EXTENSIONS",
+            "[.hbs, .handlebars]",
+        );
         let s = load(j, "platen.toml").unwrap();
         assert_eq!(s.static_url, "8080", "a string key takes the text verbatim");
         assert!(!s.debug, "0 is false");
         let hbs = &s.templates[0];
         assert_eq!(hbs.options.string_if_invalid, "[invalid]");
         assert_eq!(hbs.options.context_processors, ["auth", "42"]);
-        assert_eq!(hbs.option::<bool>("dev_mode").unwrap(), Some(true), "yes is true for an engine option too");
-        assert_eq!(hbs.option::<String>("prefix").unwrap().as_deref(), Some("42"));
+        assert_eq!(
+            hbs.option::<bool>("dev_mode").unwrap(),
+            Some(true),
+            "yes is true for an engine option too"
+        );
+        assert_eq!(
+            hbs.option::<String>("prefix").unwrap().as_deref(),
+            Some("42")
+        );
         assert_eq!(hbs.option::<u32>("prefix").unwrap(), Some(42));
-        assert_eq!(hbs.option::<Vec<String>>("extensions").unwrap(), Some(vec![".hbs".into(), ".handlebars".into()]));
+        assert_eq!(
+            hbs.option::<Vec<String>>("extensions").unwrap(),
+            Some(vec![".hbs".into(), ".handlebars".into()])
+        );
         // A quoted value stays a string.
         j.set_env("PLATEN_TEMPLATES__HBS__OPTIONS__PREFIX", "\"007\"");
         let s = load(j, "platen.toml").unwrap();
-        assert_eq!(s.templates[0].option::<String>("prefix").unwrap().as_deref(), Some("007"));
+        assert_eq!(
+            s.templates[0]
+                .option::<String>("prefix")
+                .unwrap()
+                .as_deref(),
+            Some("007")
+        );
         Ok(())
     });
 }
@@ -351,11 +461,22 @@ fn environment_text_is_read_by_the_type_of_its_key() {
 #[test]
 fn file_values_are_not_relaxed_like_environment_text() {
     jail(|j| {
-        j.create_file("platen.toml", "[[templates]]\nbackend = \"x.y\"\noptions = { flag = \"yes\", text = 3 }\n")?;
+        j.create_file(
+            "platen.toml",
+            "[[templates]]\nbackend = \"x.y\"\noptions = { flag = \"yes\", text = 3 }\n",
+        )?;
         let s = load(j, "platen.toml").unwrap();
         let e = &s.templates[0];
-        assert_bad(&e.option::<bool>("flag").unwrap_err(), "templates[0].options.flag", &file_of(j, "platen.toml"));
-        assert_bad(&e.option::<String>("text").unwrap_err(), "templates[0].options.text", &file_of(j, "platen.toml"));
+        assert_bad(
+            &e.option::<bool>("flag").unwrap_err(),
+            "templates[0].options.flag",
+            &file_of(j, "platen.toml"),
+        );
+        assert_bad(
+            &e.option::<String>("text").unwrap_err(),
+            "templates[0].options.text",
+            &file_of(j, "platen.toml"),
+        );
         Ok(())
     });
 }
@@ -401,8 +522,16 @@ fn yaml_and_json_files() {
         assert!(s.debug);
         assert!(!s.templates[0].options.autoescape);
         assert_eq!(s.templates[0].dirs, vec![root(j).join("t/tera")]);
-        assert_eq!(s.templates[0].option::<Vec<String>>("autoescape_on").unwrap(), Some(vec![".txt".into()]));
-        assert_eq!(s.templates[0].source_of("dirs"), Some(file_of(j, "platen.yaml")));
+        assert_eq!(
+            s.templates[0]
+                .option::<Vec<String>>("autoescape_on")
+                .unwrap(),
+            Some(vec![".txt".into()])
+        );
+        assert_eq!(
+            s.templates[0].source_of("dirs"),
+            Some(file_of(j, "platen.yaml"))
+        );
         j.set_env("PLATEN_PROFILE", "prod");
         assert!(!load(j, "platen.yaml").unwrap().debug);
         j.set_env("PLATEN_PROFILE", "");
@@ -417,17 +546,34 @@ fn yaml_and_json_files() {
         let s = load(j, "platen.json").unwrap();
         assert_eq!(s.templates[0].name, "django");
         assert!(s.templates[0].app_dirs);
-        assert_eq!(s.templates[0].source_of("dirs.0"), Some(file_of(j, "platen.json")));
+        assert_eq!(
+            s.templates[0].source_of("dirs.0"),
+            Some(file_of(j, "platen.json"))
+        );
         j.set_env("PLATEN_TEMPLATES__DJANGO__APP_DIRS", "false");
-        assert!(!load(j, "platen.json").unwrap().templates[0].app_dirs, "the environment beats JSON too");
+        assert!(
+            !load(j, "platen.json").unwrap().templates[0].app_dirs,
+            "the environment beats JSON too"
+        );
 
         // Errors name the YAML and JSON files too.
         j.clear_env();
         j.create_file("bad.yaml", "debgu: true\n")?;
-        let text = assert_bad(&load(j, "bad.yaml").unwrap_err(), "debgu", &file_of(j, "bad.yaml"));
+        let text = assert_bad(
+            &load(j, "bad.yaml").unwrap_err(),
+            "debgu",
+            &file_of(j, "bad.yaml"),
+        );
         assert!(text.contains("did you mean `debug`"), "{text}");
-        j.create_file("bad.json", r#"{"templates": [{"backend": "platen.dtl", "dirs": 3}]}"#)?;
-        assert_bad(&load(j, "bad.json").unwrap_err(), "templates[0].dirs", &file_of(j, "bad.json"));
+        j.create_file(
+            "bad.json",
+            r#"{"templates": [{"backend": "platen.dtl", "dirs": 3}]}"#,
+        )?;
+        assert_bad(
+            &load(j, "bad.json").unwrap_err(),
+            "templates[0].dirs",
+            &file_of(j, "bad.json"),
+        );
         Ok(())
     });
 }
@@ -435,7 +581,16 @@ fn yaml_and_json_files() {
 #[test]
 fn relative_paths_resolve_against_the_settings_file() {
     jail(|j| {
-        mkdirs(j, &["site/conf", "site/templates", "site/more", "site/apps/blog", "elsewhere"]);
+        mkdirs(
+            j,
+            &[
+                "site/conf",
+                "site/templates",
+                "site/more",
+                "site/apps/blog",
+                "elsewhere",
+            ],
+        );
         j.create_file(
             "site/conf/platen.toml",
             r#"
@@ -453,7 +608,10 @@ options.loaders = [{ loader = "platen.loaders.filesystem", dirs = ["../more"] }]
         let s = Settings::load("../site/conf/platen.toml").unwrap();
         let site = root(j).join("site");
         assert_eq!(s.base_dir, site.join("conf"));
-        assert!(s.file.as_ref().unwrap().is_absolute(), "the file is made absolute");
+        assert!(
+            s.file.as_ref().unwrap().is_absolute(),
+            "the file is made absolute"
+        );
         assert_eq!(s.apps[0].path, site.join("conf/../apps/blog"));
         assert!(s.apps[0].path.is_absolute());
         assert_eq!(
@@ -462,10 +620,16 @@ options.loaders = [{ loader = "platen.loaders.filesystem", dirs = ["../more"] }]
             "variables too"
         );
         let loaders = s.templates[0].options.loaders.as_ref().unwrap();
-        assert_eq!(loaders[0].dirs.as_ref().unwrap(), &vec![site.join("conf/../more")]);
+        assert_eq!(
+            loaders[0].dirs.as_ref().unwrap(),
+            &vec![site.join("conf/../more")]
+        );
         // Absolute paths stay as they are.
         let abs = site.join("templates");
-        j.set_env("PLATEN_TEMPLATES__0__DIRS", format!("[\"{}\"]", abs.display()));
+        j.set_env(
+            "PLATEN_TEMPLATES__0__DIRS",
+            format!("[\"{}\"]", abs.display()),
+        );
         let s = Settings::load("../site/conf/platen.toml").unwrap();
         assert_eq!(s.templates[0].dirs, vec![abs]);
         Ok(())
@@ -519,7 +683,10 @@ options.loaders = [
         assert_eq!(s.apps.len(), 2);
         assert_eq!(s.apps[0].name, "apps/blog");
         assert_eq!(s.apps[0].path, root(j).join("apps/blog"));
-        assert_eq!((s.apps[1].name.as_str(), s.apps[1].path.as_path()), ("shop", root(j).join("apps/shop").as_path()));
+        assert_eq!(
+            (s.apps[1].name.as_str(), s.apps[1].path.as_path()),
+            ("shop", root(j).join("apps/shop").as_path())
+        );
         let loaders = s.templates[0].options.loaders.as_ref().unwrap();
         assert_eq!(loaders.len(), 1);
         assert_eq!(loaders[0].loader, "platen.loaders.cached");
@@ -530,8 +697,14 @@ options.loaders = [
         assert_eq!(inner[1].dirs.as_ref().unwrap()[0], root(j).join("t/shared"));
         assert_eq!(inner[1].key, "templates[0].options.loaders[0].loaders[1]");
         assert_eq!(inner[2].loader, "platen.loaders.app_directories");
-        assert!(inner[2].loaders.is_none() && inner[2].dirs.is_none() && inner[2].templates.is_none());
-        assert_eq!(inner[3].extra["table"].as_str(), Some("pages"), "a loader's own arguments are kept");
+        assert!(
+            inner[2].loaders.is_none() && inner[2].dirs.is_none() && inner[2].templates.is_none()
+        );
+        assert_eq!(
+            inner[3].extra["table"].as_str(),
+            Some("pages"),
+            "a loader's own arguments are kept"
+        );
         assert!(!inner[3].extra.contains_key("loader"));
         Ok(())
     });
@@ -561,7 +734,10 @@ options.loaders = [
         let inner = cached.loaders.as_ref().unwrap();
         assert_eq!(inner[0].loader, "django.template.loaders.filesystem.Loader");
         assert_eq!(inner[1].templates.as_ref().unwrap()["index.html"], "hi");
-        assert_eq!(inner[2].dirs.as_ref().unwrap(), &vec![root(j).join("t/shared")]);
+        assert_eq!(
+            inner[2].dirs.as_ref().unwrap(),
+            &vec![root(j).join("t/shared")]
+        );
         Ok(())
     });
 }
@@ -579,20 +755,26 @@ fn settings_can_be_made_in_code_and_extended_with_own_keys() {
         for key in TOP_LEVEL_KEYS {
             assert!(text.contains(key), "lists the valid keys: {text}");
         }
-        let s = Settings::from_figment_allowing(figment.clone(), &root(j), None, &["server"]).unwrap();
+        let s =
+            Settings::from_figment_allowing(figment.clone(), &root(j), None, &["server"]).unwrap();
         assert_eq!(s.templates[0].dirs, vec![root(j).join("t/tera")]);
         assert_eq!(figment.extract_inner::<u16>("server.port").unwrap(), 8000);
         // An application's own keys may come from variables too.
         j.set_env("PLATEN_SERVER__PORT", "9000");
         let figment = Settings::figment(None).unwrap().merge(Toml::string(toml));
         Settings::from_figment_allowing(figment.clone(), &root(j), None, &["server"]).unwrap();
-        assert_eq!(figment.extract_inner::<u16>("server.port").unwrap(), 8000, "code set after the environment wins");
+        assert_eq!(
+            figment.extract_inner::<u16>("server.port").unwrap(),
+            8000,
+            "code set after the environment wins"
+        );
         let figment = Settings::figment(None).unwrap();
         assert_eq!(figment.extract_inner::<u16>("server.port").unwrap(), 9000);
         let err = Settings::from_figment(figment, &root(j), None).unwrap_err();
         assert_bad(&err, "server", "environment variable PLATEN_SERVER__PORT");
         // A figment without the defaults layer still has defaults.
-        let s = Settings::from_figment(figment::Figment::from(Toml::string("")), &root(j), None).unwrap();
+        let s = Settings::from_figment(figment::Figment::from(Toml::string("")), &root(j), None)
+            .unwrap();
         assert_eq!(s.static_url, "static/");
         Ok(())
     });
@@ -610,7 +792,11 @@ fn settings_errors_about_any_key() {
         let err = s.error("templates[1].dirs[0]", "unreadable");
         assert_bad(&err, "templates[1].dirs[0]", &file_of(j, "platen.toml"));
         let err = s.templates[0].error("options.strict_mode", "nope");
-        assert_bad(&err, "templates[0].options.strict_mode", &file_of(j, "platen.toml"));
+        assert_bad(
+            &err,
+            "templates[0].options.strict_mode",
+            &file_of(j, "platen.toml"),
+        );
         assert_eq!(s.templates[1].key("dirs.1"), "templates[1].dirs[1]");
         assert_eq!(s.templates[1].key(""), "templates[1]");
         Ok(())
@@ -629,9 +815,15 @@ fn unknown_top_level_keys_are_refused_with_a_suggestion_and_the_valid_keys() {
             assert!(text.contains(key), "lists `{key}`: {text}");
         }
         let text = refused(j, "[[TEMPLATES]]\nBACKEND = \"platen.tera\"\n", "TEMPLATES");
-        assert!(text.contains("did you mean `templates`?") && text.contains("lowercase"), "{text}");
+        assert!(
+            text.contains("did you mean `templates`?") && text.contains("lowercase"),
+            "{text}"
+        );
         let text = refused(j, "colour = \"blue\"\n", "colour");
-        assert!(!text.contains("did you mean"), "no suggestion when nothing is close: {text}");
+        assert!(
+            !text.contains("did you mean"),
+            "no suggestion when nothing is close: {text}"
+        );
         Ok(())
     });
 }
@@ -640,7 +832,11 @@ fn unknown_top_level_keys_are_refused_with_a_suggestion_and_the_valid_keys() {
 fn unknown_keys_of_engines_apps_and_profiles_are_refused() {
     jail(|j| {
         dirs(j);
-        let text = refused(j, "[[templates]]\nbackend = \"platen.tera\"\ndirz = [\"t/tera\"]\n", "templates[0].dirz");
+        let text = refused(
+            j,
+            "[[templates]]\nbackend = \"platen.tera\"\ndirz = [\"t/tera\"]\n",
+            "templates[0].dirz",
+        );
         assert!(text.contains("did you mean `dirs`?"), "{text}");
         for key in ENGINE_KEYS {
             assert!(text.contains(key), "{text}");
@@ -650,8 +846,16 @@ fn unknown_keys_of_engines_apps_and_profiles_are_refused() {
         // A profile section is checked even when it is not active.
         let text = refused(j, "[profiles.dev]\ndebgu = true\n", "profiles.dev.debgu");
         assert!(text.contains("did you mean `debug`?"), "{text}");
-        refused(j, "[profiles.dev]\ntemplates = [{ backend = \"x\", dirz = [] }]\n", "profiles.dev.templates[0].dirz");
-        refused(j, "[profiles.dev]\nprofile = \"prod\"\n", "profiles.dev.profile");
+        refused(
+            j,
+            "[profiles.dev]\ntemplates = [{ backend = \"x\", dirz = [] }]\n",
+            "profiles.dev.templates[0].dirz",
+        );
+        refused(
+            j,
+            "[profiles.dev]\nprofile = \"prod\"\n",
+            "profiles.dev.profile",
+        );
         Ok(())
     });
 }
@@ -660,16 +864,27 @@ fn unknown_keys_of_engines_apps_and_profiles_are_refused() {
 fn wrong_types_are_refused() {
     jail(|j| {
         let text = refused(j, "debug = \"yes please\"\n", "debug");
-        assert!(text.contains("expected a boolean") && text.contains("\"yes please\""), "{text}");
+        assert!(
+            text.contains("expected a boolean") && text.contains("\"yes please\""),
+            "{text}"
+        );
         assert!(text.contains("true or false"), "says how to fix it: {text}");
-        let text = refused(j, "[[templates]]\nbackend = \"platen.tera\"\ndirs = 3\n", "templates[0].dirs");
+        let text = refused(
+            j,
+            "[[templates]]\nbackend = \"platen.tera\"\ndirs = 3\n",
+            "templates[0].dirs",
+        );
         assert!(text.contains("expected a sequence"), "{text}");
         refused(
             j,
             "[[templates]]\nbackend = \"platen.tera\"\noptions = { autoescape = \"no\" }\n",
             "templates[0].options.autoescape",
         );
-        refused(j, "[[templates]]\nbackend = \"platen.tera\"\noptions = 3\n", "templates[0].options");
+        refused(
+            j,
+            "[[templates]]\nbackend = \"platen.tera\"\noptions = 3\n",
+            "templates[0].options",
+        );
         refused(
             j,
             "[[templates]]\nbackend = \"x\"\noptions.context_processors = \"a\"\n",
@@ -682,7 +897,10 @@ fn wrong_types_are_refused() {
         );
         refused(j, "[[templates]]\nbackend = 3\n", "templates[0].backend");
         let text = refused(j, "templates = [3]\n", "templates[0]");
-        assert!(text.contains("an engine table"), "no internal type names: {text}");
+        assert!(
+            text.contains("an engine table"),
+            "no internal type names: {text}"
+        );
         assert!(!text.contains("Raw"), "{text}");
         refused(j, "templates = 3\n", "templates");
         refused(j, "static_url = []\n", "static_url");
@@ -693,7 +911,11 @@ fn wrong_types_are_refused() {
         refused(j, "profiles = { dev = 3 }\n", "profiles.dev");
         // In a profile section, active or not, the key names the section.
         refused(j, "[profiles.dev]\ndebug = 3\n", "profiles.dev.debug");
-        refused(j, "profile = \"dev\"\n[profiles.dev]\nstatic_url = false\n", "profiles.dev.static_url");
+        refused(
+            j,
+            "profile = \"dev\"\n[profiles.dev]\nstatic_url = false\n",
+            "profiles.dev.static_url",
+        );
         Ok(())
     });
 }
@@ -702,8 +924,15 @@ fn wrong_types_are_refused() {
 fn a_missing_backend_is_refused() {
     jail(|j| {
         let text = refused(j, "[[templates]]\nname = \"x\"\n", "templates[0].backend");
-        assert!(text.contains("required") && text.contains("platen.dtl"), "{text}");
-        refused(j, "[[templates]]\nbackend = \" \"\n", "templates[0].backend");
+        assert!(
+            text.contains("required") && text.contains("platen.dtl"),
+            "{text}"
+        );
+        refused(
+            j,
+            "[[templates]]\nbackend = \" \"\n",
+            "templates[0].backend",
+        );
         Ok(())
     });
 }
@@ -717,7 +946,10 @@ fn missing_directories_are_refused() {
             "[[templates]]\nbackend = \"platen.tera\"\ndirs = [\"t/tera\", \"nope\"]\n",
             "templates[0].dirs[1]",
         );
-        assert!(text.contains(&root(j).join("nope").display().to_string()), "{text}");
+        assert!(
+            text.contains(&root(j).join("nope").display().to_string()),
+            "{text}"
+        );
         assert!(text.contains("does not exist"), "{text}");
         refused(
             j,
@@ -745,9 +977,20 @@ fn missing_app_directories_are_refused() {
     jail(|j| {
         dirs(j);
         let text = refused(j, "apps = [\"apps/blog\", \"apps/gone\"]\n", "apps[1]");
-        assert!(text.contains("app directory") && text.contains("does not exist"), "{text}");
-        refused(j, "apps = [{ name = \"gone\", path = \"apps/gone\" }]\n", "apps[0]");
-        let text = refused(j, "apps = [\"apps/blog\", { name = \"apps/blog\", path = \"apps/shop\" }]\n", "apps[1]");
+        assert!(
+            text.contains("app directory") && text.contains("does not exist"),
+            "{text}"
+        );
+        refused(
+            j,
+            "apps = [{ name = \"gone\", path = \"apps/gone\" }]\n",
+            "apps[0]",
+        );
+        let text = refused(
+            j,
+            "apps = [\"apps/blog\", { name = \"apps/blog\", path = \"apps/shop\" }]\n",
+            "apps[1]",
+        );
         assert!(text.contains("already used"), "{text}");
         Ok(())
     });
@@ -761,14 +1004,21 @@ fn duplicate_engine_names_are_refused() {
             "[[templates]]\nbackend = \"platen.tera\"\n[[templates]]\nbackend = \"other.tera\"\n",
             "templates[1].backend",
         );
-        assert!(text.contains("`tera`") && text.contains("already used by templates[0]"), "{text}");
+        assert!(
+            text.contains("`tera`") && text.contains("already used by templates[0]"),
+            "{text}"
+        );
         assert!(text.contains("unique `name`"), "says how to fix it: {text}");
         refused(
             j,
             "[[templates]]\nbackend = \"a\"\nname = \"x\"\n[[templates]]\nbackend = \"b\"\nname = \"y\"\n[[templates]]\nbackend = \"c\"\nname = \"x\"\n",
             "templates[2].name",
         );
-        refused(j, "[[templates]]\nbackend = \"platen.tera\"\nname = \"\"\n", "templates[0].name");
+        refused(
+            j,
+            "[[templates]]\nbackend = \"platen.tera\"\nname = \"\"\n",
+            "templates[0].name",
+        );
         Ok(())
     });
 }
@@ -781,12 +1031,20 @@ fn unsupported_charsets_are_refused() {
             "[[templates]]\nbackend = \"platen.tera\"\noptions = { file_charset = \"ebcdic\" }\n",
             "templates[0].options.file_charset",
         );
-        assert!(text.contains("ebcdic") && text.contains("utf-8, latin-1"), "{text}");
+        assert!(
+            text.contains("ebcdic") && text.contains("utf-8, latin-1"),
+            "{text}"
+        );
         j.create_file(
             "platen.toml",
             "[[templates]]\nbackend = \"platen.tera\"\noptions = { file_charset = \"Latin_1\" }\n",
         )?;
-        assert_eq!(load(j, "platen.toml").unwrap().templates[0].options.file_charset, "Latin_1");
+        assert_eq!(
+            load(j, "platen.toml").unwrap().templates[0]
+                .options
+                .file_charset,
+            "Latin_1"
+        );
         Ok(())
     });
 }
@@ -795,17 +1053,39 @@ fn unsupported_charsets_are_refused() {
 fn malformed_loader_entries_are_refused() {
     jail(|j| {
         let eng = "[[templates]]\nbackend = \"platen.tera\"\n";
-        let text = refused(j, &format!("{eng}options = {{ loaders = [42] }}\n"), "templates[0].options.loaders[0]");
+        let text = refused(
+            j,
+            &format!("{eng}options = {{ loaders = [42] }}\n"),
+            "templates[0].options.loaders[0]",
+        );
         assert!(text.contains("a loader is a name"), "{text}");
-        let text =
-            refused(j, &format!("{eng}options.loaders = [{{ loaders = [] }}]\n"), "templates[0].options.loaders[0]");
+        let text = refused(
+            j,
+            &format!("{eng}options.loaders = [{{ loaders = [] }}]\n"),
+            "templates[0].options.loaders[0]",
+        );
         assert!(text.contains("needs a `loader` key"), "{text}");
-        let text =
-            refused(j, &format!("{eng}options.loaders = [{{ loadr = \"x\" }}]\n"), "templates[0].options.loaders[0]");
+        let text = refused(
+            j,
+            &format!("{eng}options.loaders = [{{ loadr = \"x\" }}]\n"),
+            "templates[0].options.loaders[0]",
+        );
         assert!(text.contains("`loadr`"), "points at the typo: {text}");
-        refused(j, &format!("{eng}options.loaders = \"platen.loaders.filesystem\"\n"), "templates[0].options.loaders");
-        refused(j, &format!("{eng}options.loaders = [{{ loader = 3 }}]\n"), "templates[0].options.loaders[0].loader");
-        refused(j, &format!("{eng}options.loaders = [\"\"]\n"), "templates[0].options.loaders[0]");
+        refused(
+            j,
+            &format!("{eng}options.loaders = \"platen.loaders.filesystem\"\n"),
+            "templates[0].options.loaders",
+        );
+        refused(
+            j,
+            &format!("{eng}options.loaders = [{{ loader = 3 }}]\n"),
+            "templates[0].options.loaders[0].loader",
+        );
+        refused(
+            j,
+            &format!("{eng}options.loaders = [\"\"]\n"),
+            "templates[0].options.loaders[0]",
+        );
         refused(
             j,
             &format!("{eng}options.loaders = [{{ loader = \"x\", dirs = \"t\" }}]\n"),
@@ -828,12 +1108,22 @@ fn malformed_loader_entries_are_refused() {
         );
         let text = refused(
             j,
-            &format!("{eng}options.loaders = [{{ loader = \"x\", templates = {{ \"a.html\" = 3 }} }}]\n"),
+            &format!(
+                "{eng}options.loaders = [{{ loader = \"x\", templates = {{ \"a.html\" = 3 }} }}]\n"
+            ),
             "templates[0].options.loaders[0].templates[\"a.html\"]",
         );
         assert!(text.contains("must be a string"), "{text}");
-        refused(j, &format!("{eng}options.loaders = [[3, []]]\n"), "templates[0].options.loaders[0][0]");
-        refused(j, &format!("{eng}options.loaders = [[\"x\", 3]]\n"), "templates[0].options.loaders[0][1]");
+        refused(
+            j,
+            &format!("{eng}options.loaders = [[3, []]]\n"),
+            "templates[0].options.loaders[0][0]",
+        );
+        refused(
+            j,
+            &format!("{eng}options.loaders = [[\"x\", 3]]\n"),
+            "templates[0].options.loaders[0][1]",
+        );
         Ok(())
     });
 }
@@ -841,11 +1131,17 @@ fn malformed_loader_entries_are_refused() {
 #[test]
 fn a_bad_profile_is_refused() {
     jail(|j| {
-        j.create_file("platen.toml", "debug = true\n[profiles.prod]\ndebug = false\n")?;
+        j.create_file(
+            "platen.toml",
+            "debug = true\n[profiles.prod]\ndebug = false\n",
+        )?;
         j.set_env("PLATEN_PROFILE", "staging");
         let err = load(j, "platen.toml").unwrap_err();
         let text = assert_bad(&err, "profile", "environment variable PLATEN_PROFILE");
-        assert!(text.contains("no profile `staging`") && text.contains("prod"), "lists the profiles: {text}");
+        assert!(
+            text.contains("no profile `staging`") && text.contains("prod"),
+            "lists the profiles: {text}"
+        );
         assert!(text.contains("[profiles.staging]"), "{text}");
         j.set_env("PLATEN_PROFILE", "prd");
         let text = load(j, "platen.toml").unwrap_err().to_string();
@@ -854,7 +1150,11 @@ fn a_bad_profile_is_refused() {
         // Chosen in the file, the file is named.
         let text = refused(j, "profile = \"dev\"\n", "profile");
         assert!(text.contains("no profiles"), "{text}");
-        refused(j, "profile = \"dev\"\nprofiles = { dev = [1] }\n", "profiles.dev");
+        refused(
+            j,
+            "profile = \"dev\"\nprofiles = { dev = [1] }\n",
+            "profiles.dev",
+        );
         Ok(())
     });
 }
@@ -866,7 +1166,10 @@ fn a_file_that_does_not_parse_is_refused() {
         let err = load(j, "platen.toml").unwrap_err();
         let text = err.to_string();
         assert_eq!(err.kind(), ErrorKind::BadSettings);
-        assert!(text.contains(&file_of(j, "platen.toml")) && text.contains("line 1"), "{text}");
+        assert!(
+            text.contains(&file_of(j, "platen.toml")) && text.contains("line 1"),
+            "{text}"
+        );
         j.create_file("platen.json", "{\"debug\": tru}")?;
         let text = load(j, "platen.json").unwrap_err().to_string();
         assert!(text.contains(&file_of(j, "platen.json")), "{text}");
@@ -886,7 +1189,10 @@ fn a_missing_settings_file_is_a_clear_error() {
         let err = load(j, "nowhere.toml").unwrap_err();
         assert_eq!(err.kind(), ErrorKind::BadSettings);
         let text = err.to_string();
-        assert!(text.contains(&format!("{} does not exist", file_of(j, "nowhere.toml"))), "{text}");
+        assert!(
+            text.contains(&format!("{} does not exist", file_of(j, "nowhere.toml"))),
+            "{text}"
+        );
         // A relative path is shown absolute.
         let text = Settings::load("also-nowhere.toml").unwrap_err().to_string();
         assert!(text.contains(&file_of(j, "also-nowhere.toml")), "{text}");
@@ -909,23 +1215,37 @@ fn a_variable_naming_no_engine_is_refused() {
         j.create_file("platen.toml", TWO)?;
         j.set_env("PLATEN_TEMPLATES__JINJA__DEBUG", "true");
         let err = load(j, "platen.toml").unwrap_err();
-        let text = assert_bad(&err, "templates.jinja", "environment variable PLATEN_TEMPLATES__JINJA__DEBUG");
+        let text = assert_bad(
+            &err,
+            "templates.jinja",
+            "environment variable PLATEN_TEMPLATES__JINJA__DEBUG",
+        );
         assert!(text.contains("no engine `jinja`"), "{text}");
-        assert!(text.contains("0 (hbs), 1 (tera)"), "lists the engines: {text}");
+        assert!(
+            text.contains("0 (hbs), 1 (tera)"),
+            "lists the engines: {text}"
+        );
         Ok(())
     });
     jail(|j| {
         dirs(j);
         j.create_file("platen.toml", TWO)?;
         j.set_env("PLATEN_TEMPLATES__2__DEBUG", "true");
-        let text = assert_bad(&load(j, "platen.toml").unwrap_err(), "templates[2]", "PLATEN_TEMPLATES__2__DEBUG");
+        let text = assert_bad(
+            &load(j, "platen.toml").unwrap_err(),
+            "templates[2]",
+            "PLATEN_TEMPLATES__2__DEBUG",
+        );
         assert!(text.contains("no engine at position 2"), "{text}");
         Ok(())
     });
     jail(|j| {
         j.set_env("PLATEN_TEMPLATES__0__DIRS", "[t]");
         let text = Settings::from_env().unwrap_err().to_string();
-        assert!(text.contains("there are no engines") && text.contains("PLATEN_TEMPLATES__0__DIRS"), "{text}");
+        assert!(
+            text.contains("there are no engines") && text.contains("PLATEN_TEMPLATES__0__DIRS"),
+            "{text}"
+        );
         Ok(())
     });
     jail(|j| {
@@ -945,7 +1265,11 @@ fn unknown_and_malformed_variables_are_refused() {
     jail(|j| {
         j.create_file("platen.toml", "debug = true\n")?;
         j.set_env("PLATEN_DEBG", "true");
-        let text = assert_bad(&load(j, "platen.toml").unwrap_err(), "debg", "environment variable PLATEN_DEBG");
+        let text = assert_bad(
+            &load(j, "platen.toml").unwrap_err(),
+            "debg",
+            "environment variable PLATEN_DEBG",
+        );
         assert!(text.contains("did you mean PLATEN_DEBUG?"), "{text}");
         Ok(())
     });
@@ -953,14 +1277,22 @@ fn unknown_and_malformed_variables_are_refused() {
         j.create_file("platen.toml", "debug = true\n")?;
         j.set_env("PLATEN_TEMPLATES____DIRS", "[a]");
         let err = load(j, "platen.toml").unwrap_err();
-        assert!(err.to_string().contains("PLATEN_TEMPLATES____DIRS") && err.to_string().contains("`__`"), "{err}");
+        assert!(
+            err.to_string().contains("PLATEN_TEMPLATES____DIRS")
+                && err.to_string().contains("`__`"),
+            "{err}"
+        );
         Ok(())
     });
     jail(|j| {
         dirs(j);
         j.create_file("platen.toml", TWO)?;
         j.set_env("PLATEN_TEMPLATES__HBS__DIRZ", "[t/hbs]");
-        let text = assert_bad(&load(j, "platen.toml").unwrap_err(), "templates[0].dirz", "PLATEN_TEMPLATES__HBS__DIRZ");
+        let text = assert_bad(
+            &load(j, "platen.toml").unwrap_err(),
+            "templates[0].dirz",
+            "PLATEN_TEMPLATES__HBS__DIRZ",
+        );
         assert!(text.contains("did you mean `dirs`?"), "{text}");
         Ok(())
     });
@@ -968,15 +1300,22 @@ fn unknown_and_malformed_variables_are_refused() {
         dirs(j);
         j.create_file("platen.toml", TWO)?;
         j.set_env("PLATEN_TEMPLATES__HBS__DIRS__5", "t/hbs");
-        let text =
-            assert_bad(&load(j, "platen.toml").unwrap_err(), "templates[0].dirs[5]", "PLATEN_TEMPLATES__HBS__DIRS__5");
+        let text = assert_bad(
+            &load(j, "platen.toml").unwrap_err(),
+            "templates[0].dirs[5]",
+            "PLATEN_TEMPLATES__HBS__DIRS__5",
+        );
         assert!(text.contains("not a position"), "{text}");
         Ok(())
     });
     jail(|j| {
         j.create_file("platen.toml", "")?;
         j.set_env("PLATEN_STATIC_URL__X", "y");
-        let text = assert_bad(&load(j, "platen.toml").unwrap_err(), "static_url", "PLATEN_STATIC_URL__X");
+        let text = assert_bad(
+            &load(j, "platen.toml").unwrap_err(),
+            "static_url",
+            "PLATEN_STATIC_URL__X",
+        );
         assert!(text.contains("not a table"), "{text}");
         Ok(())
     });
@@ -999,8 +1338,15 @@ fn bad_values_in_variables_name_the_variable() {
     jail(|j| {
         j.create_file("platen.toml", "debug = true\n")?;
         j.set_env("PLATEN_DEBUG", "maybe");
-        let text = assert_bad(&load(j, "platen.toml").unwrap_err(), "debug", "environment variable PLATEN_DEBUG");
-        assert!(text.contains("\"maybe\"") && text.contains("true or false"), "{text}");
+        let text = assert_bad(
+            &load(j, "platen.toml").unwrap_err(),
+            "debug",
+            "environment variable PLATEN_DEBUG",
+        );
+        assert!(
+            text.contains("\"maybe\"") && text.contains("true or false"),
+            "{text}"
+        );
         Ok(())
     });
     jail(|j| {
@@ -1019,21 +1365,35 @@ fn bad_values_in_variables_name_the_variable() {
         dirs(j);
         j.create_file("platen.toml", TWO)?;
         j.set_env("PLATEN_TEMPLATES__HBS__DIRS", "t/hbs");
-        let text = assert_bad(&load(j, "platen.toml").unwrap_err(), "templates[0].dirs", "PLATEN_TEMPLATES__HBS__DIRS");
-        assert!(text.contains("[a, b]"), "shows the list syntax of variables: {text}");
+        let text = assert_bad(
+            &load(j, "platen.toml").unwrap_err(),
+            "templates[0].dirs",
+            "PLATEN_TEMPLATES__HBS__DIRS",
+        );
+        assert!(
+            text.contains("[a, b]"),
+            "shows the list syntax of variables: {text}"
+        );
         Ok(())
     });
     jail(|j| {
         dirs(j);
         j.create_file("platen.toml", TWO)?;
         j.set_env("PLATEN_APPS", "[apps/blog, apps/gone]");
-        assert_bad(&load(j, "platen.toml").unwrap_err(), "apps[1]", "environment variable PLATEN_APPS");
+        assert_bad(
+            &load(j, "platen.toml").unwrap_err(),
+            "apps[1]",
+            "environment variable PLATEN_APPS",
+        );
         Ok(())
     });
     jail(|j| {
         dirs(j);
         j.create_file("platen.toml", TWO)?;
-        j.set_env("PLATEN_TEMPLATES", "[{backend=\"platen.tera\",dirs=[\"gone\"]}]");
+        j.set_env(
+            "PLATEN_TEMPLATES",
+            "[{backend=\"platen.tera\",dirs=[\"gone\"]}]",
+        );
         assert_bad(
             &load(j, "platen.toml").unwrap_err(),
             "templates[0].dirs[0]",
@@ -1067,15 +1427,25 @@ fn engine_options_are_checked_by_the_engine() {
         let s = load(j, "platen.toml").unwrap();
         let file = file_of(j, "platen.toml");
         let hbs = &s.templates[0];
-        hbs.deny_unknown_options(&["strict_mode", "dev_mode"]).unwrap();
+        hbs.deny_unknown_options(&["strict_mode", "dev_mode"])
+            .unwrap();
         let text = assert_bad(
             &hbs.deny_unknown_options(&["dev_mode"]).unwrap_err(),
             "templates[0].options.strict_mode",
             &file,
         );
-        assert!(text.contains("unknown option `strict_mode` for backend `platen.handlebars`"), "{text}");
-        assert!(text.contains("dev_mode") && text.contains("autoescape"), "lists the valid options: {text}");
-        let text = hbs.deny_unknown_options(&["strict_modes"]).unwrap_err().to_string();
+        assert!(
+            text.contains("unknown option `strict_mode` for backend `platen.handlebars`"),
+            "{text}"
+        );
+        assert!(
+            text.contains("dev_mode") && text.contains("autoescape"),
+            "lists the valid options: {text}"
+        );
+        let text = hbs
+            .deny_unknown_options(&["strict_modes"])
+            .unwrap_err()
+            .to_string();
         assert!(text.contains("did you mean `strict_modes`?"), "{text}");
         let text = hbs.deny_unknown_options(&[]).unwrap_err().to_string();
         assert!(text.contains("only the common options"), "{text}");
@@ -1084,14 +1454,26 @@ fn engine_options_are_checked_by_the_engine() {
             "templates[0].options.strict_mode",
             &file,
         );
-        assert!(text.contains("expected a sequence") && text.contains("bool true"), "{text}");
+        assert!(
+            text.contains("expected a sequence") && text.contains("bool true"),
+            "{text}"
+        );
         Ok(())
     });
     jail(|j| {
-        j.create_file("platen.toml", "[[templates]]\nbackend = \"platen.tera\"\noptions = { autoescpae = false }\n")?;
+        j.create_file(
+            "platen.toml",
+            "[[templates]]\nbackend = \"platen.tera\"\noptions = { autoescpae = false }\n",
+        )?;
         let s = load(j, "platen.toml").unwrap();
-        let text = s.templates[0].deny_unknown_options(&["autoescape_on", "filters"]).unwrap_err().to_string();
-        assert!(text.contains("did you mean `autoescape`?"), "a typo of a common option too: {text}");
+        let text = s.templates[0]
+            .deny_unknown_options(&["autoescape_on", "filters"])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            text.contains("did you mean `autoescape`?"),
+            "a typo of a common option too: {text}"
+        );
         Ok(())
     });
 }
@@ -1145,8 +1527,10 @@ impl Loader for NamedLoader {
 fn describe_loader(spec: &LoaderSpec, env: &LoaderEnv<'_>) -> platen_core::Result<Arc<dyn Loader>> {
     let mut name = spec.loader.clone();
     if let Some(inner) = &spec.loaders {
-        let inner: Vec<String> =
-            inner.iter().map(|s| env.build(s).map(|l| l.kind().to_owned())).collect::<platen_core::Result<_>>()?;
+        let inner: Vec<String> = inner
+            .iter()
+            .map(|s| env.build(s).map(|l| l.kind().to_owned()))
+            .collect::<platen_core::Result<_>>()?;
         name = format!("{name}({})", inner.join(","));
     }
     if env.auto_reload {
@@ -1170,8 +1554,13 @@ fn registry_recording(built: Built) -> Registry {
             entry.deny_unknown_options(&["flag"])?;
             entry.option::<bool>("flag")?;
             let loaders = env.loaders.iter().map(|l| l.kind().to_owned()).collect();
-            built.lock().unwrap().push((entry.name.clone(), loaders, env.debug));
-            Ok(Arc::new(Dummy { name: entry.name.clone() }))
+            built
+                .lock()
+                .unwrap()
+                .push((entry.name.clone(), loaders, env.debug));
+            Ok(Arc::new(Dummy {
+                name: entry.name.clone(),
+            }))
         },
     );
     for name in [
@@ -1182,7 +1571,10 @@ fn registry_recording(built: Built) -> Registry {
     ] {
         r.register_loader(name, describe_loader);
     }
-    r.register_alias("django.template.loaders.filesystem.Loader", platen_core::FILESYSTEM_LOADER);
+    r.register_alias(
+        "django.template.loaders.filesystem.Loader",
+        platen_core::FILESYSTEM_LOADER,
+    );
     r
 }
 
@@ -1212,18 +1604,35 @@ options.loaders = ["django.template.loaders.filesystem.Loader", { loader = "plat
         let s = load(j, "platen.toml").unwrap();
         let built = Built::default();
         let engines = registry_recording(built.clone()).build_engines(&s).unwrap();
-        assert_eq!(engines.all().iter().map(|e| e.name()).collect::<Vec<_>>(), ["plain", "apps", "declared"]);
+        assert_eq!(
+            engines.all().iter().map(|e| e.name()).collect::<Vec<_>>(),
+            ["plain", "apps", "declared"]
+        );
         let built = built.lock().unwrap();
         let cached = |inner: &str| format!("platen.loaders.cached({inner})");
-        assert_eq!(built[0], ("plain".into(), vec![cached("platen.loaders.filesystem")], false));
+        assert_eq!(
+            built[0],
+            (
+                "plain".into(),
+                vec![cached("platen.loaders.filesystem")],
+                false
+            )
+        );
         assert_eq!(
             built[1],
-            ("apps".into(), vec![cached("platen.loaders.filesystem!,platen.loaders.app_directories!") + "!"], true),
+            (
+                "apps".into(),
+                vec![cached("platen.loaders.filesystem!,platen.loaders.app_directories!") + "!"],
+                true
+            ),
             "app_dirs adds app_directories; debug turns on auto-reload"
         );
         assert_eq!(
             built[2].1,
-            ["django.template.loaders.filesystem.Loader", "platen.loaders.locmem"],
+            [
+                "django.template.loaders.filesystem.Loader",
+                "platen.loaders.locmem"
+            ],
             "declared loaders, aliases accepted"
         );
         Ok(())
@@ -1239,39 +1648,72 @@ fn the_registry_refuses_unknown_backends_and_loaders_naming_key_and_source() {
             "platen.toml",
             "[[templates]]\nbackend = \"test.dummy\"\n[[templates]]\nbackend = \"test.dumy\"\nname = \"b\"\n",
         )?;
-        let err = registry().build_engines(&load(j, "platen.toml").unwrap()).unwrap_err();
+        let err = registry()
+            .build_engines(&load(j, "platen.toml").unwrap())
+            .unwrap_err();
         let text = assert_bad(&err, "templates[1].backend", &file);
-        assert!(text.contains("unknown backend `test.dumy`") && text.contains("did you mean `test.dummy`?"), "{text}");
+        assert!(
+            text.contains("unknown backend `test.dumy`")
+                && text.contains("did you mean `test.dummy`?"),
+            "{text}"
+        );
         assert!(text.contains("registered: test.dummy"), "{text}");
 
         j.create_file(
             "platen.toml",
             "[[templates]]\nbackend = \"test.dummy\"\noptions.loaders = [{ loader = \"platen.loaders.cached\", loaders = [\"platen.loaders.filesytem\"] }]\n",
         )?;
-        let err = registry().build_engines(&load(j, "platen.toml").unwrap()).unwrap_err();
+        let err = registry()
+            .build_engines(&load(j, "platen.toml").unwrap())
+            .unwrap_err();
         let text = assert_bad(&err, "templates[0].options.loaders[0].loaders[0]", &file);
-        assert!(text.contains("did you mean `platen.loaders.filesystem`?"), "{text}");
+        assert!(
+            text.contains("did you mean `platen.loaders.filesystem`?"),
+            "{text}"
+        );
 
         // A loader named by an environment variable names the variable.
         j.create_file("platen.toml", "[[templates]]\nbackend = \"test.dummy\"\n")?;
-        j.set_env("PLATEN_TEMPLATES__DUMMY__OPTIONS__LOADERS", "[platen.loaders.nope]");
-        let err = registry().build_engines(&load(j, "platen.toml").unwrap()).unwrap_err();
+        j.set_env(
+            "PLATEN_TEMPLATES__DUMMY__OPTIONS__LOADERS",
+            "[platen.loaders.nope]",
+        );
+        let err = registry()
+            .build_engines(&load(j, "platen.toml").unwrap())
+            .unwrap_err();
         assert_bad(
             &err,
             "templates[0].options.loaders[0]",
             "environment variable PLATEN_TEMPLATES__DUMMY__OPTIONS__LOADERS",
         );
-        j.set_env("PLATEN_TEMPLATES__DUMMY__OPTIONS__LOADERS", "[platen.loaders.locmem]");
+        j.set_env(
+            "PLATEN_TEMPLATES__DUMMY__OPTIONS__LOADERS",
+            "[platen.loaders.locmem]",
+        );
 
         // The backend checks its options.
         j.set_env("PLATEN_TEMPLATES__DUMMY__OPTIONS__FLAG", "maybe");
-        let err = registry().build_engines(&load(j, "platen.toml").unwrap()).unwrap_err();
-        assert_bad(&err, "templates[0].options.flag", "environment variable PLATEN_TEMPLATES__DUMMY__OPTIONS__FLAG");
+        let err = registry()
+            .build_engines(&load(j, "platen.toml").unwrap())
+            .unwrap_err();
+        assert_bad(
+            &err,
+            "templates[0].options.flag",
+            "environment variable PLATEN_TEMPLATES__DUMMY__OPTIONS__FLAG",
+        );
         j.set_env("PLATEN_TEMPLATES__DUMMY__OPTIONS__FLAG", "on");
-        registry().build_engines(&load(j, "platen.toml").unwrap()).unwrap();
+        registry()
+            .build_engines(&load(j, "platen.toml").unwrap())
+            .unwrap();
         j.set_env("PLATEN_TEMPLATES__DUMMY__OPTIONS__FLGA", "on");
-        let err = registry().build_engines(&load(j, "platen.toml").unwrap()).unwrap_err();
-        let text = assert_bad(&err, "templates[0].options.flga", "PLATEN_TEMPLATES__DUMMY__OPTIONS__FLGA");
+        let err = registry()
+            .build_engines(&load(j, "platen.toml").unwrap())
+            .unwrap_err();
+        let text = assert_bad(
+            &err,
+            "templates[0].options.flga",
+            "PLATEN_TEMPLATES__DUMMY__OPTIONS__FLGA",
+        );
         assert!(text.contains("did you mean `flag`?"), "{text}");
         Ok(())
     });
@@ -1281,7 +1723,9 @@ fn the_registry_refuses_unknown_backends_and_loaders_naming_key_and_source() {
 fn the_registry_refuses_app_dirs_beside_declared_loaders() {
     jail(|j| {
         j.create_file("platen.toml", "[[templates]]\nbackend = \"test.dummy\"\napp_dirs = true\noptions.loaders = [\"platen.loaders.filesystem\"]\n")?;
-        let err = registry().build_engines(&load(j, "platen.toml").unwrap()).unwrap_err();
+        let err = registry()
+            .build_engines(&load(j, "platen.toml").unwrap())
+            .unwrap_err();
         assert_bad(&err, "templates[0].app_dirs", &file_of(j, "platen.toml"));
         Ok(())
     });
@@ -1339,7 +1783,11 @@ fn malformed_settings_never_panic() {
                 j.create_file("platen.toml", input)?;
                 j.set_env(k, v);
                 if let Err(e) = load(j, "platen.toml") {
-                    assert_eq!(e.kind(), ErrorKind::BadSettings, "{input:?} with {k}={v}: {e}");
+                    assert_eq!(
+                        e.kind(),
+                        ErrorKind::BadSettings,
+                        "{input:?} with {k}={v}: {e}"
+                    );
                 }
                 Ok(())
             });

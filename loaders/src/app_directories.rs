@@ -34,7 +34,9 @@ impl AppDirectoriesLoader {
             .map(|app| app.as_ref().join(APP_TEMPLATES_DIR))
             .filter(|dir| dir.is_dir())
             .collect();
-        AppDirectoriesLoader { dirs: Dirs::new(dirs, Charset::Utf8, APP_DIRECTORIES_LOADER) }
+        AppDirectoriesLoader {
+            dirs: Dirs::new(dirs, Charset::Utf8, APP_DIRECTORIES_LOADER),
+        }
     }
 
     /// A loader over the apps of the settings (`settings.apps`).

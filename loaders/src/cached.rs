@@ -27,7 +27,10 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Weak};
 use std::time::SystemTime;
 
-use platen_core::{CACHED_LOADER, Compiled, Compiler, Error, ErrorKind, Loader, Origin, Result, Tried, tried_or_error};
+use platen_core::{
+    CACHED_LOADER, Compiled, Compiler, Error, ErrorKind, Loader, Origin, Result, Tried,
+    tried_or_error,
+};
 
 use key::{CacheKey, KeyRef};
 use nesting::Nesting;
@@ -54,7 +57,10 @@ pub struct CacheOptions {
 impl Default for CacheOptions {
     /// Production: no auto-reload (and a watcher if auto-reload is turned on).
     fn default() -> CacheOptions {
-        CacheOptions { auto_reload: false, watch: true }
+        CacheOptions {
+            auto_reload: false,
+            watch: true,
+        }
     }
 }
 
@@ -100,7 +106,13 @@ impl CachedLoader {
     /// A cache in front of `loaders` that notices changed files (debug
     /// mode), watching their directories.
     pub fn auto_reloading(loaders: Vec<Arc<dyn Loader>>) -> CachedLoader {
-        CachedLoader::with_options(loaders, CacheOptions { auto_reload: true, watch: true })
+        CachedLoader::with_options(
+            loaders,
+            CacheOptions {
+                auto_reload: true,
+                watch: true,
+            },
+        )
     }
 
     /// A cache in front of `loaders` with `options`.
@@ -115,7 +127,11 @@ impl CachedLoader {
         });
         let watch = if options.auto_reload && options.watch {
             let weak: Weak<Shared> = Arc::downgrade(&shared);
-            let paths = shared.loaders.iter().flat_map(|l| l.watch_paths()).collect();
+            let paths = shared
+                .loaders
+                .iter()
+                .flat_map(|l| l.watch_paths())
+                .collect();
             watch::start(paths, move || {
                 if let Some(shared) = weak.upgrade() {
                     shared.invalidate();
@@ -163,10 +179,13 @@ impl Shared {
     /// Whether `entry` still reflects its sources.
     fn is_fresh(&self, entry: &Entry) -> bool {
         !self.auto_reload
-            || entry.deps.iter().all(|dep| match self.loaders.get(dep.loader) {
-                Some(loader) => loader.modified(&dep.origin) == dep.modified,
-                None => false,
-            })
+            || entry
+                .deps
+                .iter()
+                .all(|dep| match self.loaders.get(dep.loader) {
+                    Some(loader) => loader.modified(&dep.origin) == dep.modified,
+                    None => false,
+                })
     }
 
     /// Hands `entry`'s result to a caller, recording its sources in the
@@ -210,14 +229,23 @@ impl Shared {
         self.miss(&key, skip, nested, compiler)
     }
 
-    fn miss(&self, key: &KeyRef<'_>, skip: &[Origin], nested: bool, compiler: &dyn Compiler) -> Result<Compiled> {
+    fn miss(
+        &self,
+        key: &KeyRef<'_>,
+        skip: &[Origin],
+        nested: bool,
+        compiler: &dyn Compiler,
+    ) -> Result<Compiled> {
         let owned = key.to_owned_key();
         for _ in 0..MAX_ATTEMPTS {
             let current = self.generation.load(Ordering::Acquire);
             let slot = {
                 let map = self.map.pin();
-                let slot = map.get_or_insert_with(owned.clone(), || Arc::new(Slot::new(current))).clone();
-                let stale = slot.generation < current || slot.entry().is_some_and(|e| !self.is_fresh(e));
+                let slot = map
+                    .get_or_insert_with(owned.clone(), || Arc::new(Slot::new(current)))
+                    .clone();
+                let stale =
+                    slot.generation < current || slot.entry().is_some_and(|e| !self.is_fresh(e));
                 if stale {
                     // Take out this very slot (not one another thread just put in) and retry.
                     let _ = map.remove_if(key, |_, v| Arc::ptr_eq(v, &slot));
@@ -239,7 +267,10 @@ impl Shared {
                 Turn::Busy => self.serve(&self.load(key.name(), skip, &owned, compiler), nested),
             };
         }
-        tracing::debug!(template = key.name(), "sources keep changing; compiling without the cache");
+        tracing::debug!(
+            template = key.name(),
+            "sources keep changing; compiling without the cache"
+        );
         self.serve(&self.load(key.name(), skip, &owned, compiler), nested)
     }
 
@@ -250,24 +281,45 @@ impl Shared {
         let mut deps = Vec::new();
         let result = self.walk(name, skip, compiler, &mut deps);
         deps.extend(frame.finish());
-        Entry { result, deps: deps.into_boxed_slice() }
+        Entry {
+            result,
+            deps: deps.into_boxed_slice(),
+        }
     }
 
     /// Django's `Loader.get_template` over every inner loader's sources.
-    fn walk(&self, name: &str, skip: &[Origin], compiler: &dyn Compiler, deps: &mut Vec<Dep>) -> Result<Compiled> {
+    fn walk(
+        &self,
+        name: &str,
+        skip: &[Origin],
+        compiler: &dyn Compiler,
+        deps: &mut Vec<Dep>,
+    ) -> Result<Compiled> {
         let mut tried = Vec::new();
         for (index, loader) in self.loaders.iter().enumerate() {
             for origin in loader.get_template_sources(name) {
                 if skip.contains(&origin) {
-                    tried.push(Tried { engine: None, origin, reason: "skipped to avoid recursion".into() });
+                    tried.push(Tried {
+                        engine: None,
+                        origin,
+                        reason: "skipped to avoid recursion".into(),
+                    });
                     continue;
                 }
                 // The time is taken before reading: an edit in between makes the
                 // entry look stale (one needless compile), never fresh.
-                let modified = if self.auto_reload { loader.modified(&origin) } else { None };
+                let modified = if self.auto_reload {
+                    loader.modified(&origin)
+                } else {
+                    None
+                };
                 let contents = loader.get_contents(&origin);
                 if self.auto_reload {
-                    deps.push(Dep { loader: index, origin: origin.clone(), modified });
+                    deps.push(Dep {
+                        loader: index,
+                        origin: origin.clone(),
+                        modified,
+                    });
                 }
                 match contents {
                     Ok(source) => return compiler.compile(&origin, &source),
@@ -285,7 +337,11 @@ impl Loader for CachedLoader {
     }
 
     fn get_template_sources(&self, name: &str) -> Vec<Origin> {
-        self.shared.loaders.iter().flat_map(|l| l.get_template_sources(name)).collect()
+        self.shared
+            .loaders
+            .iter()
+            .flat_map(|l| l.get_template_sources(name))
+            .collect()
     }
 
     /// Reads `origin` through the inner loader of its kind (trying each
@@ -293,10 +349,17 @@ impl Loader for CachedLoader {
     /// outranks one that refuses an origin it did not make).
     fn get_contents(&self, origin: &Origin) -> Result<String> {
         let (mut absent, mut refused) = (None, None);
-        for loader in self.shared.loaders.iter().filter(|l| l.kind() == &*origin.loader) {
+        for loader in self
+            .shared
+            .loaders
+            .iter()
+            .filter(|l| l.kind() == &*origin.loader)
+        {
             match loader.get_contents(origin) {
                 Ok(source) => return Ok(source),
-                Err(err) if err.kind() == ErrorKind::TemplateNotFound => absent = absent.or(Some(err)),
+                Err(err) if err.kind() == ErrorKind::TemplateNotFound => {
+                    absent = absent.or(Some(err))
+                }
                 Err(err) if err.kind() == ErrorKind::Suspicious => refused = refused.or(Some(err)),
                 Err(err) => return Err(err),
             }
@@ -306,7 +369,12 @@ impl Loader for CachedLoader {
             .unwrap_or_else(|| Error::new(ErrorKind::TemplateNotFound, "source does not exist")))
     }
 
-    fn get_template(&self, name: &str, skip: &[Origin], compiler: &dyn Compiler) -> Result<Compiled> {
+    fn get_template(
+        &self,
+        name: &str,
+        skip: &[Origin],
+        compiler: &dyn Compiler,
+    ) -> Result<Compiled> {
         self.shared.get(name, skip, compiler)
     }
 
@@ -323,7 +391,12 @@ impl Loader for CachedLoader {
 
     fn watch_paths(&self) -> Vec<PathBuf> {
         let mut seen = HashSet::new();
-        self.shared.loaders.iter().flat_map(|l| l.watch_paths()).filter(|p| seen.insert(p.clone())).collect()
+        self.shared
+            .loaders
+            .iter()
+            .flat_map(|l| l.watch_paths())
+            .filter(|p| seen.insert(p.clone()))
+            .collect()
     }
 
     fn modified(&self, origin: &Origin) -> Option<SystemTime> {

@@ -21,8 +21,15 @@ pub(crate) struct Dirs {
 impl Dirs {
     /// `dirs` made absolute (against the current directory) where they are not.
     pub(crate) fn new(dirs: Vec<PathBuf>, charset: Charset, kind: &'static str) -> Dirs {
-        let dirs = dirs.into_iter().map(|d| std::path::absolute(&d).unwrap_or(d)).collect();
-        Dirs { dirs, charset, kind }
+        let dirs = dirs
+            .into_iter()
+            .map(|d| std::path::absolute(&d).unwrap_or(d))
+            .collect();
+        Dirs {
+            dirs,
+            charset,
+            kind,
+        }
     }
 
     pub(crate) fn dirs(&self) -> &[PathBuf] {
@@ -70,7 +77,9 @@ impl Dirs {
                 }
             }
         }
-        Err(safe_join(Path::new("."), name).err().unwrap_or(Refusal::Foreign))
+        Err(safe_join(Path::new("."), name)
+            .err()
+            .unwrap_or(Refusal::Foreign))
     }
 
     pub(crate) fn contents(&self, origin: &Origin) -> Result<String> {
@@ -87,7 +96,9 @@ impl Dirs {
             Err(err) if is_absent(&err) => return Err(absent()),
             Err(err) => return Err(io_error(&path, err).with_origin(origin)),
         };
-        self.charset.decode(bytes, &path).map_err(|e| e.with_origin(origin))
+        self.charset
+            .decode(bytes, &path)
+            .map_err(|e| e.with_origin(origin))
     }
 
     pub(crate) fn modified(&self, origin: &Origin) -> Option<SystemTime> {
@@ -108,7 +119,9 @@ impl Dirs {
                 .follow_links(true)
                 .sort_by_file_name()
                 .into_iter()
-                .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+                .filter_entry(|e| {
+                    e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.')
+                });
             for entry in walk {
                 let entry = match entry {
                     Ok(entry) => entry,
@@ -118,15 +131,21 @@ impl Dirs {
                         let at = err.path().unwrap_or(dir).display().to_string();
                         return Err(Error::new(
                             ErrorKind::Io,
-                            format!("cannot list template directory {}: {err} (at {at})", dir.display()),
+                            format!(
+                                "cannot list template directory {}: {err} (at {at})",
+                                dir.display()
+                            ),
                         ));
                     }
                 };
                 if !entry.file_type().is_file() {
                     continue;
                 }
-                let Ok(rel) = entry.path().strip_prefix(dir) else { continue };
-                let parts: Option<Vec<&str>> = rel.components().map(|c| c.as_os_str().to_str()).collect();
+                let Ok(rel) = entry.path().strip_prefix(dir) else {
+                    continue;
+                };
+                let parts: Option<Vec<&str>> =
+                    rel.components().map(|c| c.as_os_str().to_str()).collect();
                 // A name that is not UTF-8 cannot be asked for.
                 let Some(parts) = parts else { continue };
                 let name = parts.join("/");
@@ -144,6 +163,9 @@ fn absent() -> Error {
 }
 
 fn refused(origin: &Origin, refusal: Refusal) -> Error {
-    Error::new(ErrorKind::Suspicious, format!("{refusal} (`{}`)", origin.template_name.escape_debug()))
-        .with_origin(origin)
+    Error::new(
+        ErrorKind::Suspicious,
+        format!("{refusal} (`{}`)", origin.template_name.escape_debug()),
+    )
+    .with_origin(origin)
 }

@@ -3,16 +3,25 @@
 use std::sync::Arc;
 
 use platen_core::{
-    APP_DIRECTORIES_LOADER, CACHED_LOADER, Error, FILESYSTEM_LOADER, Loader, LoaderEnv, LoaderSpec, Registry, Result,
+    APP_DIRECTORIES_LOADER, CACHED_LOADER, Error, FILESYSTEM_LOADER, Loader, LoaderEnv, LoaderSpec,
+    Registry, Result,
 };
 
 use crate::locmem::LOCMEM_LOADER;
-use crate::{AppDirectoriesLoader, CacheOptions, CachedLoader, Charset, FilesystemLoader, LocmemLoader};
+use crate::{
+    AppDirectoriesLoader, CacheOptions, CachedLoader, Charset, FilesystemLoader, LocmemLoader,
+};
 
 /// Django's loader names, accepted in settings as aliases of ours.
 pub const DJANGO_ALIASES: &[(&str, &str)] = &[
-    ("django.template.loaders.filesystem.Loader", FILESYSTEM_LOADER),
-    ("django.template.loaders.app_directories.Loader", APP_DIRECTORIES_LOADER),
+    (
+        "django.template.loaders.filesystem.Loader",
+        FILESYSTEM_LOADER,
+    ),
+    (
+        "django.template.loaders.app_directories.Loader",
+        APP_DIRECTORIES_LOADER,
+    ),
     ("django.template.loaders.locmem.Loader", LOCMEM_LOADER),
     ("django.template.loaders.cached.Loader", CACHED_LOADER),
 ];
@@ -35,13 +44,17 @@ pub fn register(registry: &mut Registry) {
 fn build_filesystem(spec: &LoaderSpec, env: &LoaderEnv<'_>) -> Result<Arc<dyn Loader>> {
     check_arguments(spec, &["dirs"])?;
     let dirs = spec.dirs.clone().unwrap_or_else(|| env.engine.dirs.clone());
-    Ok(Arc::new(FilesystemLoader::new(dirs).with_charset(charset(env)?)))
+    Ok(Arc::new(
+        FilesystemLoader::new(dirs).with_charset(charset(env)?),
+    ))
 }
 
 /// `platen.loaders.app_directories`: `<app>/templates` of each of `apps`.
 fn build_app_directories(spec: &LoaderSpec, env: &LoaderEnv<'_>) -> Result<Arc<dyn Loader>> {
     check_arguments(spec, &[])?;
-    Ok(Arc::new(AppDirectoriesLoader::from_apps(&env.settings.apps).with_charset(charset(env)?)))
+    Ok(Arc::new(
+        AppDirectoriesLoader::from_apps(&env.settings.apps).with_charset(charset(env)?),
+    ))
 }
 
 /// `platen.loaders.locmem`: the entry's `templates` table.
@@ -56,7 +69,10 @@ fn build_locmem(spec: &LoaderSpec, _env: &LoaderEnv<'_>) -> Result<Arc<dyn Loade
 fn build_cached(spec: &LoaderSpec, env: &LoaderEnv<'_>) -> Result<Arc<dyn Loader>> {
     check_arguments(spec, &["loaders"])?;
     let inner = match &spec.loaders {
-        Some(specs) => specs.iter().map(|s| env.build(s)).collect::<Result<Vec<_>>>()?,
+        Some(specs) => specs
+            .iter()
+            .map(|s| env.build(s))
+            .collect::<Result<Vec<_>>>()?,
         None => {
             let mut names = vec![FILESYSTEM_LOADER];
             if env.engine.app_dirs {
@@ -79,7 +95,10 @@ fn build_cached(spec: &LoaderSpec, env: &LoaderEnv<'_>) -> Result<Arc<dyn Loader
                 .collect::<Result<Vec<_>>>()?
         }
     };
-    let options = CacheOptions { auto_reload: env.auto_reload, watch: true };
+    let options = CacheOptions {
+        auto_reload: env.auto_reload,
+        watch: true,
+    };
     Ok(Arc::new(CachedLoader::with_options(inner, options)))
 }
 
@@ -113,12 +132,21 @@ fn check_arguments(spec: &LoaderSpec, allowed: &[&str]) -> Result<()> {
             let takes = match allowed {
                 [] => "no arguments".to_owned(),
                 [one] => format!("only `{one}`"),
-                many => format!("only {}", many.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", ")),
+                many => format!(
+                    "only {}",
+                    many.iter()
+                        .map(|a| format!("`{a}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
             };
             Err(Error::bad_setting(
                 format!("{}.{arg}", spec.key),
                 spec.source.clone(),
-                format!("`{arg}` is not an argument of the `{}` loader (it takes {takes})", spec.loader),
+                format!(
+                    "`{arg}` is not an argument of the `{}` loader (it takes {takes})",
+                    spec.loader
+                ),
             ))
         }
     }

@@ -35,7 +35,11 @@ impl FilesystemLoader {
         P: Into<PathBuf>,
     {
         FilesystemLoader {
-            dirs: Dirs::new(dirs.into_iter().map(Into::into).collect(), Charset::Utf8, FILESYSTEM_LOADER),
+            dirs: Dirs::new(
+                dirs.into_iter().map(Into::into).collect(),
+                Charset::Utf8,
+                FILESYSTEM_LOADER,
+            ),
         }
     }
 

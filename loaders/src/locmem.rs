@@ -41,8 +41,13 @@ impl LocmemLoader {
         N: Into<String>,
         S: AsRef<str>,
     {
-        let map: Map = templates.into_iter().map(|(n, s)| (n.into(), Arc::from(s.as_ref()))).collect();
-        LocmemLoader { templates: ArcSwap::from_pointee(map) }
+        let map: Map = templates
+            .into_iter()
+            .map(|(n, s)| (n.into(), Arc::from(s.as_ref())))
+            .collect();
+        LocmemLoader {
+            templates: ArcSwap::from_pointee(map),
+        }
     }
 
     /// Adds the template `name`, or replaces its source. Returns whether a
@@ -98,7 +103,9 @@ impl Default for LocmemLoader {
 
 impl fmt::Debug for LocmemLoader {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("LocmemLoader").field("templates", &self.names()).finish()
+        f.debug_struct("LocmemLoader")
+            .field("templates", &self.names())
+            .finish()
     }
 }
 
@@ -114,7 +121,10 @@ impl Loader for LocmemLoader {
     fn get_contents(&self, origin: &Origin) -> Result<String> {
         match self.templates.load().get(origin.template_name.as_str()) {
             Some(source) if origin.name == origin.template_name => Ok(source.to_string()),
-            _ => Err(Error::new(ErrorKind::TemplateNotFound, "source does not exist")),
+            _ => Err(Error::new(
+                ErrorKind::TemplateNotFound,
+                "source does not exist",
+            )),
         }
     }
 

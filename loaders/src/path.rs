@@ -45,7 +45,9 @@ impl fmt::Display for Refusal {
             Refusal::Absolute => "the name is an absolute path",
             Refusal::Prefix => "the name starts with a drive or path prefix",
             Refusal::Escapes => "the name's `..` components leave the template directory",
-            Refusal::Symlink => "the file resolves through a symbolic link outside the template directory",
+            Refusal::Symlink => {
+                "the file resolves through a symbolic link outside the template directory"
+            }
             Refusal::Foreign => "the origin is not inside this loader's template directories",
         })
     }
@@ -133,8 +135,14 @@ mod tests {
     fn joins_plain_names() {
         let dir = Path::new("/t");
         assert_eq!(safe_join(dir, "a/b.html"), Ok(PathBuf::from("/t/a/b.html")));
-        assert_eq!(safe_join(dir, "./a//b.html"), Ok(PathBuf::from("/t/a/b.html")));
-        assert_eq!(safe_join(dir, "a/../b.html"), Ok(PathBuf::from("/t/b.html")));
+        assert_eq!(
+            safe_join(dir, "./a//b.html"),
+            Ok(PathBuf::from("/t/a/b.html"))
+        );
+        assert_eq!(
+            safe_join(dir, "a/../b.html"),
+            Ok(PathBuf::from("/t/b.html"))
+        );
         assert_eq!(safe_join(dir, "C.html"), Ok(PathBuf::from("/t/C.html")));
     }
 

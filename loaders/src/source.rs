@@ -62,12 +62,19 @@ impl fmt::Display for Charset {
 /// Whether an I/O error means "there is no file there": the next place is
 /// tried rather than the error reported.
 pub(crate) fn is_absent(err: &io::Error) -> bool {
-    matches!(err.kind(), io::ErrorKind::NotFound | io::ErrorKind::NotADirectory)
+    matches!(
+        err.kind(),
+        io::ErrorKind::NotFound | io::ErrorKind::NotADirectory
+    )
 }
 
 /// The error for a file that exists but cannot be read.
 pub(crate) fn io_error(path: &Path, err: io::Error) -> Error {
-    Error::new(ErrorKind::Io, format!("cannot read template file {}: {err}", path.display())).with_cause(err)
+    Error::new(
+        ErrorKind::Io,
+        format!("cannot read template file {}: {err}", path.display()),
+    )
+    .with_cause(err)
 }
 
 #[cfg(test)]

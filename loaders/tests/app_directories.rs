@@ -26,7 +26,10 @@ fn apps_are_searched_in_order() {
     let loader = AppDirectoriesLoader::new(&apps);
     assert_eq!(loader.kind(), APP_DIRECTORIES_LOADER);
     // The app without a templates directory is skipped.
-    assert_eq!(loader.dirs(), [apps[0].join("templates"), apps[2].join("templates")]);
+    assert_eq!(
+        loader.dirs(),
+        [apps[0].join("templates"), apps[2].join("templates")]
+    );
     let c = TestCompiler::new();
     assert_eq!(get(&loader, "page.html", &c).unwrap(), "blog page");
     assert_eq!(get(&loader, "shop/cart.html", &c).unwrap(), "cart");
@@ -42,11 +45,17 @@ fn from_settings_apps() {
     let (_root, apps) = apps();
     let apps: Vec<App> = apps
         .iter()
-        .map(|p| App { name: p.file_name().unwrap().to_string_lossy().into_owned(), path: p.clone() })
+        .map(|p| App {
+            name: p.file_name().unwrap().to_string_lossy().into_owned(),
+            path: p.clone(),
+        })
         .collect();
     let loader = AppDirectoriesLoader::from_apps(&apps);
     assert_eq!(loader.dirs().len(), 2);
-    assert_eq!(loader.list_templates().unwrap(), ["page.html", "shop/cart.html"]);
+    assert_eq!(
+        loader.list_templates().unwrap(),
+        ["page.html", "shop/cart.html"]
+    );
     assert_eq!(loader.watch_paths(), loader.dirs());
 }
 
@@ -57,14 +66,39 @@ fn a_miss_lists_each_app_and_refusals_are_never_read() {
     let c = TestCompiler::new();
     let err = loader.get_template("nope.html", &[], &c).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::TemplateNotFound);
-    let names: Vec<_> = err.tried().iter().map(|t| t.origin.path.clone().unwrap()).collect();
-    assert_eq!(names, [apps[0].join("templates/nope.html"), apps[2].join("templates/nope.html")]);
-    assert!(err.tried().iter().all(|t| t.reason == "source does not exist"));
+    let names: Vec<_> = err
+        .tried()
+        .iter()
+        .map(|t| t.origin.path.clone().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            apps[0].join("templates/nope.html"),
+            apps[2].join("templates/nope.html")
+        ]
+    );
+    assert!(
+        err.tried()
+            .iter()
+            .all(|t| t.reason == "source does not exist")
+    );
 
-    for name in ["../../shop/templates/page.html", "../templates/page.html", "/etc/passwd", "\\..\\x", "a\0b"] {
+    for name in [
+        "../../shop/templates/page.html",
+        "../templates/page.html",
+        "/etc/passwd",
+        "\\..\\x",
+        "a\0b",
+    ] {
         let err = loader.get_template(name, &[], &c).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::TemplateNotFound, "{name:?}");
-        assert!(err.tried().iter().all(|t| t.reason.starts_with("refused: ")), "{err}");
+        assert!(
+            err.tried()
+                .iter()
+                .all(|t| t.reason.starts_with("refused: ")),
+            "{err}"
+        );
     }
     assert_eq!(c.count(), 0);
 }

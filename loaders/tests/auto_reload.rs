@@ -8,7 +8,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Barrier};
 use std::time::{Duration, SystemTime};
 
-use common::{IncludingCompiler, TestCompiler, eventually, get, set_mtime, text, write, write_atomic};
+use common::{
+    IncludingCompiler, TestCompiler, eventually, get, set_mtime, text, write, write_atomic,
+};
 use platen_core::{ErrorKind, Loader};
 use platen_loaders::{CacheOptions, CachedLoader, FilesystemLoader};
 
@@ -19,8 +21,14 @@ fn fs_cache(dirs: &[&std::path::Path], options: CacheOptions) -> CachedLoader {
     CachedLoader::with_options(loaders, options)
 }
 
-const WATCHING: CacheOptions = CacheOptions { auto_reload: true, watch: true };
-const MTIME_ONLY: CacheOptions = CacheOptions { auto_reload: true, watch: false };
+const WATCHING: CacheOptions = CacheOptions {
+    auto_reload: true,
+    watch: true,
+};
+const MTIME_ONLY: CacheOptions = CacheOptions {
+    auto_reload: true,
+    watch: false,
+};
 
 #[test]
 fn an_edit_is_noticed() {
@@ -45,7 +53,9 @@ fn a_file_added_to_an_earlier_dir_shadows_the_later_one() {
     let c = TestCompiler::new();
     assert_eq!(get(&cache, "page.html", &c).unwrap(), "second");
     write(first.path(), "page.html", "first");
-    assert!(eventually(|| get(&cache, "page.html", &c).unwrap() == "first"));
+    assert!(eventually(
+        || get(&cache, "page.html", &c).unwrap() == "first"
+    ));
 }
 
 #[test]
@@ -57,10 +67,14 @@ fn a_deletion_is_noticed() {
     let c = TestCompiler::new();
     assert_eq!(get(&cache, "page.html", &c).unwrap(), "first");
     fs::remove_file(one).unwrap();
-    assert!(eventually(|| get(&cache, "page.html", &c).unwrap() == "second"));
+    assert!(eventually(
+        || get(&cache, "page.html", &c).unwrap() == "second"
+    ));
     fs::remove_file(two).unwrap();
     assert!(eventually(|| {
-        cache.get_template("page.html", &[], &c).is_err_and(|e| e.kind() == ErrorKind::TemplateNotFound)
+        cache
+            .get_template("page.html", &[], &c)
+            .is_err_and(|e| e.kind() == ErrorKind::TemplateNotFound)
     }));
 }
 
@@ -71,7 +85,9 @@ fn a_cached_miss_is_forgotten_when_the_file_appears() {
     let c = TestCompiler::new();
     assert!(cache.get_template("late.html", &[], &c).is_err());
     write(dir.path(), "late.html", "here");
-    assert!(eventually(|| get(&cache, "late.html", &c).is_ok_and(|s| s == "here")));
+    assert!(eventually(
+        || get(&cache, "late.html", &c).is_ok_and(|s| s == "here")
+    ));
 }
 
 /// Without the watcher, modification times alone notice every change, at once.
@@ -86,7 +102,10 @@ fn modification_times_alone_notice_changes_immediately() {
 
     // Edit (with a distinct modification time, whatever the clock's resolution).
     fs::write(&two, "second, edited").unwrap();
-    set_mtime(&two, SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000));
+    set_mtime(
+        &two,
+        SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000),
+    );
     assert_eq!(get(&cache, "page.html", &c).unwrap(), "second, edited");
     // Add in an earlier directory.
     let one = write(first.path(), "page.html", "first");
@@ -95,7 +114,10 @@ fn modification_times_alone_notice_changes_immediately() {
     fs::remove_file(one).unwrap();
     assert_eq!(get(&cache, "page.html", &c).unwrap(), "second, edited");
     fs::remove_file(two).unwrap();
-    assert_eq!(cache.get_template("page.html", &[], &c).unwrap_err().kind(), ErrorKind::TemplateNotFound);
+    assert_eq!(
+        cache.get_template("page.html", &[], &c).unwrap_err().kind(),
+        ErrorKind::TemplateNotFound
+    );
     // A remembered miss is checked too.
     write(second.path(), "page.html", "back");
     assert_eq!(get(&cache, "page.html", &c).unwrap(), "back");
@@ -110,12 +132,28 @@ fn an_edited_include_invalidates_the_including_template() {
     let part = write(dir.path(), "part.html", "part v1");
     let cache: Arc<dyn Loader> = Arc::new(fs_cache(&[dir.path()], MTIME_ONLY));
     let compiler = IncludingCompiler::new(cache.clone());
-    assert_eq!(get(&*cache, "page.html", &compiler).unwrap(), "page:part v1");
-    assert_eq!(get(&*cache, "page.html", &compiler).unwrap(), "page:part v1");
-    assert_eq!(compiler.compiles.load(Ordering::SeqCst), 2, "page and part, once each");
+    assert_eq!(
+        get(&*cache, "page.html", &compiler).unwrap(),
+        "page:part v1"
+    );
+    assert_eq!(
+        get(&*cache, "page.html", &compiler).unwrap(),
+        "page:part v1"
+    );
+    assert_eq!(
+        compiler.compiles.load(Ordering::SeqCst),
+        2,
+        "page and part, once each"
+    );
     fs::write(&part, "part v2").unwrap();
-    set_mtime(&part, SystemTime::UNIX_EPOCH + Duration::from_secs(2_000_000));
-    assert_eq!(get(&*cache, "page.html", &compiler).unwrap(), "page:part v2");
+    set_mtime(
+        &part,
+        SystemTime::UNIX_EPOCH + Duration::from_secs(2_000_000),
+    );
+    assert_eq!(
+        get(&*cache, "page.html", &compiler).unwrap(),
+        "page:part v2"
+    );
 }
 
 #[test]
@@ -138,12 +176,18 @@ fn a_file_edited_while_served_by_many_threads() {
                         let got = cache.get_template("page.html", &[], &compiler).unwrap();
                         match text(&got) {
                             "old" => {
-                                assert_eq!(seen_new, 0, "the old version came back after the new one");
+                                assert_eq!(
+                                    seen_new, 0,
+                                    "the old version came back after the new one"
+                                );
                             }
                             "new" => seen_new += 1,
                             other => panic!("neither old nor new: {other:?}"),
                         }
-                        assert!(std::time::Instant::now() < deadline, "the edit was not noticed in 5 s");
+                        assert!(
+                            std::time::Instant::now() < deadline,
+                            "the edit was not noticed in 5 s"
+                        );
                         if !edited.load(Ordering::Relaxed) {
                             std::thread::sleep(Duration::from_millis(1));
                         }

@@ -36,7 +36,11 @@ fn concurrent_first_requests_compile_once_and_share_one_arc() {
             .collect();
         handles.into_iter().map(|h| h.join().unwrap()).collect()
     });
-    assert_eq!(compiler.count(), 1, "one compile for {THREADS} simultaneous requests");
+    assert_eq!(
+        compiler.count(),
+        1,
+        "one compile for {THREADS} simultaneous requests"
+    );
     assert!(results.iter().all(|r| Arc::ptr_eq(r, &results[0])));
     assert_eq!(text(&results[0]), "page");
 
@@ -65,14 +69,20 @@ fn a_concurrent_miss_is_looked_up_once_and_remembered() {
         for _ in 0..THREADS {
             s.spawn(|| {
                 barrier.wait();
-                let err = cache.get_template("missing.html", &[], &compiler).unwrap_err();
+                let err = cache
+                    .get_template("missing.html", &[], &compiler)
+                    .unwrap_err();
                 assert_eq!(err.kind(), ErrorKind::TemplateNotFound);
                 assert_eq!(err.detail(), Some("missing.html"));
                 assert_eq!(err.tried().len(), 1);
             });
         }
     });
-    assert_eq!(inner.calls(), (1, 1, 0), "one lookup for {THREADS} simultaneous misses");
+    assert_eq!(
+        inner.calls(),
+        (1, 1, 0),
+        "one lookup for {THREADS} simultaneous misses"
+    );
     for _ in 0..10 {
         assert!(cache.get_template("missing.html", &[], &compiler).is_err());
     }
@@ -84,9 +94,15 @@ fn a_miss_is_remembered_until_reset_without_auto_reload() {
     let dir = tempfile::tempdir().unwrap();
     let cache = CachedLoader::new(vec![Arc::new(FilesystemLoader::new([dir.path()]))]);
     let c = TestCompiler::new();
-    assert_eq!(cache.get_template("new.html", &[], &c).unwrap_err().kind(), ErrorKind::TemplateNotFound);
+    assert_eq!(
+        cache.get_template("new.html", &[], &c).unwrap_err().kind(),
+        ErrorKind::TemplateNotFound
+    );
     write(dir.path(), "new.html", "now here");
-    assert_eq!(cache.get_template("new.html", &[], &c).unwrap_err().kind(), ErrorKind::TemplateNotFound);
+    assert_eq!(
+        cache.get_template("new.html", &[], &c).unwrap_err().kind(),
+        ErrorKind::TemplateNotFound
+    );
     cache.reset();
     assert_eq!(get(&cache, "new.html", &c).unwrap(), "now here");
 }
@@ -95,7 +111,9 @@ fn a_miss_is_remembered_until_reset_without_auto_reload() {
 fn production_mode_serves_the_cached_version_and_makes_no_filesystem_call_on_a_hit() {
     let dir = tempfile::tempdir().unwrap();
     let path = write(dir.path(), "page.html", "old");
-    let inner = Arc::new(CountingLoader::new(Arc::new(FilesystemLoader::new([dir.path()]))));
+    let inner = Arc::new(CountingLoader::new(Arc::new(FilesystemLoader::new([
+        dir.path()
+    ]))));
     let cache = CachedLoader::new(vec![inner.clone()]);
     assert!(!cache.auto_reload());
     assert!(cache.watched_paths().is_empty());
@@ -106,8 +124,16 @@ fn production_mode_serves_the_cached_version_and_makes_no_filesystem_call_on_a_h
     for _ in 0..100 {
         assert_eq!(get(&cache, "page.html", &c).unwrap(), "old");
     }
-    assert_eq!(inner.calls(), after_miss, "a hit calls nothing on the inner loader");
-    assert_eq!(inner.calls().2, 0, "no modification time is asked in production");
+    assert_eq!(
+        inner.calls(),
+        after_miss,
+        "a hit calls nothing on the inner loader"
+    );
+    assert_eq!(
+        inner.calls().2,
+        0,
+        "no modification time is asked in production"
+    );
     cache.reset();
     assert_eq!(get(&cache, "page.html", &c).unwrap(), "new");
     assert_eq!(c.count(), 2);
@@ -131,19 +157,29 @@ fn compile_errors_are_remembered_until_reset() {
 
 #[test]
 fn a_missing_include_is_an_error_of_the_including_template() {
-    let locmem: Arc<dyn Loader> =
-        Arc::new(LocmemLoader::new([("page.html", "before\ninclude:missing.html"), ("ok.html", "fine")]));
+    let locmem: Arc<dyn Loader> = Arc::new(LocmemLoader::new([
+        ("page.html", "before\ninclude:missing.html"),
+        ("ok.html", "fine"),
+    ]));
     let cache: Arc<dyn Loader> = Arc::new(CachedLoader::new(vec![locmem]));
     let fallback: Arc<dyn Loader> = Arc::new(LocmemLoader::new([("page.html", "fallback")]));
     let compiler = IncludingCompiler::new(cache.clone());
 
     let err = cache.get_template("page.html", &[], &compiler).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::TemplateNotFound);
-    assert_eq!(err.detail(), Some("missing.html"), "the error names the include, not the page");
+    assert_eq!(
+        err.detail(),
+        Some("missing.html"),
+        "the error names the include, not the page"
+    );
     // The chain does not take it for a miss of page.html and try the next loader.
     let err = find_template(&[cache.clone(), fallback], "page.html", &[], &compiler).unwrap_err();
     assert_eq!(err.detail(), Some("missing.html"));
-    assert_eq!(compiler.compiles.load(Ordering::SeqCst), 1, "the error is cached");
+    assert_eq!(
+        compiler.compiles.load(Ordering::SeqCst),
+        1,
+        "the error is cached"
+    );
 }
 
 #[test]
@@ -155,17 +191,36 @@ fn the_skip_list_is_part_of_the_key() {
     let cache = CachedLoader::new(vec![fs.clone()]);
     let c = TestCompiler::new();
     let first = fs.get_template_sources("base.html").remove(0);
-    let skipped = cache.get_template("base.html", std::slice::from_ref(&first), &c).unwrap();
+    let skipped = cache
+        .get_template("base.html", std::slice::from_ref(&first), &c)
+        .unwrap();
     assert_eq!(text(&skipped), "base b");
     assert_eq!(get(&cache, "base.html", &c).unwrap(), "base a");
     // An unrelated origin in the skip list does not change the key.
     let other = fs.get_template_sources("other.html").remove(0);
-    assert_eq!(text(&cache.get_template("base.html", &[other], &c).unwrap()), "base a");
-    assert!(Arc::ptr_eq(&cache.get_template("base.html", std::slice::from_ref(&first), &c).unwrap(), &skipped));
+    assert_eq!(
+        text(&cache.get_template("base.html", &[other], &c).unwrap()),
+        "base a"
+    );
+    assert!(Arc::ptr_eq(
+        &cache
+            .get_template("base.html", std::slice::from_ref(&first), &c)
+            .unwrap(),
+        &skipped
+    ));
     assert_eq!(c.count(), 2);
-    let err = cache.get_template("base.html", &[first, fs.get_template_sources("base.html").remove(1)], &c);
+    let err = cache.get_template(
+        "base.html",
+        &[first, fs.get_template_sources("base.html").remove(1)],
+        &c,
+    );
     let err = err.unwrap_err();
-    assert!(err.tried().iter().all(|t| t.reason == "skipped to avoid recursion"), "{err}");
+    assert!(
+        err.tried()
+            .iter()
+            .all(|t| t.reason == "skipped to avoid recursion"),
+        "{err}"
+    );
 }
 
 fn version(k: usize) -> String {
@@ -194,8 +249,12 @@ fn reset_under_concurrent_load_never_serves_a_mixed_or_stale_result() {
                 while !done.load(Ordering::Acquire) || loads == 0 {
                     let floor = published.load(Ordering::Acquire);
                     let got = cache.get_template("t.html", &[], &compiler).unwrap();
-                    let k = parse_version(text(&got)).unwrap_or_else(|| panic!("corrupt result {:?}", text(&got)));
-                    assert!(k >= floor, "saw version {k} after version {floor} was reset in");
+                    let k = parse_version(text(&got))
+                        .unwrap_or_else(|| panic!("corrupt result {:?}", text(&got)));
+                    assert!(
+                        k >= floor,
+                        "saw version {k} after version {floor} was reset in"
+                    );
                     loads += 1;
                 }
             });
@@ -211,7 +270,10 @@ fn reset_under_concurrent_load_never_serves_a_mixed_or_stale_result() {
         }
         done.store(true, Ordering::Release);
     });
-    assert_eq!(parse_version(&get(&cache, "t.html", &compiler).unwrap()), Some(ROUNDS));
+    assert_eq!(
+        parse_version(&get(&cache, "t.html", &compiler).unwrap()),
+        Some(ROUNDS)
+    );
 }
 
 #[test]
@@ -224,7 +286,9 @@ fn a_panicking_compile_releases_the_slot() {
         }
         Ok(Arc::new(src.to_owned()))
     };
-    let first = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| cache.get_template("p.html", &[], &compiler)));
+    let first = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        cache.get_template("p.html", &[], &compiler)
+    }));
     assert!(first.is_err());
     assert_eq!(get(&cache, "p.html", &compiler).unwrap(), "p");
 }
@@ -243,8 +307,10 @@ fn self_inclusion_is_a_recursion_error() {
 fn templates_including_each_other_from_two_threads_do_not_deadlock() {
     // a includes b, b includes a; thread 1 starts at a, thread 2 at b, both
     // inside their compile before either asks for the other.
-    let locmem: Arc<dyn Loader> =
-        Arc::new(LocmemLoader::new([("a.html", "include:b.html"), ("b.html", "include:a.html")]));
+    let locmem: Arc<dyn Loader> = Arc::new(LocmemLoader::new([
+        ("a.html", "include:b.html"),
+        ("b.html", "include:a.html"),
+    ]));
     let cache: Arc<dyn Loader> = Arc::new(CachedLoader::new(vec![locmem]));
     let compiler = Arc::new(IncludingCompiler {
         delay: Duration::from_millis(50),
@@ -253,15 +319,23 @@ fn templates_including_each_other_from_two_threads_do_not_deadlock() {
     let (tx, rx) = mpsc::channel();
     let barrier = Arc::new(Barrier::new(2));
     for name in ["a.html", "b.html"] {
-        let (cache, compiler, tx, barrier) = (cache.clone(), compiler.clone(), tx.clone(), barrier.clone());
+        let (cache, compiler, tx, barrier) =
+            (cache.clone(), compiler.clone(), tx.clone(), barrier.clone());
         // Plain threads, so that a deadlock fails the test instead of hanging it.
         std::thread::spawn(move || {
             barrier.wait();
-            let _ = tx.send(cache.get_template(name, &[], &*compiler).map(|_| ()).map_err(|e| e.kind()));
+            let _ = tx.send(
+                cache
+                    .get_template(name, &[], &*compiler)
+                    .map(|_| ())
+                    .map_err(|e| e.kind()),
+            );
         });
     }
     for _ in 0..2 {
-        let result = rx.recv_timeout(Duration::from_secs(10)).expect("deadlock: no answer within 10 s");
+        let result = rx
+            .recv_timeout(Duration::from_secs(10))
+            .expect("deadlock: no answer within 10 s");
         assert_eq!(result, Err(ErrorKind::Recursion));
     }
 }
@@ -277,14 +351,23 @@ fn warm_compiles_everything_and_returns_every_error() {
     write(b.path(), "ok.html", "shadowed BAD");
     let cache = CachedLoader::new(vec![
         Arc::new(FilesystemLoader::new([a.path()])),
-        Arc::new(LocmemLoader::new([("mem.html", "mem"), ("mem_bad.html", "BAD mem")])),
+        Arc::new(LocmemLoader::new([
+            ("mem.html", "mem"),
+            ("mem_bad.html", "BAD mem"),
+        ])),
         Arc::new(FilesystemLoader::new([b.path()])),
     ]);
     let c = TestCompiler::new();
     let errors = cache.warm(&c);
-    let mut names: Vec<_> = errors.iter().map(|e| e.template_name().unwrap_or("?").to_owned()).collect();
+    let mut names: Vec<_> = errors
+        .iter()
+        .map(|e| e.template_name().unwrap_or("?").to_owned())
+        .collect();
     names.sort();
-    assert_eq!(names, ["bad1.html", "bad3.html", "mem_bad.html", "sub/bad2.html"]);
+    assert_eq!(
+        names,
+        ["bad1.html", "bad3.html", "mem_bad.html", "sub/bad2.html"]
+    );
     assert!(errors.iter().all(|e| e.kind() == ErrorKind::SyntaxError));
     let compiled = c.count();
     assert_eq!(compiled, 6);
@@ -308,13 +391,22 @@ fn delegates_to_the_inner_loaders() {
     ]);
     assert_eq!(cache.kind(), CACHED_LOADER);
     assert_eq!(cache.loaders().len(), 3);
-    assert_eq!(cache.list_templates().unwrap(), ["m.html", "x.html", "y.html"]);
-    assert_eq!(cache.watch_paths(), [a.path().to_path_buf(), b.path().to_path_buf()]);
+    assert_eq!(
+        cache.list_templates().unwrap(),
+        ["m.html", "x.html", "y.html"]
+    );
+    assert_eq!(
+        cache.watch_paths(),
+        [a.path().to_path_buf(), b.path().to_path_buf()]
+    );
     let sources = cache.get_template_sources("y.html");
     assert_eq!(sources.len(), 3);
     // The origin from the second filesystem loader is read by it.
     assert_eq!(cache.get_contents(&sources[2]).unwrap(), "y");
-    assert_eq!(cache.get_contents(&sources[0]).unwrap_err().kind(), ErrorKind::TemplateNotFound);
+    assert_eq!(
+        cache.get_contents(&sources[0]).unwrap_err().kind(),
+        ErrorKind::TemplateNotFound
+    );
     let x = &cache.get_template_sources("x.html")[0];
     assert_eq!(cache.get_contents(x).unwrap(), "x");
     assert_eq!(cache.modified(x), fa.modified(x));
@@ -328,7 +420,10 @@ fn read_failures_are_handed_out_but_not_remembered() {
     std::fs::create_dir(dir.path().join("page.html")).unwrap();
     let cache = CachedLoader::new(vec![Arc::new(FilesystemLoader::new([dir.path()]))]);
     let c = TestCompiler::new();
-    assert_eq!(cache.get_template("page.html", &[], &c).unwrap_err().kind(), ErrorKind::Io);
+    assert_eq!(
+        cache.get_template("page.html", &[], &c).unwrap_err().kind(),
+        ErrorKind::Io
+    );
     std::fs::remove_dir(dir.path().join("page.html")).unwrap();
     write(dir.path(), "page.html", "readable now");
     assert_eq!(get(&cache, "page.html", &c).unwrap(), "readable now");

@@ -28,7 +28,11 @@ fn project() -> tempfile::TempDir {
     let root = tempfile::tempdir().unwrap();
     write(root.path(), "templates/page.html", "page from dirs");
     write(root.path(), "more/extra.html", "extra");
-    write(root.path(), "blog/templates/blog/post.html", "post from app");
+    write(
+        root.path(),
+        "blog/templates/blog/post.html",
+        "post from app",
+    );
     std::fs::write(root.path().join("more/latin.html"), b"caf\xe9").unwrap();
     root
 }
@@ -37,7 +41,12 @@ fn project() -> tempfile::TempDir {
 fn registers_every_loader_and_djangos_names() {
     let registry = registry();
     let names = registry.loader_names();
-    for name in [FILESYSTEM_LOADER, APP_DIRECTORIES_LOADER, LOCMEM_LOADER, CACHED_LOADER] {
+    for name in [
+        FILESYSTEM_LOADER,
+        APP_DIRECTORIES_LOADER,
+        LOCMEM_LOADER,
+        CACHED_LOADER,
+    ] {
         assert!(names.contains(&name), "{name} in {names:?}");
     }
     assert_eq!(DJANGO_ALIASES.len(), 4);
@@ -62,8 +71,14 @@ fn the_default_chain_is_cached_filesystem_and_app_directories() {
     let debug = format!("{:?}", loaders[0]);
     assert!(debug.contains("auto_reload: false"), "{debug}");
     let c = TestCompiler::new();
-    assert_eq!(get(&*loaders[0], "page.html", &c).unwrap(), "page from dirs");
-    assert_eq!(get(&*loaders[0], "blog/post.html", &c).unwrap(), "post from app");
+    assert_eq!(
+        get(&*loaders[0], "page.html", &c).unwrap(),
+        "page from dirs"
+    );
+    assert_eq!(
+        get(&*loaders[0], "blog/post.html", &c).unwrap(),
+        "post from app"
+    );
 }
 
 fn explicit_chain(root: &Path, prefix: &str, debug: bool) -> Vec<std::sync::Arc<dyn Loader>> {
@@ -75,7 +90,12 @@ fn explicit_chain(root: &Path, prefix: &str, debug: bool) -> Vec<std::sync::Arc<
             "django.template.loaders.cached.Loader",
         )
     } else {
-        (FILESYSTEM_LOADER, APP_DIRECTORIES_LOADER, LOCMEM_LOADER, CACHED_LOADER)
+        (
+            FILESYSTEM_LOADER,
+            APP_DIRECTORIES_LOADER,
+            LOCMEM_LOADER,
+            CACHED_LOADER,
+        )
     };
     let toml = format!(
         r#"
@@ -108,7 +128,14 @@ fn explicit_chains_by_platen_and_django_names() {
         let kinds: Vec<&str> = loaders.iter().map(|l| l.kind()).collect();
         assert_eq!(
             kinds,
-            [FILESYSTEM_LOADER, FILESYSTEM_LOADER, APP_DIRECTORIES_LOADER, LOCMEM_LOADER, CACHED_LOADER, CACHED_LOADER],
+            [
+                FILESYSTEM_LOADER,
+                FILESYSTEM_LOADER,
+                APP_DIRECTORIES_LOADER,
+                LOCMEM_LOADER,
+                CACHED_LOADER,
+                CACHED_LOADER
+            ],
             "{prefix}"
         );
         let c = TestCompiler::new();
@@ -117,12 +144,21 @@ fn explicit_chains_by_platen_and_django_names() {
         assert_eq!(get(&*loaders[0], "latin.html", &c).unwrap(), "café");
         assert!(loaders[0].get_template("page.html", &[], &c).is_err());
         // Without `dirs`, the engine's.
-        assert_eq!(get(&*loaders[1], "page.html", &c).unwrap(), "page from dirs");
-        assert_eq!(get(&*loaders[2], "blog/post.html", &c).unwrap(), "post from app");
+        assert_eq!(
+            get(&*loaders[1], "page.html", &c).unwrap(),
+            "page from dirs"
+        );
+        assert_eq!(
+            get(&*loaders[2], "blog/post.html", &c).unwrap(),
+            "post from app"
+        );
         assert_eq!(get(&*loaders[3], "mem.html", &c).unwrap(), "in memory");
         assert_eq!(get(&*loaders[4], "c.html", &c).unwrap(), "cached mem");
         // A cached loader without `loaders` wraps the filesystem loader over the engine's dirs.
-        assert_eq!(get(&*loaders[5], "page.html", &c).unwrap(), "page from dirs");
+        assert_eq!(
+            get(&*loaders[5], "page.html", &c).unwrap(),
+            "page from dirs"
+        );
     }
 }
 
@@ -133,9 +169,14 @@ fn debug_mode_makes_the_cache_auto_reload() {
     let debug = format!("{:?}", loaders[5]);
     assert!(debug.contains("auto_reload: true"), "{debug}");
     let c = TestCompiler::new();
-    assert_eq!(get(&*loaders[5], "page.html", &c).unwrap(), "page from dirs");
+    assert_eq!(
+        get(&*loaders[5], "page.html", &c).unwrap(),
+        "page from dirs"
+    );
     write(root.path(), "templates/page.html", "edited");
-    assert!(common::eventually(|| get(&*loaders[5], "page.html", &c).unwrap() == "edited"));
+    assert!(common::eventually(|| get(&*loaders[5], "page.html", &c)
+        .unwrap()
+        == "edited"));
 }
 
 #[test]
@@ -152,7 +193,10 @@ fn an_argument_a_loader_does_not_take_is_a_settings_error() {
     );
     let err = registry().build_loaders(&s.templates[0], &s).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::BadSettings);
-    assert_eq!(err.settings_key(), Some("templates[0].options.loaders[0].dirs"));
+    assert_eq!(
+        err.settings_key(),
+        Some("templates[0].options.loaders[0].dirs")
+    );
     assert!(err.to_string().contains("only `templates`"), "{err}");
 
     let s = settings(
@@ -165,5 +209,8 @@ fn an_argument_a_loader_does_not_take_is_a_settings_error() {
         "#,
     );
     let err = registry().build_loaders(&s.templates[0], &s).unwrap_err();
-    assert_eq!(err.settings_key(), Some("templates[0].options.loaders[0].loaders[0].colour"));
+    assert_eq!(
+        err.settings_key(),
+        Some("templates[0].options.loaders[0].loaders[0].colour")
+    );
 }

@@ -22,8 +22,15 @@ fn dirs_are_searched_in_order() {
 
     let sources = loader.get_template_sources("page.html");
     let paths: Vec<_> = sources.iter().map(|o| o.path.clone().unwrap()).collect();
-    assert_eq!(paths, [a.path().join("page.html"), b.path().join("page.html")]);
-    assert!(sources.iter().all(|o| &*o.loader == FILESYSTEM_LOADER && o.template_name == "page.html"));
+    assert_eq!(
+        paths,
+        [a.path().join("page.html"), b.path().join("page.html")]
+    );
+    assert!(
+        sources
+            .iter()
+            .all(|o| &*o.loader == FILESYSTEM_LOADER && o.template_name == "page.html")
+    );
     assert_eq!(loader.kind(), FILESYSTEM_LOADER);
 }
 
@@ -39,22 +46,37 @@ fn nested_names_and_dot_segments() {
     // `..` that stays inside the directory is allowed, as in Django.
     assert_eq!(get(&loader, "blog/../base.html", &c).unwrap(), "base");
     let origin = &loader.get_template_sources("blog/../base.html")[0];
-    assert_eq!(origin.path.as_deref(), Some(dir.path().join("base.html").as_path()));
+    assert_eq!(
+        origin.path.as_deref(),
+        Some(dir.path().join("base.html").as_path())
+    );
 }
 
 #[test]
 fn a_miss_lists_every_place_with_its_reason() {
     let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let loader = FilesystemLoader::new([a.path(), b.path()]);
-    let err = loader.get_template("nope.html", &[], &TestCompiler::new()).unwrap_err();
+    let err = loader
+        .get_template("nope.html", &[], &TestCompiler::new())
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::TemplateNotFound);
     assert_eq!(err.detail(), Some("nope.html"));
-    let tried: Vec<_> = err.tried().iter().map(|t| (t.origin.name.clone(), t.reason.clone())).collect();
+    let tried: Vec<_> = err
+        .tried()
+        .iter()
+        .map(|t| (t.origin.name.clone(), t.reason.clone()))
+        .collect();
     assert_eq!(
         tried,
         [
-            (a.path().join("nope.html").display().to_string(), "source does not exist".to_owned()),
-            (b.path().join("nope.html").display().to_string(), "source does not exist".to_owned()),
+            (
+                a.path().join("nope.html").display().to_string(),
+                "source does not exist".to_owned()
+            ),
+            (
+                b.path().join("nope.html").display().to_string(),
+                "source does not exist".to_owned()
+            ),
         ]
     );
 
@@ -118,7 +140,11 @@ fn names_that_leave_the_directory_are_refused_and_never_read() {
             assert_eq!(loader.modified(&origin), None, "{name:?}");
         }
     }
-    assert_eq!(compiler.count(), 0, "nothing refused may reach the compiler");
+    assert_eq!(
+        compiler.count(),
+        0,
+        "nothing refused may reach the compiler"
+    );
 }
 
 #[test]
@@ -127,9 +153,19 @@ fn an_origin_the_loader_did_not_make_is_refused() {
     let loader = FilesystemLoader::new([&templates]);
     // A forged origin pointing at the secret, with an innocent name.
     let forged = Origin::file(secret.clone(), "ok.html", FILESYSTEM_LOADER);
-    assert_eq!(loader.get_contents(&forged).unwrap_err().kind(), ErrorKind::Suspicious);
-    let forged = Origin::file(templates.join("../secret.html"), "../secret.html", FILESYSTEM_LOADER);
-    assert_eq!(loader.get_contents(&forged).unwrap_err().kind(), ErrorKind::Suspicious);
+    assert_eq!(
+        loader.get_contents(&forged).unwrap_err().kind(),
+        ErrorKind::Suspicious
+    );
+    let forged = Origin::file(
+        templates.join("../secret.html"),
+        "../secret.html",
+        FILESYSTEM_LOADER,
+    );
+    assert_eq!(
+        loader.get_contents(&forged).unwrap_err().kind(),
+        ErrorKind::Suspicious
+    );
     assert_eq!(loader.modified(&forged), None);
 }
 
@@ -161,7 +197,13 @@ fn symlinks_leading_outside_are_refused_and_never_read() {
     symlink(&templates, &via_link).unwrap();
     let loader = FilesystemLoader::new([&via_link]);
     assert_eq!(get(&loader, "ok.html", &compiler).unwrap(), "ok");
-    assert_eq!(loader.get_template("link.html", &[], &compiler).unwrap_err().kind(), ErrorKind::TemplateNotFound);
+    assert_eq!(
+        loader
+            .get_template("link.html", &[], &compiler)
+            .unwrap_err()
+            .kind(),
+        ErrorKind::TemplateNotFound
+    );
 }
 
 #[test]
@@ -169,10 +211,19 @@ fn a_directory_is_an_io_error_naming_the_path() {
     let dir = tempfile::tempdir().unwrap();
     fs::create_dir(dir.path().join("dir.html")).unwrap();
     let loader = FilesystemLoader::new([dir.path()]);
-    let err = loader.get_template("dir.html", &[], &TestCompiler::new()).unwrap_err();
+    let err = loader
+        .get_template("dir.html", &[], &TestCompiler::new())
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Io, "{err}");
-    assert!(err.to_string().contains(&dir.path().join("dir.html").display().to_string()), "{err}");
-    assert_eq!(err.origin().map(|o| o.template_name.as_str()), Some("dir.html"));
+    assert!(
+        err.to_string()
+            .contains(&dir.path().join("dir.html").display().to_string()),
+        "{err}"
+    );
+    assert_eq!(
+        err.origin().map(|o| o.template_name.as_str()),
+        Some("dir.html")
+    );
 }
 
 #[test]
@@ -180,7 +231,9 @@ fn a_path_through_a_file_is_a_miss() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "file.html", "x");
     let loader = FilesystemLoader::new([dir.path()]);
-    let err = loader.get_template("file.html/inner.html", &[], &TestCompiler::new()).unwrap_err();
+    let err = loader
+        .get_template("file.html/inner.html", &[], &TestCompiler::new())
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::TemplateNotFound, "{err}");
 }
 
@@ -196,7 +249,9 @@ fn permission_denied_is_an_io_error() {
         return;
     }
     let loader = FilesystemLoader::new([dir.path()]);
-    let err = loader.get_template("locked.html", &[], &TestCompiler::new()).unwrap_err();
+    let err = loader
+        .get_template("locked.html", &[], &TestCompiler::new())
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Io, "{err}");
     assert!(err.to_string().contains("locked.html"), "{err}");
 }
@@ -216,14 +271,24 @@ fn files_are_decoded_in_the_charset() {
     assert_eq!(err.kind(), ErrorKind::InvalidValue, "{err}");
     let text = err.to_string();
     assert!(text.contains("offset 3"), "{text}");
-    assert!(text.contains(&dir.path().join("latin.html").display().to_string()), "{text}");
+    assert!(
+        text.contains(&dir.path().join("latin.html").display().to_string()),
+        "{text}"
+    );
     assert_eq!(c.count(), 1);
 }
 
 #[test]
 fn list_templates_walks_every_dir_skipping_hidden() {
     let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    for name in ["index.html", "blog/post.html", "blog/deep/er.txt", ".hidden.html", ".git/HEAD", "blog/.cache/x"] {
+    for name in [
+        "index.html",
+        "blog/post.html",
+        "blog/deep/er.txt",
+        ".hidden.html",
+        ".git/HEAD",
+        "blog/.cache/x",
+    ] {
         write(a.path(), name, "x");
     }
     write(b.path(), "index.html", "shadowed");
@@ -231,7 +296,12 @@ fn list_templates_walks_every_dir_skipping_hidden() {
     let loader = FilesystemLoader::new([a.path(), b.path(), &a.path().join("missing")]);
     assert_eq!(
         loader.list_templates().unwrap(),
-        ["blog/deep/er.txt", "blog/post.html", "index.html", "other.html"]
+        [
+            "blog/deep/er.txt",
+            "blog/post.html",
+            "index.html",
+            "other.html"
+        ]
     );
 }
 
@@ -240,7 +310,10 @@ fn watch_paths_and_modified() {
     let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let path = write(a.path(), "page.html", "x");
     let loader = FilesystemLoader::new([a.path(), b.path()]);
-    assert_eq!(loader.watch_paths(), [a.path().to_path_buf(), b.path().to_path_buf()]);
+    assert_eq!(
+        loader.watch_paths(),
+        [a.path().to_path_buf(), b.path().to_path_buf()]
+    );
     assert_eq!(loader.dirs(), loader.watch_paths().as_slice());
     let sources = loader.get_template_sources("page.html");
     let mtime = fs::metadata(&path).unwrap().modified().unwrap();

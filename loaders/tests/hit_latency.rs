@@ -14,13 +14,22 @@ use platen_loaders::{CachedLoader, LocmemLoader};
 #[test]
 #[ignore = "a measurement, run in release"]
 fn hit_latency() {
-    let cache = CachedLoader::new(vec![Arc::new(LocmemLoader::new([("blog/post_detail.html", "x")]))]);
+    let cache = CachedLoader::new(vec![Arc::new(LocmemLoader::new([(
+        "blog/post_detail.html",
+        "x",
+    )]))]);
     let c = TestCompiler::new();
-    cache.get_template("blog/post_detail.html", &[], &c).unwrap();
+    cache
+        .get_template("blog/post_detail.html", &[], &c)
+        .unwrap();
     const N: u32 = 2_000_000;
     let start = Instant::now();
     for _ in 0..N {
-        std::hint::black_box(cache.get_template(std::hint::black_box("blog/post_detail.html"), &[], &c).unwrap());
+        std::hint::black_box(
+            cache
+                .get_template(std::hint::black_box("blog/post_detail.html"), &[], &c)
+                .unwrap(),
+        );
     }
     println!("one thread: {:?} per hit", start.elapsed() / N);
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
@@ -29,15 +38,24 @@ fn hit_latency() {
         for _ in 0..threads {
             s.spawn(|| {
                 for _ in 0..N {
-                    std::hint::black_box(cache.get_template("blog/post_detail.html", &[], &c).unwrap());
+                    std::hint::black_box(
+                        cache
+                            .get_template("blog/post_detail.html", &[], &c)
+                            .unwrap(),
+                    );
                 }
             });
         }
     });
-    println!("{threads} threads, one template: {:?} per hit per thread", start.elapsed() / N);
+    println!(
+        "{threads} threads, one template: {:?} per hit per thread",
+        start.elapsed() / N
+    );
     // Each thread its own template: no shared reference count to bounce.
     let names: Vec<String> = (0..threads).map(|i| format!("t{i}.html")).collect();
-    let own = CachedLoader::new(vec![Arc::new(LocmemLoader::new(names.iter().map(|n| (n.clone(), "x"))))]);
+    let own = CachedLoader::new(vec![Arc::new(LocmemLoader::new(
+        names.iter().map(|n| (n.clone(), "x")),
+    ))]);
     let start = Instant::now();
     std::thread::scope(|s| {
         for name in &names {
@@ -50,6 +68,9 @@ fn hit_latency() {
             });
         }
     });
-    println!("{threads} threads, own templates: {:?} per hit per thread", start.elapsed() / N);
+    println!(
+        "{threads} threads, own templates: {:?} per hit per thread",
+        start.elapsed() / N
+    );
     assert_eq!(c.count(), 1 + threads);
 }

@@ -18,7 +18,10 @@ fn serves_lists_and_misses() {
     assert_eq!(loader.len(), 2);
 
     let origin = &loader.get_template_sources("a.html")[0];
-    assert_eq!((origin.name.as_str(), origin.template_name.as_str()), ("a.html", "a.html"));
+    assert_eq!(
+        (origin.name.as_str(), origin.template_name.as_str()),
+        ("a.html", "a.html")
+    );
     assert!(origin.path.is_none());
 
     let err = loader.get_template("nope.html", &[], &c).unwrap_err();
@@ -40,7 +43,10 @@ fn insert_replace_remove() {
     assert_eq!(loader.source("x.html").as_deref(), Some("two"));
     assert!(loader.remove("x.html"));
     assert!(!loader.remove("x.html"));
-    assert_eq!(loader.get_template("x.html", &[], &c).unwrap_err().kind(), ErrorKind::TemplateNotFound);
+    assert_eq!(
+        loader.get_template("x.html", &[], &c).unwrap_err().kind(),
+        ErrorKind::TemplateNotFound
+    );
 }
 
 #[test]

@@ -54,7 +54,10 @@ pub(crate) fn run(args: &BenchArgs) -> platen::Result<ExitCode> {
     let engine_name = engines
         .all()
         .iter()
-        .find(|e| e.get_template(&args.name).is_ok() && args.engine.as_deref().is_none_or(|n| n == e.name()))
+        .find(|e| {
+            e.get_template(&args.name).is_ok()
+                && args.engine.as_deref().is_none_or(|n| n == e.name())
+        })
         .map(|e| e.name().to_owned())
         .unwrap_or_default();
 
@@ -66,7 +69,8 @@ pub(crate) fn run(args: &BenchArgs) -> platen::Result<ExitCode> {
     }
 
     let mut samples: Vec<Duration> = Vec::new();
-    let deadline = Instant::now() + Duration::from_secs_f64(args.seconds.unwrap_or(3.0).clamp(0.01, 3600.0));
+    let deadline =
+        Instant::now() + Duration::from_secs_f64(args.seconds.unwrap_or(3.0).clamp(0.01, 3600.0));
     let mut out = String::with_capacity(page.len());
     loop {
         if let Some(n) = args.iterations {
@@ -82,7 +86,8 @@ pub(crate) fn run(args: &BenchArgs) -> platen::Result<ExitCode> {
         samples.push(start.elapsed());
     }
     samples.sort();
-    let at = |q: f64| samples[((samples.len() - 1) as f64 * q).round() as usize].as_secs_f64() * 1e6;
+    let at =
+        |q: f64| samples[((samples.len() - 1) as f64 * q).round() as usize].as_secs_f64() * 1e6;
     let summary = Summary {
         iterations: samples.len() as u64,
         median_us: at(0.5),
@@ -90,7 +95,11 @@ pub(crate) fn run(args: &BenchArgs) -> platen::Result<ExitCode> {
         p75_us: at(0.75),
         bytes: page.len(),
     };
-    let mb_per_s = if summary.median_us > 0.0 { summary.bytes as f64 / summary.median_us } else { 0.0 };
+    let mb_per_s = if summary.median_us > 0.0 {
+        summary.bytes as f64 / summary.median_us
+    } else {
+        0.0
+    };
     let mut stdout = std::io::stdout().lock();
     if args.json {
         let line = serde_json::json!({
@@ -108,7 +117,13 @@ pub(crate) fn run(args: &BenchArgs) -> platen::Result<ExitCode> {
         writeln!(
             stdout,
             "{} ({engine_name}): median {:.2} µs, p25 {:.2} µs, p75 {:.2} µs per render over {} renders; {} bytes, {:.1} MB/s",
-            args.name, summary.median_us, summary.p25_us, summary.p75_us, summary.iterations, summary.bytes, mb_per_s
+            args.name,
+            summary.median_us,
+            summary.p25_us,
+            summary.p75_us,
+            summary.iterations,
+            summary.bytes,
+            mb_per_s
         )?;
     }
     Ok(ExitCode::SUCCESS)

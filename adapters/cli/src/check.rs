@@ -74,7 +74,11 @@ pub(crate) fn run(args: &CheckArgs) -> platen::Result<ExitCode> {
             engines.all().len()
         );
     }
-    Ok(if errors == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+    Ok(if errors == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }
 
 fn print_error(format: Format, err: &platen::Error, engine: Option<&str>) {

@@ -32,9 +32,20 @@ pub(crate) fn run(args: &ConformanceArgs) -> platen::Result<ExitCode> {
     }
     if let Some(path) = &args.report {
         std::fs::write(path, conformance::report_lines(&all)).map_err(|e| {
-            platen::Error::new(platen::ErrorKind::Io, format!("cannot write the report {}: {e}", path.display()))
+            platen::Error::new(
+                platen::ErrorKind::Io,
+                format!("cannot write the report {}: {e}", path.display()),
+            )
         })?;
     }
-    writeln!(stdout, "conformance: {} passed, {failed} failed", all.len() - failed)?;
-    Ok(if failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+    writeln!(
+        stdout,
+        "conformance: {} passed, {failed} failed",
+        all.len() - failed
+    )?;
+    Ok(if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }

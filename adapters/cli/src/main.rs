@@ -41,7 +41,12 @@ enum Command {
 #[derive(clap::Args, Debug, Clone)]
 struct SettingsArg {
     /// The settings file (TOML, YAML or JSON).
-    #[arg(long, short = 's', default_value = "platen.toml", env = "PLATEN_SETTINGS")]
+    #[arg(
+        long,
+        short = 's',
+        default_value = "platen.toml",
+        env = "PLATEN_SETTINGS"
+    )]
     settings: PathBuf,
 }
 

@@ -45,7 +45,10 @@ pub(crate) fn read_context(path: &PathBuf) -> platen::Result<Context> {
         s
     } else {
         std::fs::read_to_string(path).map_err(|e| {
-            Error::new(ErrorKind::Io, format!("cannot read the context file {}: {e}", path.display()))
+            Error::new(
+                ErrorKind::Io,
+                format!("cannot read the context file {}: {e}", path.display()),
+            )
         })?
     };
     let json: serde_json::Value = serde_json::from_str(&text).map_err(|e| {

@@ -17,10 +17,14 @@ pub(crate) fn human(err: &Error) -> String {
         out.push_str(&format!("\n    tried {tried}"));
     }
     if let (Some(src), Some(span)) = (err.source_text(), err.span())
-        && let Some(line) = src.split('\n').nth(span.line.saturating_sub(1) as usize) {
-            let line = line.trim_end_matches('\r');
-            out.push_str(&format!("\n    {line}\n    {}^", " ".repeat(span.col.saturating_sub(1) as usize)));
-        }
+        && let Some(line) = src.split('\n').nth(span.line.saturating_sub(1) as usize)
+    {
+        let line = line.trim_end_matches('\r');
+        out.push_str(&format!(
+            "\n    {line}\n    {}^",
+            " ".repeat(span.col.saturating_sub(1) as usize)
+        ));
+    }
     out
 }
 

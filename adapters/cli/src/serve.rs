@@ -48,10 +48,18 @@ pub(crate) fn run(args: &ServeArgs) -> platen::Result<ExitCode> {
     if let Some(dir) = &args.data
         && !dir.is_dir()
     {
-        return Err(Error::new(ErrorKind::Io, format!("--data {}: not a directory", dir.display())));
+        return Err(Error::new(
+            ErrorKind::Io,
+            format!("--data {}: not a directory", dir.display()),
+        ));
     }
-    let _ = tracing_subscriber::fmt().with_writer(std::io::stderr).with_target(false).try_init();
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let _ = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .try_init();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
     runtime.block_on(async {
         let listener = match tokio::net::TcpListener::bind(args.addr).await {
             Ok(listener) => listener,
@@ -86,10 +94,16 @@ struct Config {
 }
 
 /// Serves every connection `listener` accepts, until the task ends.
-async fn accept_loop(listener: tokio::net::TcpListener, layer: TemplatesLayer, config: Arc<Config>) {
-    let service = ServiceBuilder::new().layer(layer).service_fn(move |req: Request<hyper::body::Incoming>| {
-        std::future::ready(Ok::<_, Infallible>(page(&req, &config)))
-    });
+async fn accept_loop(
+    listener: tokio::net::TcpListener,
+    layer: TemplatesLayer,
+    config: Arc<Config>,
+) {
+    let service = ServiceBuilder::new().layer(layer).service_fn(
+        move |req: Request<hyper::body::Incoming>| {
+            std::future::ready(Ok::<_, Infallible>(page(&req, &config)))
+        },
+    );
     loop {
         let Ok((stream, _)) = listener.accept().await else {
             tokio::time::sleep(std::time::Duration::from_millis(50)).await;
@@ -97,7 +111,9 @@ async fn accept_loop(listener: tokio::net::TcpListener, layer: TemplatesLayer, c
         };
         let service = TowerToHyperService::new(service.clone());
         tokio::spawn(async move {
-            let _ = hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), service).await;
+            let _ = hyper::server::conn::http1::Builder::new()
+                .serve_connection(TokioIo::new(stream), service)
+                .await;
         });
     }
 }
@@ -106,11 +122,19 @@ async fn accept_loop(listener: tokio::net::TcpListener, layer: TemplatesLayer, c
 /// render, or a 404/405 page.
 fn page<B>(req: &Request<B>, config: &Config) -> Response<Full<Bytes>> {
     let Some(engines) = req.extensions().get::<SharedEngines>() else {
-        return text(StatusCode::INTERNAL_SERVER_ERROR, "platen serve: the templates layer is missing".into());
+        return text(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "platen serve: the templates layer is missing".into(),
+        );
     };
     if req.method() != Method::GET && req.method() != Method::HEAD {
-        let mut response = text(StatusCode::METHOD_NOT_ALLOWED, "405 Method Not Allowed\n".into());
-        response.headers_mut().insert(ALLOW, HeaderValue::from_static("GET, HEAD"));
+        let mut response = text(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "405 Method Not Allowed\n".into(),
+        );
+        response
+            .headers_mut()
+            .insert(ALLOW, HeaderValue::from_static("GET, HEAD"));
         return response;
     }
     let path = req.uri().path();
@@ -119,16 +143,25 @@ fn page<B>(req: &Request<B>, config: &Config) -> Response<Full<Bytes>> {
     };
     match engines.get_template(&name, None) {
         Ok(_) => {}
-        Err(err) if is_absent(&err, &name) => return not_found(engines, path, Some(&err), config.debug),
+        Err(err) if is_absent(&err, &name) => {
+            return not_found(engines, path, Some(&err), config.debug);
+        }
         // Found but broken (a syntax error): the layer renders the error page.
         Err(_) => {}
     }
-    let context = match config.data.as_deref().and_then(|dir| context_file(dir, &name)) {
+    let context = match config
+        .data
+        .as_deref()
+        .and_then(|dir| context_file(dir, &name))
+    {
         Some(file) => match crate::render::read_context(&file) {
             Ok(context) => context,
             Err(err) => {
                 eprintln!("platen serve: {err}");
-                return text(StatusCode::INTERNAL_SERVER_ERROR, format!("platen serve: {err}\n"));
+                return text(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    format!("platen serve: {err}\n"),
+                );
             }
         },
         None => Context::new(),
@@ -142,7 +175,11 @@ fn page<B>(req: &Request<B>, config: &Config) -> Response<Full<Bytes>> {
 pub(crate) fn template_name(path: &str) -> Option<String> {
     let decoded = percent_decode_str(path).decode_utf8().ok()?;
     let name = decoded.strip_prefix('/').unwrap_or(&decoded);
-    if name.is_empty() || name.ends_with('/') { Some(format!("{name}index.html")) } else { Some(name.to_owned()) }
+    if name.is_empty() || name.ends_with('/') {
+        Some(format!("{name}index.html"))
+    } else {
+        Some(name.to_owned())
+    }
 }
 
 /// Whether `err` says that no engine has `name` (rather than that the
@@ -150,7 +187,9 @@ pub(crate) fn template_name(path: &str) -> Option<String> {
 /// loader refused the name.
 fn is_absent(err: &Error, name: &str) -> bool {
     match err.kind() {
-        ErrorKind::TemplateNotFound => err.origin().is_none() && err.detail().is_none_or(|d| d == name),
+        ErrorKind::TemplateNotFound => {
+            err.origin().is_none() && err.detail().is_none_or(|d| d == name)
+        }
         ErrorKind::Suspicious => true,
         _ => false,
     }
@@ -158,14 +197,22 @@ fn is_absent(err: &Error, name: &str) -> bool {
 
 /// `DIR/NAME.json`, when `name` is a plain relative path and the file exists.
 fn context_file(dir: &Path, name: &str) -> Option<PathBuf> {
-    let plain = !name.contains('\\') && Path::new(name).components().all(|c| matches!(c, Component::Normal(_)));
+    let plain = !name.contains('\\')
+        && Path::new(name)
+            .components()
+            .all(|c| matches!(c, Component::Normal(_)));
     let file = dir.join(format!("{name}.json"));
     (plain && file.is_file()).then_some(file)
 }
 
 /// The 404 page: `404.html` from the engines (with `request_path`), else a
 /// built-in page; in debug mode the built-in page lists the places tried.
-fn not_found(engines: &SharedEngines, path: &str, err: Option<&Error>, debug: bool) -> Response<Full<Bytes>> {
+fn not_found(
+    engines: &SharedEngines,
+    path: &str,
+    err: Option<&Error>,
+    debug: bool,
+) -> Response<Full<Bytes>> {
     if engines.get_template("404.html", None).is_ok() {
         return TemplateResponse::new(["404.html"], Context::new().with("request_path", path))
             .status(StatusCode::NOT_FOUND)
@@ -174,7 +221,10 @@ fn not_found(engines: &SharedEngines, path: &str, err: Option<&Error>, debug: bo
     let mut body = String::from(
         "<!doctype html>\n<html lang=\"en\">\n<head><meta charset=\"utf-8\"><title>Not Found</title></head>\n<body>\n<h1>Not Found</h1>\n",
     );
-    body.push_str(&format!("<p>No engine has a template for <code>{}</code>.</p>\n", esc(path)));
+    body.push_str(&format!(
+        "<p>No engine has a template for <code>{}</code>.</p>\n",
+        esc(path)
+    ));
     if let Some(err) = err.filter(|_| debug) {
         body.push_str("<p>Tried, in this order:</p>\n<ol>\n");
         for t in err.tried() {
@@ -189,7 +239,10 @@ fn not_found(engines: &SharedEngines, path: &str, err: Option<&Error>, debug: bo
     }
     body.push_str("</body>\n</html>\n");
     let mut response = text(StatusCode::NOT_FOUND, body);
-    response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static(platen_tower::DEFAULT_CONTENT_TYPE));
+    response.headers_mut().insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static(platen_tower::DEFAULT_CONTENT_TYPE),
+    );
     response
 }
 
@@ -197,13 +250,20 @@ fn not_found(engines: &SharedEngines, path: &str, err: Option<&Error>, debug: bo
 fn text(status: StatusCode, body: String) -> Response<Full<Bytes>> {
     let mut response = Response::new(Full::new(Bytes::from(body)));
     *response.status_mut() = status;
-    response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
+    response.headers_mut().insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
     response
 }
 
 /// HTML-escapes `s`.
 fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#x27;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#x27;")
 }
 
 #[cfg(test)]
@@ -214,7 +274,10 @@ mod tests {
     fn names_from_paths() {
         assert_eq!(template_name("/").as_deref(), Some("index.html"));
         assert_eq!(template_name("/blog/").as_deref(), Some("blog/index.html"));
-        assert_eq!(template_name("/blog/post.html").as_deref(), Some("blog/post.html"));
+        assert_eq!(
+            template_name("/blog/post.html").as_deref(),
+            Some("blog/post.html")
+        );
         assert_eq!(template_name("/a%20b.html").as_deref(), Some("a b.html"));
         assert_eq!(template_name("/%2e%2e/x").as_deref(), Some("../x"));
         assert_eq!(template_name("/%ff"), None);

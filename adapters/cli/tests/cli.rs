@@ -54,27 +54,48 @@ fn renders_the_quickstart_with_both_engines() {
     assert!(out.status.success(), "{}", stderr(&out));
     let page = stdout(&out);
     assert!(page.contains("<title>Posts · platen</title>"), "{page}");
-    assert!(page.contains("Loaders &lt;all the way&gt; down by grace"), "{page}");
+    assert!(
+        page.contains("Loaders &lt;all the way&gt; down by grace"),
+        "{page}"
+    );
     assert!(page.contains("rendered by the Tera engine"), "{page}");
 
     let out = platen(&["render", "card.hbs", "--context", "context.json"], &dir);
     assert!(out.status.success(), "{}", stderr(&out));
     let card = stdout(&out);
     assert!(card.contains("platen: 3 posts"), "{card}");
-    assert!(card.contains("this partial lives in another directory"), "{card}");
+    assert!(
+        card.contains("this partial lives in another directory"),
+        "{card}"
+    );
 
-    let out = platen(&["render", "django.html", "--context", "context.json"], &dir);
+    let out = platen(
+        &["render", "django.html", "--context", "context.json"],
+        &dir,
+    );
     assert!(out.status.success(), "{}", stderr(&out));
     let page = stdout(&out);
     assert!(page.contains("<title>PLATEN · 3 posts</title>"), "{page}");
-    assert!(page.contains("<li class=\"even\">Loaders &lt;all the way&gt; down by Grace, 1337 words</li>"), "{page}");
-    assert!(page.contains("Django&#x27;s template ideas, in …"), "{page}");
+    assert!(
+        page.contains(
+            "<li class=\"even\">Loaders &lt;all the way&gt; down by Grace, 1337 words</li>"
+        ),
+        "{page}"
+    );
+    assert!(
+        page.contains("Django&#x27;s template ideas, in …"),
+        "{page}"
+    );
 }
 
 #[test]
 fn context_can_come_from_stdin() {
     use std::io::Write;
-    let dir = project(&[("platen.toml", TWO_ENGINES), ("tera/x.html", "hi {{ who }}"), ("hbs/.keep", "")]);
+    let dir = project(&[
+        ("platen.toml", TWO_ENGINES),
+        ("tera/x.html", "hi {{ who }}"),
+        ("hbs/.keep", ""),
+    ]);
     let mut child = Command::new(env!("CARGO_BIN_EXE_platen"))
         .args(["render", "x.html", "--context", "-"])
         .current_dir(dir.path())
@@ -82,7 +103,12 @@ fn context_can_come_from_stdin() {
         .stdout(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    child.stdin.take().unwrap().write_all(br#"{"who": "stdin"}"#).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(br#"{"who": "stdin"}"#)
+        .unwrap();
     let out = child.wait_with_output().unwrap();
     assert!(out.status.success());
     assert_eq!(stdout(&out), "hi stdin");
@@ -90,39 +116,69 @@ fn context_can_come_from_stdin() {
 
 #[test]
 fn a_missing_template_lists_every_place_in_every_engine() {
-    let dir = project(&[("platen.toml", TWO_ENGINES), ("hbs/a.hbs", "a"), ("tera/b.html", "b")]);
+    let dir = project(&[
+        ("platen.toml", TWO_ENGINES),
+        ("hbs/a.hbs", "a"),
+        ("tera/b.html", "b"),
+    ]);
     let out = platen(&["render", "nope.html"], dir.path());
     assert!(!out.status.success());
     let err = stderr(&out);
     assert!(err.contains("template not found: nope.html"), "{err}");
     assert!(err.contains("[hbs]"), "{err}");
     assert!(err.contains("[tera]"), "{err}");
-    assert!(err.contains(&format!("hbs{}nope.html", std::path::MAIN_SEPARATOR)), "{err}");
-    assert!(err.contains(&format!("tera{}nope.html", std::path::MAIN_SEPARATOR)), "{err}");
+    assert!(
+        err.contains(&format!("hbs{}nope.html", std::path::MAIN_SEPARATOR)),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!("tera{}nope.html", std::path::MAIN_SEPARATOR)),
+        "{err}"
+    );
 }
 
 #[test]
 fn engine_flag_limits_the_search() {
-    let dir = project(&[("platen.toml", TWO_ENGINES), ("hbs/x.html", "from hbs"), ("tera/x.html", "from tera")]);
+    let dir = project(&[
+        ("platen.toml", TWO_ENGINES),
+        ("hbs/x.html", "from hbs"),
+        ("tera/x.html", "from tera"),
+    ]);
     let out = platen(&["render", "x.html"], dir.path());
     assert_eq!(stdout(&out), "from hbs");
     let out = platen(&["render", "x.html", "--engine", "tera"], dir.path());
     assert_eq!(stdout(&out), "from tera");
     let out = platen(&["render", "x.html", "--engine", "jinja"], dir.path());
     assert!(!out.status.success());
-    assert!(stderr(&out).contains("no engine named `jinja`"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("no engine named `jinja`"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]
 fn bad_context_and_settings_are_clear_errors() {
-    let dir = project(&[("platen.toml", TWO_ENGINES), ("tera/x.html", "x"), ("hbs/.keep", ""), ("bad.json", "{oops")]);
+    let dir = project(&[
+        ("platen.toml", TWO_ENGINES),
+        ("tera/x.html", "x"),
+        ("hbs/.keep", ""),
+        ("bad.json", "{oops"),
+    ]);
     let out = platen(&["render", "x.html", "--context", "bad.json"], dir.path());
     assert!(!out.status.success());
     assert!(stderr(&out).contains("not valid JSON"), "{}", stderr(&out));
 
-    let out = platen(&["render", "x.html", "--settings", "missing.toml"], dir.path());
+    let out = platen(
+        &["render", "x.html", "--settings", "missing.toml"],
+        dir.path(),
+    );
     assert!(!out.status.success());
-    assert!(stderr(&out).contains("missing.toml does not exist"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("missing.toml does not exist"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]
@@ -154,7 +210,10 @@ fn check_reports_every_error_at_once() {
     for line in &lines {
         assert_eq!(line["class"], "TemplateSyntaxError", "{line}");
         assert!(line["line"].as_u64().is_some(), "{line}");
-        assert!(line["file"].as_str().unwrap().ends_with(".hbs") || line["file"].as_str().unwrap().ends_with(".html"));
+        assert!(
+            line["file"].as_str().unwrap().ends_with(".hbs")
+                || line["file"].as_str().unwrap().ends_with(".html")
+        );
     }
 }
 
@@ -171,16 +230,26 @@ fn conformance_reports_failures_and_writes_a_report() {
     let fail = r#"{"id": "t.fail#1", "test": "t.fail", "variant": "normal", "templates": {"a": "{{ x }}"}, "name": "a", "context": {"x": "<b>"}, "options": {"autoescape": true, "string_if_invalid": "", "debug": false}, "libraries": [], "expected": {"output": "<b>"}}"#;
     let err = r#"{"id": "t.err#1", "test": "t.err", "variant": "normal", "templates": {"a": "{% if %}"}, "name": "a", "context": {}, "options": {"autoescape": true, "string_if_invalid": "", "debug": false}, "libraries": [], "expected": {"error": "TemplateSyntaxError", "phase": "compile"}}"#;
     let dir = project(&[("cases.jsonl", &format!("{pass}\n{fail}\n{err}\n"))]);
-    let out = platen(&["conformance", "cases.jsonl", "--report", "report.jsonl"], dir.path());
+    let out = platen(
+        &["conformance", "cases.jsonl", "--report", "report.jsonl"],
+        dir.path(),
+    );
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let text = stdout(&out);
     let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines.last(), Some(&"conformance: 2 passed, 1 failed"), "{text}");
+    assert_eq!(
+        lines.last(),
+        Some(&"conformance: 2 passed, 1 failed"),
+        "{text}"
+    );
     let failing: serde_json::Value = serde_json::from_str(lines[0]).unwrap();
     assert_eq!(failing["id"], "t.fail#1");
     assert_eq!(failing["got"]["output"], "&lt;b&gt;");
     let report = std::fs::read_to_string(dir.path().join("report.jsonl")).unwrap();
-    let report: Vec<serde_json::Value> = report.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let report: Vec<serde_json::Value> = report
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert_eq!(report.len(), 3);
     assert_eq!(report[0]["output"], "123");
     assert_eq!(report[2]["error"], "TemplateSyntaxError");
@@ -196,7 +265,15 @@ fn conformance_reports_failures_and_writes_a_report() {
 fn bench_times_a_template_and_prints_json() {
     let dir = quickstart();
     let out = platen(
-        &["bench", "django.html", "--context", "context.json", "--iterations", "50", "--json"],
+        &[
+            "bench",
+            "django.html",
+            "--context",
+            "context.json",
+            "--iterations",
+            "50",
+            "--json",
+        ],
         &dir,
     );
     assert!(out.status.success(), "{}", stderr(&out));
@@ -204,17 +281,38 @@ fn bench_times_a_template_and_prints_json() {
     assert_eq!(report["template"], "django.html");
     assert_eq!(report["engine"], "django");
     assert_eq!(report["iterations"], 50);
-    let (p25, median, p75) =
-        (report["p25_us"].as_f64().unwrap(), report["median_us"].as_f64().unwrap(), report["p75_us"].as_f64().unwrap());
+    let (p25, median, p75) = (
+        report["p25_us"].as_f64().unwrap(),
+        report["median_us"].as_f64().unwrap(),
+        report["p75_us"].as_f64().unwrap(),
+    );
     assert!(p25 > 0.0 && p25 <= median && median <= p75, "{report}");
     assert!(report["bytes"].as_u64().unwrap() > 100, "{report}");
     assert!(report["mb_per_s"].as_f64().unwrap() > 0.0, "{report}");
 
-    let out = platen(&["bench", "card.hbs", "--context", "context.json", "--seconds", "0.05"], &dir);
+    let out = platen(
+        &[
+            "bench",
+            "card.hbs",
+            "--context",
+            "context.json",
+            "--seconds",
+            "0.05",
+        ],
+        &dir,
+    );
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(stdout(&out).starts_with("card.hbs (hbs): median "), "{}", stdout(&out));
+    assert!(
+        stdout(&out).starts_with("card.hbs (hbs): median "),
+        "{}",
+        stdout(&out)
+    );
 
     let out = platen(&["bench", "missing.html"], &dir);
     assert!(!out.status.success());
-    assert!(stderr(&out).contains("template not found"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("template not found"),
+        "{}",
+        stderr(&out)
+    );
 }

@@ -34,24 +34,43 @@ fn serve(dir: &Path, extra: &[&str]) -> Serve {
         .spawn()
         .expect("the platen binary runs");
     let mut banner = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut banner).unwrap();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut banner)
+        .unwrap();
     let addr = banner
         .strip_prefix("platen serve: http://")
         .and_then(|rest| rest.split('/').next())
         .unwrap_or_else(|| panic!("unexpected banner {banner:?}"))
         .to_owned();
-    Serve { child, addr, banner }
+    Serve {
+        child,
+        addr,
+        banner,
+    }
 }
 
 /// One request with a raw path (sent as is): the status and the body.
 fn request(addr: &str, method: &str, path: &str) -> (u16, String) {
     let mut stream = TcpStream::connect(addr).unwrap();
-    stream.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
-    write!(stream, "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
     let mut response = String::new();
     stream.read_to_string(&mut response).unwrap();
-    let status = response.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
-    let body = response.split_once("\r\n\r\n").map(|(_, b)| b.to_owned()).unwrap_or_default();
+    let status = response
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let body = response
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_owned())
+        .unwrap_or_default();
     (status, body)
 }
 
@@ -88,11 +107,20 @@ fn site(settings: &str) -> tempfile::TempDir {
         ("platen.toml", settings),
         ("secret.txt", "TOP SECRET"),
         ("templates/index.html", "home of {{ who|default:'nobody' }}"),
-        ("templates/blog/index.html", "{% extends 'base.html' %}{% block b %}blog index at {{ request.path }}{% endblock %}"),
+        (
+            "templates/blog/index.html",
+            "{% extends 'base.html' %}{% block b %}blog index at {{ request.path }}{% endblock %}",
+        ),
         ("templates/base.html", "[{% block b %}{% endblock %}]"),
-        ("templates/blog/post.html", "{% for p in posts %}<li>{{ p }}</li>{% endfor %}"),
+        (
+            "templates/blog/post.html",
+            "{% for p in posts %}<li>{{ p }}</li>{% endfor %}",
+        ),
         ("templates/bad.html", "{% if %}"),
-        ("templates/boom.html", "line one\n{% include 'nowhere.html' %}"),
+        (
+            "templates/boom.html",
+            "line one\n{% include 'nowhere.html' %}",
+        ),
         ("hbs/card.hbs", "card for {{name}}"),
         ("data/index.html.json", r#"{"who": "<ada>"}"#),
         ("data/blog/post.html.json", r#"{"posts": ["a", "b & c"]}"#),
@@ -106,13 +134,29 @@ fn site(settings: &str) -> tempfile::TempDir {
 fn renders_templates_with_contexts_from_the_data_dir() {
     let dir = site(SETTINGS);
     let server = serve(dir.path(), &["--data", "data"]);
-    assert!(server.banner.contains("(engines: dtl, hbs; debug off)"), "{}", server.banner);
+    assert!(
+        server.banner.contains("(engines: dtl, hbs; debug off)"),
+        "{}",
+        server.banner
+    );
     assert_eq!(get(&server.addr, "/"), (200, "home of &lt;ada&gt;".into()));
-    assert_eq!(get(&server.addr, "/index.html"), (200, "home of &lt;ada&gt;".into()));
-    assert_eq!(get(&server.addr, "/blog/"), (200, "[blog index at /blog/]".into()));
-    assert_eq!(get(&server.addr, "/blog/post.html"), (200, "<li>a</li><li>b &amp; c</li>".into()));
+    assert_eq!(
+        get(&server.addr, "/index.html"),
+        (200, "home of &lt;ada&gt;".into())
+    );
+    assert_eq!(
+        get(&server.addr, "/blog/"),
+        (200, "[blog index at /blog/]".into())
+    );
+    assert_eq!(
+        get(&server.addr, "/blog/post.html"),
+        (200, "<li>a</li><li>b &amp; c</li>".into())
+    );
     // The second engine has it.
-    assert_eq!(get(&server.addr, "/card.hbs"), (200, "card for grace".into()));
+    assert_eq!(
+        get(&server.addr, "/card.hbs"),
+        (200, "card for grace".into())
+    );
     // No context file: an empty context.
     assert_eq!(get(&server.addr, "/base.html"), (200, "[]".into()));
     // A context file that is not JSON says so.
@@ -150,17 +194,32 @@ fn missing_templates_and_paths_out_of_the_template_dirs_are_404s() {
         let (status, body) = get(&server.addr, path);
         assert_eq!(status, 404, "{path}: {body}");
         assert!(body.contains("Not Found"), "{path}: {body}");
-        assert!(!body.contains("TOP SECRET") && !body.contains("[[templates]]") && !body.contains("<ada>"), "{path}: {body}");
+        assert!(
+            !body.contains("TOP SECRET")
+                && !body.contains("[[templates]]")
+                && !body.contains("<ada>"),
+            "{path}: {body}"
+        );
     }
 }
 
 #[test]
 fn the_sites_own_404_page() {
     let dir = site(SETTINGS);
-    std::fs::write(dir.path().join("templates/404.html"), "no page at {{ request_path }}").unwrap();
+    std::fs::write(
+        dir.path().join("templates/404.html"),
+        "no page at {{ request_path }}",
+    )
+    .unwrap();
     let server = serve(dir.path(), &[]);
-    assert_eq!(get(&server.addr, "/missing.html"), (404, "no page at /missing.html".into()));
-    assert_eq!(get(&server.addr, "/%2e%2e/secret.txt"), (404, "no page at /%2e%2e/secret.txt".into()));
+    assert_eq!(
+        get(&server.addr, "/missing.html"),
+        (404, "no page at /missing.html".into())
+    );
+    assert_eq!(
+        get(&server.addr, "/%2e%2e/secret.txt"),
+        (404, "no page at /%2e%2e/secret.txt".into())
+    );
 }
 
 #[test]
@@ -171,7 +230,10 @@ fn errors_are_500_pages_and_debug_true_shows_the_debug_page() {
         let (status, body) = get(&server.addr, path);
         assert_eq!(status, 500, "{path}: {body}");
         assert!(body.contains("Server Error (500)"), "{path}: {body}");
-        assert!(!body.contains(&dir.path().display().to_string()), "{path}: {body}");
+        assert!(
+            !body.contains(&dir.path().display().to_string()),
+            "{path}: {body}"
+        );
     }
     let (status, body) = get(&server.addr, "/nope.html");
     assert_eq!(status, 404);
@@ -187,11 +249,17 @@ fn errors_are_500_pages_and_debug_true_shows_the_debug_page() {
     assert!(body.contains("TemplateSyntaxError"), "{body}");
     let (status, body) = get(&server.addr, "/boom.html");
     assert_eq!(status, 500);
-    assert!(body.contains("TemplateDoesNotExist") && body.contains("nowhere.html"), "{body}");
+    assert!(
+        body.contains("TemplateDoesNotExist") && body.contains("nowhere.html"),
+        "{body}"
+    );
     // The debug 404 lists where it looked.
     let (status, body) = get(&server.addr, "/nope.html");
     assert_eq!(status, 404);
-    assert!(body.contains("Tried, in this order:") && body.contains("nope.html"), "{body}");
+    assert!(
+        body.contains("Tried, in this order:") && body.contains("nope.html"),
+        "{body}"
+    );
 }
 
 #[test]

@@ -31,12 +31,18 @@ pin_project! {
 impl<B> ResponseBody<B> {
     /// A body of rendered text.
     pub fn rendered(text: impl Into<Bytes>) -> ResponseBody<B> {
-        ResponseBody { kind: Kind::Rendered { data: Some(text.into()) } }
+        ResponseBody {
+            kind: Kind::Rendered {
+                data: Some(text.into()),
+            },
+        }
     }
 
     /// The inner service's body.
     pub fn inner(body: B) -> ResponseBody<B> {
-        ResponseBody { kind: Kind::Inner { body } }
+        ResponseBody {
+            kind: Kind::Inner { body },
+        }
     }
 }
 
@@ -53,10 +59,17 @@ where
     type Data = Bytes;
     type Error = B::Error;
 
-    fn poll_frame(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, B::Error>>> {
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, B::Error>>> {
         match self.project().kind.project() {
             KindProj::Inner { body } => body.poll_frame(cx),
-            KindProj::Rendered { data } => Poll::Ready(data.take().filter(|d| !d.is_empty()).map(|d| Ok(Frame::data(d)))),
+            KindProj::Rendered { data } => Poll::Ready(
+                data.take()
+                    .filter(|d| !d.is_empty())
+                    .map(|d| Ok(Frame::data(d))),
+            ),
         }
     }
 
@@ -70,7 +83,9 @@ where
     fn size_hint(&self) -> SizeHint {
         match &self.kind {
             Kind::Inner { body } => body.size_hint(),
-            Kind::Rendered { data } => SizeHint::with_exact(data.as_ref().map_or(0, |d| d.len() as u64)),
+            Kind::Rendered { data } => {
+                SizeHint::with_exact(data.as_ref().map_or(0, |d| d.len() as u64))
+            }
         }
     }
 }

@@ -74,7 +74,13 @@ mod tests {
         let (parts, _) = req.into_parts();
         let r = to_platen_request(&parts);
         assert_eq!(r.method, "POST");
-        assert_eq!(r.cookies, [("a".to_owned(), "1".to_owned()), ("b".to_owned(), "q".to_owned())]);
+        assert_eq!(
+            r.cookies,
+            [
+                ("a".to_owned(), "1".to_owned()),
+                ("b".to_owned(), "q".to_owned())
+            ]
+        );
         assert_eq!(r.header("x-thing"), Some("t"));
         assert_eq!(r.csrf_token.as_deref(), Some("tok"));
     }

@@ -18,9 +18,14 @@ pub(crate) struct DebugInfo<'a> {
 /// The production 500 page: `500.html` from the engines, rendered with an
 /// empty context, else [`BUILTIN_500`]. Never shows the error.
 pub(crate) fn production_page(engines: &Engines) -> String {
-    match engines.get_template("500.html", None).and_then(|t| t.render(&Context::new(), None)) {
+    match engines
+        .get_template("500.html", None)
+        .and_then(|t| t.render(&Context::new(), None))
+    {
         Ok(page) => page,
-        Err(err) if err.kind() == platen_core::ErrorKind::TemplateNotFound && err.origin().is_none() => {
+        Err(err)
+            if err.kind() == platen_core::ErrorKind::TemplateNotFound && err.origin().is_none() =>
+        {
             BUILTIN_500.to_owned()
         }
         Err(err) => {
@@ -37,15 +42,33 @@ pub(crate) fn debug_page(err: &Error, info: &DebugInfo<'_>) -> String {
     let mut out = String::with_capacity(4096);
     let kind = err.kind();
     out.push_str("<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"robots\" content=\"noindex,nofollow\">\n");
-    let _ = writeln!(out, "<title>{} at {}</title>", esc(kind.django_class()), esc(&info.request.path));
+    let _ = writeln!(
+        out,
+        "<title>{} at {}</title>",
+        esc(kind.django_class()),
+        esc(&info.request.path)
+    );
     out.push_str(STYLE);
     out.push_str("</head>\n<body>\n<div id=\"summary\">\n");
-    let _ = writeln!(out, "<h1>{} at {}</h1>", esc(kind.django_class()), esc(&info.request.path));
-    let _ = writeln!(out, "<pre class=\"exception_value\">{}</pre>", esc(&err.to_string()));
+    let _ = writeln!(
+        out,
+        "<h1>{} at {}</h1>",
+        esc(kind.django_class()),
+        esc(&info.request.path)
+    );
+    let _ = writeln!(
+        out,
+        "<pre class=\"exception_value\">{}</pre>",
+        esc(&err.to_string())
+    );
     out.push_str("<table class=\"meta\">\n");
     row(&mut out, "Request method", &info.request.method);
     row(&mut out, "Request path", &info.request.path);
-    row(&mut out, "Error kind", &format!("{kind} ({})", kind.django_class()));
+    row(
+        &mut out,
+        "Error kind",
+        &format!("{kind} ({})", kind.django_class()),
+    );
     if let Some(detail) = err.detail() {
         row(&mut out, "Detail", detail);
     }
@@ -54,10 +77,18 @@ pub(crate) fn debug_page(err: &Error, info: &DebugInfo<'_>) -> String {
         row(&mut out, "Template", name);
     }
     if let Some(origin) = err.origin() {
-        row(&mut out, "Origin", &format!("{} ({})", origin.name, origin.loader));
+        row(
+            &mut out,
+            "Origin",
+            &format!("{} ({})", origin.name, origin.loader),
+        );
     }
     if let Some(span) = err.span() {
-        row(&mut out, "Line", &format!("{}, column {}", span.line, span.col));
+        row(
+            &mut out,
+            "Line",
+            &format!("{}, column {}", span.line, span.col),
+        );
     }
     out.push_str("</table>\n</div>\n");
 
@@ -94,7 +125,10 @@ pub(crate) fn debug_page(err: &Error, info: &DebugInfo<'_>) -> String {
                 out,
                 "<li><code>{}</code> ({}{}): {}</li>",
                 esc(&t.origin.name),
-                t.engine.as_deref().map(|e| format!("{} / ", esc(e))).unwrap_or_default(),
+                t.engine
+                    .as_deref()
+                    .map(|e| format!("{} / ", esc(e)))
+                    .unwrap_or_default(),
                 esc(&t.origin.loader),
                 esc(&t.reason)
             );
@@ -107,7 +141,12 @@ pub(crate) fn debug_page(err: &Error, info: &DebugInfo<'_>) -> String {
         Some(ctx) if !ctx.is_empty() => {
             out.push_str("<ul>\n");
             for (name, value) in ctx.iter() {
-                let _ = writeln!(out, "<li><code>{}</code> ({})</li>", esc(name), esc(value.kind_name()));
+                let _ = writeln!(
+                    out,
+                    "<li><code>{}</code> ({})</li>",
+                    esc(name),
+                    esc(value.kind_name())
+                );
             }
             out.push_str("</ul>\n");
         }
@@ -138,7 +177,12 @@ fn marked_line(line: &str, span: platen_core::Span, lines: &[&str], i: usize) ->
 }
 
 fn row(out: &mut String, name: &str, value: &str) {
-    let _ = writeln!(out, "<tr><th>{}</th><td><pre>{}</pre></td></tr>", esc(name), esc(value));
+    let _ = writeln!(
+        out,
+        "<tr><th>{}</th><td><pre>{}</pre></td></tr>",
+        esc(name),
+        esc(value)
+    );
 }
 
 /// HTML-escapes `s` (`& < > " '`).
@@ -165,6 +209,9 @@ mod tests {
 
     #[test]
     fn escapes() {
-        assert_eq!(esc("<a href=\"x\">'&"), "&lt;a href=&quot;x&quot;&gt;&#x27;&amp;");
+        assert_eq!(
+            esc("<a href=\"x\">'&"),
+            "&lt;a href=&quot;x&quot;&gt;&#x27;&amp;"
+        );
     }
 }

@@ -27,13 +27,18 @@ pin_project! {
 
 impl<F> ResponseFuture<F> {
     pub(crate) fn new(inner: F, request: Arc<PerRequest>) -> ResponseFuture<F> {
-        ResponseFuture { inner, request: Some(request) }
+        ResponseFuture {
+            inner,
+            request: Some(request),
+        }
     }
 }
 
 impl<F: std::fmt::Debug> std::fmt::Debug for ResponseFuture<F> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ResponseFuture").field("inner", &self.inner).finish_non_exhaustive()
+        f.debug_struct("ResponseFuture")
+            .field("inner", &self.inner)
+            .finish_non_exhaustive()
     }
 }
 
@@ -47,7 +52,10 @@ where
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
         let response = ready!(this.inner.poll(cx))?;
-        let request = this.request.take().expect("ResponseFuture polled after completion");
+        let request = this
+            .request
+            .take()
+            .expect("ResponseFuture polled after completion");
         Poll::Ready(Ok(finish(response, &request)))
     }
 }
@@ -75,17 +83,26 @@ fn finish<B>(response: Response<B>, request: &PerRequest) -> Response<ResponseBo
                 "rendering a template response failed"
             );
             parts.status = StatusCode::INTERNAL_SERVER_ERROR;
-            parts.headers.insert(CONTENT_TYPE, HeaderValue::from_static(crate::DEFAULT_CONTENT_TYPE));
+            parts.headers.insert(
+                CONTENT_TYPE,
+                HeaderValue::from_static(crate::DEFAULT_CONTENT_TYPE),
+            );
             if shared.debug {
                 debug_page(
                     &failure.error,
-                    &DebugInfo { names: &names, context: failure.context.as_ref(), request: &request.request },
+                    &DebugInfo {
+                        names: &names,
+                        context: failure.context.as_ref(),
+                        request: &request.request,
+                    },
                 )
             } else {
                 production_page(&shared.engines)
             }
         }
     };
-    parts.headers.insert(CONTENT_LENGTH, HeaderValue::from(text.len()));
+    parts
+        .headers
+        .insert(CONTENT_LENGTH, HeaderValue::from(text.len()));
     Response::from_parts(parts, ResponseBody::rendered(text))
 }

@@ -47,7 +47,16 @@ pub struct TemplatesLayer {
 impl fmt::Debug for TemplatesLayer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("TemplatesLayer")
-            .field("engines", &self.shared.engines.all().iter().map(|e| e.name()).collect::<Vec<_>>())
+            .field(
+                "engines",
+                &self
+                    .shared
+                    .engines
+                    .all()
+                    .iter()
+                    .map(|e| e.name())
+                    .collect::<Vec<_>>(),
+            )
             .field("debug", &self.shared.debug)
             .field("static_url", &self.shared.static_url)
             .field("per_engine", &self.shared.per_engine)
@@ -78,7 +87,10 @@ impl TemplatesLayer {
     ///
     /// An unknown processor name is a settings error naming its key
     /// (`templates[0].options.context_processors[1]`) and file.
-    pub fn from_settings(settings: &Settings, engines: impl Into<Arc<Engines>>) -> Result<TemplatesLayer> {
+    pub fn from_settings(
+        settings: &Settings,
+        engines: impl Into<Arc<Engines>>,
+    ) -> Result<TemplatesLayer> {
         TemplatesLayer::from_settings_with(settings, engines, &ContextProcessors::new())
     }
 
@@ -89,7 +101,9 @@ impl TemplatesLayer {
         engines: impl Into<Arc<Engines>>,
         processors: &ContextProcessors,
     ) -> Result<TemplatesLayer> {
-        let mut layer = TemplatesLayer::new(engines).debug(settings.debug).static_url(&settings.static_url);
+        let mut layer = TemplatesLayer::new(engines)
+            .debug(settings.debug)
+            .static_url(&settings.static_url);
         let lists = processors.resolve_settings(settings)?;
         let shared = Arc::make_mut(&mut layer.shared);
         for (i, engine) in shared.engines.clone().all().iter().enumerate() {
@@ -104,13 +118,18 @@ impl TemplatesLayer {
     /// engine, instead of each engine's own list.
     ///
     /// An unknown name is a settings error naming `context_processors[i]`.
-    pub fn context_processors<I, N>(mut self, processors: &ContextProcessors, names: I) -> Result<TemplatesLayer>
+    pub fn context_processors<I, N>(
+        mut self,
+        processors: &ContextProcessors,
+        names: I,
+    ) -> Result<TemplatesLayer>
     where
         I: IntoIterator<Item = N>,
         N: Into<String>,
     {
         let names: Vec<String> = names.into_iter().map(Into::into).collect();
-        let list = processors.resolve_list(&names, |i| format!("context_processors[{i}]"), |_| None)?;
+        let list =
+            processors.resolve_list(&names, |i| format!("context_processors[{i}]"), |_| None)?;
         Arc::make_mut(&mut self.shared).for_all = Some(Arc::from(list));
         Ok(self)
     }

@@ -65,13 +65,19 @@ pub(crate) struct ProcessorEnv<'a> {
 impl Processor {
     fn run(&self, request: &Arc<Request>, env: &ProcessorEnv<'_>, into: &mut Context) {
         match self {
-            Processor::Request => into.insert("request", Value::from_object(RequestObject(request.clone()))),
+            Processor::Request => into.insert(
+                "request",
+                Value::from_object(RequestObject(request.clone())),
+            ),
             Processor::Debug => {
                 into.insert("debug", env.debug);
                 if env.debug {
                     into.insert(
                         "rendered_templates",
-                        env.rendered.iter().map(|s| Value::from(s.as_str())).collect::<Value>(),
+                        env.rendered
+                            .iter()
+                            .map(|s| Value::from(s.as_str()))
+                            .collect::<Value>(),
                     );
                 }
             }
@@ -87,7 +93,11 @@ impl Processor {
 }
 
 /// Runs `processors` in order into one context.
-pub(crate) fn run_all(processors: &[Processor], request: &Arc<Request>, env: &ProcessorEnv<'_>) -> Context {
+pub(crate) fn run_all(
+    processors: &[Processor],
+    request: &Arc<Request>,
+    env: &ProcessorEnv<'_>,
+) -> Context {
     let mut ctx = Context::new();
     for p in processors {
         p.run(request, env, &mut ctx);
@@ -102,7 +112,15 @@ pub(crate) fn run_all(processors: &[Processor], request: &Arc<Request>, env: &Pr
 struct RequestObject(Arc<Request>);
 
 /// The attributes of `request`.
-const REQUEST_ATTRS: [&str; 7] = ["method", "path", "query", "full_path", "GET", "headers", "cookies"];
+const REQUEST_ATTRS: [&str; 7] = [
+    "method",
+    "path",
+    "query",
+    "full_path",
+    "GET",
+    "headers",
+    "cookies",
+];
 
 impl RequestObject {
     fn attr(&self, name: &str) -> Option<Value> {
@@ -120,7 +138,9 @@ impl RequestObject {
                 for (k, v) in &request.headers {
                     let k = k.to_ascii_lowercase();
                     if k.contains('-') {
-                        headers.entry(k.replace('-', "_").into()).or_insert_with(|| v.as_str().into());
+                        headers
+                            .entry(k.replace('-', "_").into())
+                            .or_insert_with(|| v.as_str().into());
                     }
                     headers.entry(k.into()).or_insert_with(|| v.as_str().into());
                 }
@@ -153,7 +173,11 @@ impl platen_core::Object for RequestObject {
 
 /// The path with its query string, if any (Django's `get_full_path`).
 fn full_path(request: &Request) -> String {
-    if request.query.is_empty() { request.path.clone() } else { format!("{}?{}", request.path, request.query) }
+    if request.query.is_empty() {
+        request.path.clone()
+    } else {
+        format!("{}?{}", request.path, request.query)
+    }
 }
 
 /// A map of the first value of each name.
@@ -180,16 +204,14 @@ fn percent_decode(s: &str) -> String {
     while i < bytes.len() {
         match bytes[i] {
             b'+' => out.push(b' '),
-            b'%' if i + 2 < bytes.len() => {
-                match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
-                    (Some(h), Some(l)) => {
-                        out.push(h << 4 | l);
-                        i += 3;
-                        continue;
-                    }
-                    _ => out.push(b'%'),
+            b'%' if i + 2 < bytes.len() => match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                (Some(h), Some(l)) => {
+                    out.push(h << 4 | l);
+                    i += 3;
+                    continue;
                 }
-            }
+                _ => out.push(b'%'),
+            },
             b => out.push(b),
         }
         i += 1;
@@ -222,7 +244,9 @@ pub struct ContextProcessors {
 
 impl fmt::Debug for ContextProcessors {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ContextProcessors").field("names", &self.names()).finish()
+        f.debug_struct("ContextProcessors")
+            .field("names", &self.names())
+            .finish()
     }
 }
 
@@ -234,7 +258,10 @@ impl Default for ContextProcessors {
 
 /// The built-in names and Django's equivalents.
 const BUILTINS: &[(&str, &str)] = &[
-    ("platen.request", "django.template.context_processors.request"),
+    (
+        "platen.request",
+        "django.template.context_processors.request",
+    ),
     ("platen.debug", "django.template.context_processors.debug"),
     ("platen.csrf", "django.template.context_processors.csrf"),
     ("platen.static", "django.template.context_processors.static"),
@@ -244,7 +271,9 @@ impl ContextProcessors {
     /// The built-in processors (`platen.request`, `platen.debug`,
     /// `platen.csrf`, `platen.static`), and no others yet.
     pub fn new() -> ContextProcessors {
-        ContextProcessors { custom: BTreeMap::new() }
+        ContextProcessors {
+            custom: BTreeMap::new(),
+        }
     }
 
     /// Registers `processor` under `name`, replacing an earlier one of that
@@ -279,7 +308,9 @@ impl ContextProcessors {
         if let Some(f) = self.custom.get(name) {
             return Some(Processor::Custom(f.clone()));
         }
-        let builtin = BUILTINS.iter().position(|(a, b)| *a == name || *b == name)?;
+        let builtin = BUILTINS
+            .iter()
+            .position(|(a, b)| *a == name || *b == name)?;
         Some(match builtin {
             0 => Processor::Request,
             1 => Processor::Debug,
@@ -319,7 +350,10 @@ impl ContextProcessors {
 
     /// Resolves every engine's `options.context_processors` of `settings`,
     /// in the engines' order.
-    pub(crate) fn resolve_settings(&self, settings: &Settings) -> Result<Vec<(String, Arc<[Processor]>)>> {
+    pub(crate) fn resolve_settings(
+        &self,
+        settings: &Settings,
+    ) -> Result<Vec<(String, Arc<[Processor]>)>> {
         settings
             .templates
             .iter()
@@ -370,8 +404,15 @@ mod tests {
     fn unknown_names_suggest() {
         let p = ContextProcessors::new();
         let err = p
-            .resolve_list(&["platen.reqest".into()], |i| format!("context_processors[{i}]"), |_| None)
+            .resolve_list(
+                &["platen.reqest".into()],
+                |i| format!("context_processors[{i}]"),
+                |_| None,
+            )
             .unwrap_err();
-        assert!(err.to_string().contains("did you mean `platen.request`"), "{err}");
+        assert!(
+            err.to_string().contains("did you mean `platen.request`"),
+            "{err}"
+        );
     }
 }

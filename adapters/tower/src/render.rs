@@ -28,7 +28,11 @@ pub(crate) struct Failure {
 impl PerRequest {
     pub(crate) fn new(shared: Arc<Shared>, request: Request) -> PerRequest {
         let log = shared.debug.then(|| Mutex::new(Vec::new()));
-        PerRequest { shared, request: Arc::new(request), log }
+        PerRequest {
+            shared,
+            request: Arc::new(request),
+            log,
+        }
     }
 
     /// Renders the first of `names` found (in engine `using`, or any), with
@@ -39,8 +43,11 @@ impl PerRequest {
         context: Context,
         using: Option<&str>,
     ) -> std::result::Result<String, Failure> {
-        let (index, template) = select(&self.shared.engines, names, using)
-            .map_err(|error| Failure { error, context: Some(context.clone()) })?;
+        let (index, template) =
+            select(&self.shared.engines, names, using).map_err(|error| Failure {
+                error,
+                context: Some(context.clone()),
+            })?;
         let rendered = match &self.log {
             Some(log) => {
                 let mut log = log.lock().unwrap_or_else(|e| e.into_inner());
@@ -59,15 +66,25 @@ impl PerRequest {
         full.extend(context);
         template
             .render(&full, Some(&self.request))
-            .map_err(|error| Failure { error, context: Some(full) })
+            .map_err(|error| Failure {
+                error,
+                context: Some(full),
+            })
     }
 }
 
 /// Django's `select_template` over the engines, also telling which engine
 /// (its position) has the template.
-fn select(engines: &Engines, names: &[String], using: Option<&str>) -> Result<(usize, Arc<dyn Template>)> {
+fn select(
+    engines: &Engines,
+    names: &[String],
+    using: Option<&str>,
+) -> Result<(usize, Arc<dyn Template>)> {
     if names.is_empty() {
-        return Err(Error::new(ErrorKind::TemplateNotFound, "no template names given"));
+        return Err(Error::new(
+            ErrorKind::TemplateNotFound,
+            "no template names given",
+        ));
     }
     if let Some(using) = using
         && engines.get(using).is_none()
@@ -145,7 +162,9 @@ impl SharedEngines {
         N: Into<String>,
     {
         let names: Vec<String> = names.into_iter().map(Into::into).collect();
-        self.inner.render(&names, context, None).map_err(|f| f.error)
+        self.inner
+            .render(&names, context, None)
+            .map_err(|f| f.error)
     }
 }
 
@@ -161,7 +180,10 @@ impl Deref for SharedEngines {
 impl<S: Send + Sync> axum_core::extract::FromRequestParts<S> for SharedEngines {
     type Rejection = (http::StatusCode, &'static str);
 
-    async fn from_request_parts(parts: &mut http::request::Parts, _state: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut http::request::Parts,
+        _state: &S,
+    ) -> Result<Self, Self::Rejection> {
         parts.extensions.get::<SharedEngines>().cloned().ok_or((
             http::StatusCode::INTERNAL_SERVER_ERROR,
             "platen-tower: no SharedEngines in the request; add TemplatesLayer around the router",

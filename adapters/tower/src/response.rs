@@ -176,8 +176,14 @@ mod tests {
     fn into_response_applies_status_and_headers() {
         let r: Response<String> = TemplateResponse::new(["a.html"], Context::new())
             .status(StatusCode::NOT_FOUND)
-            .header(HeaderName::from_static("x-a"), HeaderValue::from_static("1"))
-            .header(HeaderName::from_static("x-a"), HeaderValue::from_static("2"))
+            .header(
+                HeaderName::from_static("x-a"),
+                HeaderValue::from_static("1"),
+            )
+            .header(
+                HeaderName::from_static("x-a"),
+                HeaderValue::from_static("2"),
+            )
             .into_response();
         assert_eq!(r.status(), StatusCode::NOT_FOUND);
         assert_eq!(r.headers().get_all("x-a").iter().count(), 2);

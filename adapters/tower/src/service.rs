@@ -74,8 +74,16 @@ where
 
     fn call(&mut self, req: Request<ReqBody>) -> Self::Future {
         let (mut parts, body) = req.into_parts();
-        let per_request = Arc::new(PerRequest::new(self.shared.clone(), to_platen_request(&parts)));
-        parts.extensions.insert(SharedEngines::new(per_request.clone()));
-        ResponseFuture::new(self.inner.call(Request::from_parts(parts, body)), per_request)
+        let per_request = Arc::new(PerRequest::new(
+            self.shared.clone(),
+            to_platen_request(&parts),
+        ));
+        parts
+            .extensions
+            .insert(SharedEngines::new(per_request.clone()));
+        ResponseFuture::new(
+            self.inner.call(Request::from_parts(parts, body)),
+            per_request,
+        )
     }
 }

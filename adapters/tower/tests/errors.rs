@@ -30,15 +30,27 @@ async fn handler(req: Request<Body>) -> Result<Response<Body>, Infallible> {
 fn templates() -> Vec<(&'static str, &'static str)> {
     vec![
         ("ok.html", "fine"),
-        (HOSTILE_NAME, "line one <script>evil()</script>\n{% if %}<script>two</script>\nline three"),
+        (
+            HOSTILE_NAME,
+            "line one <script>evil()</script>\n{% if %}<script>two</script>\nline three",
+        ),
         ("includes.html", "before\n{% include 'broken.html' %}"),
         ("broken.html", "a\nb\n{{ x|nosuchfilter }}"),
     ]
 }
 
 async fn get(site: &Site, query: &str) -> (StatusCode, String) {
-    let svc = ServiceBuilder::new().layer(site.layer()).service_fn(handler);
-    let r = svc.oneshot(Request::get(format!("/page?{query}")).body(Body::default()).unwrap()).await.unwrap();
+    let svc = ServiceBuilder::new()
+        .layer(site.layer())
+        .service_fn(handler);
+    let r = svc
+        .oneshot(
+            Request::get(format!("/page?{query}"))
+                .body(Body::default())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
     let status = r.status();
     assert_eq!(r.headers()["content-type"], "text/html; charset=utf-8");
     (status, text(r).await)
@@ -58,10 +70,19 @@ async fn debug_page_for_a_syntax_error() {
     assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
     assert_escaped(&page);
     assert!(page.contains("TemplateSyntaxError"), "{page}");
-    assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;.html"), "{page}");
+    assert!(
+        page.contains("&lt;script&gt;alert(1)&lt;/script&gt;.html"),
+        "{page}"
+    );
     // The error line is marked, and its neighbours are shown.
-    assert!(page.contains("<tr class=\"error\"><th>&gt; 2</th>"), "{page}");
-    assert!(page.contains("line one &lt;script&gt;evil()&lt;/script&gt;"), "{page}");
+    assert!(
+        page.contains("<tr class=\"error\"><th>&gt; 2</th>"),
+        "{page}"
+    );
+    assert!(
+        page.contains("line one &lt;script&gt;evil()&lt;/script&gt;"),
+        "{page}"
+    );
     assert!(page.contains("line three"), "{page}");
     assert!(page.contains("<mark>"), "{page}");
     assert!(page.contains("Line</th><td><pre>2, column"), "{page}");
@@ -80,7 +101,10 @@ async fn debug_page_for_an_error_in_an_included_template() {
     assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
     assert!(page.contains("broken.html"), "{page}");
     assert!(page.contains("nosuchfilter"), "{page}");
-    assert!(page.contains("<tr class=\"error\"><th>&gt; 3</th>"), "{page}");
+    assert!(
+        page.contains("<tr class=\"error\"><th>&gt; 3</th>"),
+        "{page}"
+    );
 }
 
 #[tokio::test]
@@ -95,7 +119,10 @@ async fn debug_page_lists_the_places_tried() {
     let dir = site.templates().display().to_string();
     assert!(page.contains(&dir), "{page}");
     assert!(page.contains("nowhere/&lt;img src=x&gt;.html"), "{page}");
-    assert!(page.contains("source does not exist") || page.contains("does not exist"), "{page}");
+    assert!(
+        page.contains("source does not exist") || page.contains("does not exist"),
+        "{page}"
+    );
 }
 
 #[tokio::test]
@@ -108,14 +135,25 @@ async fn production_500_shows_nothing_of_the_error() {
         assert!(page.contains("<h1>Server Error (500)</h1>"), "{page}");
         let dir = site.path().display().to_string();
         assert!(!page.contains(&dir), "a path leaked: {page}");
-        for leak in ["tried", "script", "nowhere", "nosuchfilter", "TemplateSyntaxError", "evil", "key"] {
+        for leak in [
+            "tried",
+            "script",
+            "nowhere",
+            "nosuchfilter",
+            "TemplateSyntaxError",
+            "evil",
+            "key",
+        ] {
             assert!(!page.contains(leak), "`{leak}` leaked: {page}");
         }
     }
     let logged = log.events_with(&site.path().display().to_string());
     assert_eq!(logged.len(), 3, "{logged:?}");
     assert!(logged[1].contains("nowhere/<img src=x>.html"), "{logged:?}");
-    assert!(logged[1].contains(&site.templates().display().to_string()), "the log has the details: {logged:?}");
+    assert!(
+        logged[1].contains(&site.templates().display().to_string()),
+        "the log has the details: {logged:?}"
+    );
 }
 
 #[tokio::test]
@@ -151,7 +189,13 @@ struct Captured {
 impl Captured {
     /// The recorded events that contain `marker`.
     fn events_with(&self, marker: &str) -> Vec<String> {
-        self.events.lock().unwrap().iter().filter(|e| e.contains(marker)).cloned().collect()
+        self.events
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|e| e.contains(marker))
+            .cloned()
+            .collect()
     }
 }
 
@@ -160,7 +204,8 @@ fn capture_errors() -> Captured {
     let events = EVENTS
         .get_or_init(|| {
             let events = Arc::new(Mutex::new(Vec::new()));
-            tracing::subscriber::set_global_default(Recorder(events.clone())).expect("one global subscriber");
+            tracing::subscriber::set_global_default(Recorder(events.clone()))
+                .expect("one global subscriber");
             events
         })
         .clone();
@@ -191,7 +236,10 @@ impl tracing::Subscriber for Recorder {
             let mut fields = Fields(String::new());
             event.record(&mut fields);
             // Debug-formatting escapes newlines and quotes; undo the common ones.
-            self.0.lock().unwrap().push(fields.0.replace("\\n", "\n").replace("\\\"", "\""));
+            self.0
+                .lock()
+                .unwrap()
+                .push(fields.0.replace("\\n", "\n").replace("\\\"", "\""));
         }
     }
     fn enter(&self, _: &tracing::span::Id) {}

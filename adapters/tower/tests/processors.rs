@@ -23,14 +23,25 @@ fn registry() -> ContextProcessors {
 }
 
 async fn page(_req: Request<Body>) -> Result<Response<Body>, Infallible> {
-    Ok(TemplateResponse::new(["missing.html", "page.html"], platen::context! { y => "handler" }).into_response())
+    Ok(TemplateResponse::new(
+        ["missing.html", "page.html"],
+        platen::context! { y => "handler" },
+    )
+    .into_response())
 }
 
 #[tokio::test]
 async fn processors_run_in_order_and_the_handler_wins() {
     let site = Site::new(
         false,
-        &["platen.request", "site.first", "site.second", "platen.static", "platen.csrf", "platen.debug"],
+        &[
+            "platen.request",
+            "site.first",
+            "site.second",
+            "platen.static",
+            "platen.csrf",
+            "platen.debug",
+        ],
         &[(
             "page.html",
             "x={{ x }} y={{ y }} first={{ only_first }} who={{ who }} static={{ STATIC_URL }} \
@@ -54,7 +65,10 @@ async fn processors_run_in_order_and_the_handler_wins() {
         .unwrap();
     let response = svc.oneshot(req).await.unwrap();
     assert_eq!(response.status(), 200);
-    assert_eq!(response.headers()["content-type"], "text/html; charset=utf-8");
+    assert_eq!(
+        response.headers()["content-type"],
+        "text/html; charset=utf-8"
+    );
     let body = text(response).await;
     assert_eq!(
         body,
@@ -70,22 +84,42 @@ async fn debug_processor_lists_rendered_templates_in_debug_mode() {
         &["platen.debug"],
         &[
             ("fragment.html", "frag"),
-            ("page.html", "{{ debug }} {% for t in rendered_templates %}[{{ t }}]{% endfor %}"),
+            (
+                "page.html",
+                "{{ debug }} {% for t in rendered_templates %}[{{ t }}]{% endfor %}",
+            ),
         ],
     );
-    let svc = ServiceBuilder::new().layer(site.layer()).service_fn(|req: Request<Body>| async move {
-        // A handler may render now, through the engines the layer shares.
-        let engines = req.extensions().get::<SharedEngines>().unwrap();
-        assert_eq!(engines.render(["fragment.html"], Context::new()).unwrap(), "frag");
-        Ok::<_, Infallible>(TemplateResponse::new(["page.html"], Context::new()).into_response::<Body>())
-    });
-    let body = text(svc.oneshot(Request::get("/").body(Body::default()).unwrap()).await.unwrap()).await;
+    let svc =
+        ServiceBuilder::new()
+            .layer(site.layer())
+            .service_fn(|req: Request<Body>| async move {
+                // A handler may render now, through the engines the layer shares.
+                let engines = req.extensions().get::<SharedEngines>().unwrap();
+                assert_eq!(
+                    engines.render(["fragment.html"], Context::new()).unwrap(),
+                    "frag"
+                );
+                Ok::<_, Infallible>(
+                    TemplateResponse::new(["page.html"], Context::new()).into_response::<Body>(),
+                )
+            });
+    let body = text(
+        svc.oneshot(Request::get("/").body(Body::default()).unwrap())
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(body, "True [fragment.html][page.html]");
 }
 
 #[tokio::test]
 async fn csrf_token_tag_uses_the_token() {
-    let site = Site::new(false, &["platen.csrf"], &[("form.html", "<form>{% csrf_token %}</form>")]);
+    let site = Site::new(
+        false,
+        &["platen.csrf"],
+        &[("form.html", "<form>{% csrf_token %}</form>")],
+    );
     let svc = ServiceBuilder::new()
         .map_request(|mut req: Request<Body>| {
             req.extensions_mut().insert(CsrfToken("abc".into()));
@@ -93,10 +127,20 @@ async fn csrf_token_tag_uses_the_token() {
         })
         .layer(site.layer())
         .service_fn(|_req: Request<Body>| async {
-            Ok::<_, Infallible>(TemplateResponse::new(["form.html"], Context::new()).into_response::<Body>())
+            Ok::<_, Infallible>(
+                TemplateResponse::new(["form.html"], Context::new()).into_response::<Body>(),
+            )
         });
-    let body = text(svc.oneshot(Request::get("/").body(Body::default()).unwrap()).await.unwrap()).await;
-    assert!(body.contains("name=\"csrfmiddlewaretoken\" value=\"abc\""), "{body}");
+    let body = text(
+        svc.oneshot(Request::get("/").body(Body::default()).unwrap())
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert!(
+        body.contains("name=\"csrfmiddlewaretoken\" value=\"abc\""),
+        "{body}"
+    );
 }
 
 #[test]
@@ -104,10 +148,19 @@ fn unknown_processor_names_its_key_and_file() {
     let site = Site::new(false, &["platen.request", "site.nope"], &[]);
     let err = TemplatesLayer::from_settings(&site.settings, site.engines()).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::BadSettings);
-    assert_eq!(err.settings_key(), Some("templates[0].options.context_processors[1]"));
+    assert_eq!(
+        err.settings_key(),
+        Some("templates[0].options.context_processors[1]")
+    );
     let text = err.to_string();
-    assert!(text.contains("unknown context processor `site.nope`"), "{text}");
-    assert!(text.contains(&site.settings_file().display().to_string()), "{text}");
+    assert!(
+        text.contains("unknown context processor `site.nope`"),
+        "{text}"
+    );
+    assert!(
+        text.contains(&site.settings_file().display().to_string()),
+        "{text}"
+    );
     // Registered, the same name is fine.
     let mut p = ContextProcessors::new();
     p.register("site.nope", |_: &platen::Request| Context::new());
@@ -131,15 +184,28 @@ fn django_names_are_accepted() {
 
 #[tokio::test]
 async fn a_list_given_to_the_layer_applies_to_every_engine() {
-    let site = Site::new(false, &[], &[("p.html", "{{ STATIC_URL }}|{{ request.path }}")]);
+    let site = Site::new(
+        false,
+        &[],
+        &[("p.html", "{{ STATIC_URL }}|{{ request.path }}")],
+    );
     let layer = TemplatesLayer::new(site.engines())
         .static_url("/s/")
         .context_processors(&ContextProcessors::new(), ["platen.static"])
         .unwrap();
-    let svc = ServiceBuilder::new().layer(layer).service_fn(|_req: Request<Body>| async {
-        Ok::<_, Infallible>(TemplateResponse::new(["p.html"], Context::new()).into_response::<Body>())
-    });
-    let body = text(svc.oneshot(Request::get("/x").body(Body::default()).unwrap()).await.unwrap()).await;
+    let svc = ServiceBuilder::new()
+        .layer(layer)
+        .service_fn(|_req: Request<Body>| async {
+            Ok::<_, Infallible>(
+                TemplateResponse::new(["p.html"], Context::new()).into_response::<Body>(),
+            )
+        });
+    let body = text(
+        svc.oneshot(Request::get("/x").body(Body::default()).unwrap())
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(body, "/s/|");
 
     let err = TemplatesLayer::new(site.engines())

@@ -34,8 +34,17 @@ impl Drop for Server {
 }
 
 async fn handler(req: Request<Incoming>) -> Result<Response<Full<Bytes>>, Infallible> {
-    let n: i64 = req.uri().query().and_then(|q| q.strip_prefix("n=")).and_then(|n| n.parse().ok()).unwrap_or(0);
-    let name = if req.uri().path() == "/missing" { "missing.html" } else { "page.html" };
+    let n: i64 = req
+        .uri()
+        .query()
+        .and_then(|q| q.strip_prefix("n="))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    let name = if req.uri().path() == "/missing" {
+        "missing.html"
+    } else {
+        "page.html"
+    };
     let items: Vec<i64> = (0..n).collect();
     Ok(TemplateResponse::new([name], platen::context! { n => n, items => items }).into_response())
 }
@@ -48,10 +57,14 @@ async fn serve(layer: TemplatesLayer) -> Server {
     let task = tokio::spawn(async move {
         let mut connections = tokio::task::JoinSet::new();
         loop {
-            let Ok((stream, _)) = listener.accept().await else { break };
+            let Ok((stream, _)) = listener.accept().await else {
+                break;
+            };
             let svc = TowerToHyperService::new(svc.clone());
             connections.spawn(async move {
-                let _ = hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), svc).await;
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(TokioIo::new(stream), svc)
+                    .await;
             });
         }
     });
@@ -61,9 +74,14 @@ async fn serve(layer: TemplatesLayer) -> Server {
 /// One GET on a new connection: the status and the body.
 async fn get(addr: SocketAddr, path: &str) -> (StatusCode, String) {
     let stream = TcpStream::connect(addr).await.unwrap();
-    let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await.unwrap();
+    let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+        .await
+        .unwrap();
     let conn = tokio::spawn(conn);
-    let req = Request::get(path).header("host", addr.to_string()).body(Empty::<Bytes>::new()).unwrap();
+    let req = Request::get(path)
+        .header("host", addr.to_string())
+        .body(Empty::<Bytes>::new())
+        .unwrap();
     let response = sender.send_request(req).await.unwrap();
     let status = response.status();
     let body = response.into_body().collect().await.unwrap().to_bytes();
@@ -74,12 +92,17 @@ async fn get(addr: SocketAddr, path: &str) -> (StatusCode, String) {
 
 /// Runs `test` with a 30-second limit.
 async fn bounded<F: Future<Output = ()>>(test: F) {
-    tokio::time::timeout(Duration::from_secs(30), test).await.expect("the test took too long");
+    tokio::time::timeout(Duration::from_secs(30), test)
+        .await
+        .expect("the test took too long");
 }
 
 fn templates() -> Vec<(&'static str, &'static str)> {
     vec![
-        ("base.html", "<h1>{% block title %}{% endblock %}</h1>{% block body %}{% endblock %}"),
+        (
+            "base.html",
+            "<h1>{% block title %}{% endblock %}</h1>{% block body %}{% endblock %}",
+        ),
         (
             "page.html",
             "{% extends 'base.html' %}{% block title %}n={{ n }} {{ request.path }}{% endblock %}\
@@ -124,17 +147,37 @@ async fn oneshot_concurrency_on_a_shared_service() {
     use tower::ServiceExt;
     bounded(async {
         let site = Site::new(true, &["platen.request"], &templates());
-        let svc = ServiceBuilder::new().layer(site.layer()).service_fn(|req: Request<Full<Bytes>>| async move {
-            let n: i64 = req.uri().query().and_then(|q| q.strip_prefix("n=")).and_then(|n| n.parse().ok()).unwrap_or(0);
-            let items: Vec<i64> = (0..n).collect();
-            Ok::<_, Infallible>(TemplateResponse::new(["page.html"], platen::context! { n => n, items => items }).into_response::<Full<Bytes>>())
-        });
+        let svc = ServiceBuilder::new().layer(site.layer()).service_fn(
+            |req: Request<Full<Bytes>>| async move {
+                let n: i64 = req
+                    .uri()
+                    .query()
+                    .and_then(|q| q.strip_prefix("n="))
+                    .and_then(|n| n.parse().ok())
+                    .unwrap_or(0);
+                let items: Vec<i64> = (0..n).collect();
+                Ok::<_, Infallible>(
+                    TemplateResponse::new(
+                        ["page.html"],
+                        platen::context! { n => n, items => items },
+                    )
+                    .into_response::<Full<Bytes>>(),
+                )
+            },
+        );
         let mut tasks = tokio::task::JoinSet::new();
         for i in 0..32 {
             let svc = svc.clone();
             let n = (i % 3) * 7 + 1;
             tasks.spawn(async move {
-                let r = svc.oneshot(Request::get(format!("/p?n={n}")).body(Full::default()).unwrap()).await.unwrap();
+                let r = svc
+                    .oneshot(
+                        Request::get(format!("/p?n={n}"))
+                            .body(Full::default())
+                            .unwrap(),
+                    )
+                    .await
+                    .unwrap();
                 (n, r.into_body().collect().await.unwrap().to_bytes())
             });
         }

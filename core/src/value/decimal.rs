@@ -44,17 +44,29 @@ impl Decimal {
         }
         let trimmed = digits.trim_start_matches('0');
         let digits = if trimmed.is_empty() { "0" } else { trimmed };
-        Some(Decimal { negative, kind: Kind::Finite { digits: digits.into(), exponent } })
+        Some(Decimal {
+            negative,
+            kind: Kind::Finite {
+                digits: digits.into(),
+                exponent,
+            },
+        })
     }
 
     /// Not a number.
     pub fn nan() -> Decimal {
-        Decimal { negative: false, kind: Kind::NaN }
+        Decimal {
+            negative: false,
+            kind: Kind::NaN,
+        }
     }
 
     /// Positive or negative infinity.
     pub fn infinity(negative: bool) -> Decimal {
-        Decimal { negative, kind: Kind::Infinity }
+        Decimal {
+            negative,
+            kind: Kind::Infinity,
+        }
     }
 
     /// Whether the sign is negative (also for `-0` and `-Infinity`).
@@ -97,7 +109,9 @@ impl Decimal {
             Kind::NaN => f64::NAN,
             Kind::Infinity => sign * f64::INFINITY,
             Kind::Finite { digits, exponent } => {
-                sign * format!("{digits}e{exponent}").parse::<f64>().unwrap_or(f64::NAN)
+                sign * format!("{digits}e{exponent}")
+                    .parse::<f64>()
+                    .unwrap_or(f64::NAN)
             }
         }
     }
@@ -116,7 +130,12 @@ impl FromStr for Decimal {
         };
         let lower = body.to_ascii_lowercase();
         match lower.as_str() {
-            "nan" => return Ok(Decimal { negative, kind: Kind::NaN }),
+            "nan" => {
+                return Ok(Decimal {
+                    negative,
+                    kind: Kind::NaN,
+                });
+            }
             "inf" | "infinity" => return Ok(Decimal::infinity(negative)),
             _ => {}
         }
@@ -132,7 +151,9 @@ impl FromStr for Decimal {
             return Err(ParseDecimalError);
         }
         let digits = format!("{int}{frac}");
-        let exponent = exp.checked_sub(frac.len() as i32).ok_or(ParseDecimalError)?;
+        let exponent = exp
+            .checked_sub(frac.len() as i32)
+            .ok_or(ParseDecimalError)?;
         Decimal::from_parts(negative, &digits, exponent).ok_or(ParseDecimalError)
     }
 }
@@ -151,7 +172,11 @@ impl fmt::Display for Decimal {
         };
         let len = digits.len() as i64;
         let left_digits = exponent + len;
-        let dot_place = if exponent <= 0 && left_digits > -6 { left_digits } else { 1 };
+        let dot_place = if exponent <= 0 && left_digits > -6 {
+            left_digits
+        } else {
+            1
+        };
         if dot_place <= 0 {
             write!(f, "0.{}{digits}", "0".repeat((-dot_place) as usize))?;
         } else if dot_place >= len {
@@ -182,8 +207,16 @@ impl PartialOrd for Decimal {
         if ra != rb || ra.abs() != 1 {
             return Some(ra.cmp(&rb));
         }
-        let (Kind::Finite { digits: da, exponent: ea }, Kind::Finite { digits: db, exponent: eb }) =
-            (&self.kind, &other.kind)
+        let (
+            Kind::Finite {
+                digits: da,
+                exponent: ea,
+            },
+            Kind::Finite {
+                digits: db,
+                exponent: eb,
+            },
+        ) = (&self.kind, &other.kind)
         else {
             return None;
         };
@@ -193,7 +226,11 @@ impl PartialOrd for Decimal {
             let width = da.len().max(db.len());
             format!("{da:0<width$}").cmp(&format!("{db:0<width$}"))
         });
-        Some(if ra < 0 { magnitude.reverse() } else { magnitude })
+        Some(if ra < 0 {
+            magnitude.reverse()
+        } else {
+            magnitude
+        })
     }
 }
 

@@ -20,7 +20,11 @@ impl fmt::Display for Value {
             Value::Decimal(d) => write!(f, "{d}"),
             Value::Date(d) => write!(f, "{}", d.format("%Y-%m-%d")),
             Value::DateTime(dt) => write_py_datetime(f, dt, None),
-            Value::AwareDateTime(a) => write_py_datetime(f, &a.datetime.naive_local(), Some(a.datetime.offset().local_minus_utc())),
+            Value::AwareDateTime(a) => write_py_datetime(
+                f,
+                &a.datetime.naive_local(),
+                Some(a.datetime.offset().local_minus_utc()),
+            ),
             Value::Time(t) => write_py_time(f, t),
             Value::Object(o) => o.render(f),
         }
@@ -59,9 +63,19 @@ pub(crate) fn write_py_float(f: &mut impl Write, x: f64) -> fmt::Result {
     } else {
         let (first, rest) = digits.split_at(1);
         if rest.is_empty() {
-            write!(f, "{first}e{}{:02}", if exp < 0 { '-' } else { '+' }, exp.abs())
+            write!(
+                f,
+                "{first}e{}{:02}",
+                if exp < 0 { '-' } else { '+' },
+                exp.abs()
+            )
         } else {
-            write!(f, "{first}.{rest}e{}{:02}", if exp < 0 { '-' } else { '+' }, exp.abs())
+            write!(
+                f,
+                "{first}.{rest}e{}{:02}",
+                if exp < 0 { '-' } else { '+' },
+                exp.abs()
+            )
         }
     }
 }
@@ -76,7 +90,11 @@ fn write_py_time(f: &mut fmt::Formatter<'_>, t: &chrono::NaiveTime) -> fmt::Resu
     Ok(())
 }
 
-fn write_py_datetime(f: &mut fmt::Formatter<'_>, dt: &chrono::NaiveDateTime, offset: Option<i32>) -> fmt::Result {
+fn write_py_datetime(
+    f: &mut fmt::Formatter<'_>,
+    dt: &chrono::NaiveDateTime,
+    offset: Option<i32>,
+) -> fmt::Result {
     write!(f, "{} ", dt.date().format("%Y-%m-%d"))?;
     write_py_time(f, &dt.time())?;
     if let Some(secs) = offset {
@@ -128,7 +146,11 @@ pub(crate) fn write_repr(f: &mut impl Write, v: &Value) -> fmt::Result {
 /// Python's `repr(str)`: single quotes unless the text has a single quote and
 /// no double quote; backslash escapes for quotes, `\\` and control characters.
 fn write_py_str_repr(f: &mut impl Write, s: &str) -> fmt::Result {
-    let quote = if s.contains('\'') && !s.contains('"') { '"' } else { '\'' };
+    let quote = if s.contains('\'') && !s.contains('"') {
+        '"'
+    } else {
+        '\''
+    };
     f.write_char(quote)?;
     for c in s.chars() {
         match c {
@@ -187,9 +209,16 @@ mod tests {
 
     #[test]
     fn containers_print_like_python() {
-        let v = Value::from(vec![Value::from("a"), Value::from(1), Value::None, Value::from("it's")]);
+        let v = Value::from(vec![
+            Value::from("a"),
+            Value::from(1),
+            Value::None,
+            Value::from("it's"),
+        ]);
         assert_eq!(v.to_string(), "['a', 1, None, \"it's\"]");
-        let m: Map = [(std::sync::Arc::from("k"), Value::from(true))].into_iter().collect();
+        let m: Map = [(std::sync::Arc::from("k"), Value::from(true))]
+            .into_iter()
+            .collect();
         assert_eq!(Value::from(m).to_string(), "{'k': True}");
     }
 }

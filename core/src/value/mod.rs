@@ -10,6 +10,7 @@
 
 mod decimal;
 mod display;
+mod identity;
 mod object;
 mod ser;
 
@@ -19,6 +20,7 @@ use std::sync::Arc;
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime};
 
 pub use decimal::Decimal;
+pub use identity::Identity;
 pub use object::Object;
 pub use ser::{ValueSerializer, to_value};
 
@@ -30,7 +32,11 @@ pub type Map = indexmap::IndexMap<Arc<str>, Value, ahash::RandomState>;
 /// larger ones are looked up by hash.
 #[inline]
 pub fn map_get<'a>(map: &'a Map, key: &str) -> Option<&'a Value> {
-    if map.len() <= 8 { map.iter().find(|(k, _)| &***k == key).map(|(_, v)| v) } else { map.get(key) }
+    if map.len() <= 8 {
+        map.iter().find(|(k, _)| &***k == key).map(|(_, v)| v)
+    } else {
+        map.get(key)
+    }
 }
 
 /// A timezone-aware datetime with a fixed UTC offset and the zone's name
@@ -244,9 +250,9 @@ impl Value {
         match self {
             Value::List(l) => Some(Box::new(l.iter().cloned())),
             Value::Map(m) => Some(Box::new(m.keys().map(|k| Value::Str(k.clone())))),
-            Value::Str(s) | Value::SafeStr(s) => {
-                Some(Box::new(s.chars().map(|c| Value::Str(Arc::from(c.to_string())))))
-            }
+            Value::Str(s) | Value::SafeStr(s) => Some(Box::new(
+                s.chars().map(|c| Value::Str(Arc::from(c.to_string()))),
+            )),
             Value::Object(o) => o.try_iter(),
             _ => None,
         }

@@ -30,7 +30,12 @@ pub fn to_value<T: Serialize + ?Sized>(value: &T) -> Result<Value, Error> {
     if !was_internal {
         HANDLES.with(|h| h.borrow_mut().clear());
     }
-    result.map_err(|e| Error::new(ErrorKind::InvalidValue, format!("cannot convert to a template value: {}", e.0)))
+    result.map_err(|e| {
+        Error::new(
+            ErrorKind::InvalidValue,
+            format!("cannot convert to a template value: {}", e.0),
+        )
+    })
 }
 
 /// The error of [`ValueSerializer`].
@@ -114,7 +119,9 @@ impl ser::Serializer for ValueSerializer {
         Ok(Value::Str(Arc::from(v)))
     }
     fn serialize_bytes(self, v: &[u8]) -> R {
-        Ok(Value::List(Arc::new(v.iter().map(|&b| Value::Int(b.into())).collect())))
+        Ok(Value::List(Arc::new(
+            v.iter().map(|&b| Value::Int(b.into())).collect(),
+        )))
     }
     fn serialize_none(self) -> R {
         Ok(Value::None)
@@ -162,7 +169,11 @@ impl ser::Serializer for ValueSerializer {
     fn serialize_tuple(self, len: usize) -> Result<SeqBuilder, SerError> {
         self.serialize_seq(Some(len))
     }
-    fn serialize_tuple_struct(self, _name: &'static str, len: usize) -> Result<SeqBuilder, SerError> {
+    fn serialize_tuple_struct(
+        self,
+        _name: &'static str,
+        len: usize,
+    ) -> Result<SeqBuilder, SerError> {
         self.serialize_seq(Some(len))
     }
     fn serialize_tuple_variant(
@@ -263,7 +274,10 @@ impl ser::SerializeMap for MapBuilder {
         Ok(())
     }
     fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), SerError> {
-        let key = self.key.take().ok_or_else(|| SerError("map value without a key".into()))?;
+        let key = self
+            .key
+            .take()
+            .ok_or_else(|| SerError("map value without a key".into()))?;
         self.map.insert(key, value.serialize(ValueSerializer)?);
         Ok(())
     }
@@ -279,15 +293,23 @@ fn map_key(key: Value) -> Result<Arc<str>, SerError> {
         Value::Int(_) | Value::Bool(_) | Value::Float(_) | Value::Decimal(_) | Value::None => {
             Ok(Arc::from(key.to_string()))
         }
-        other => Err(SerError(format!("a map key must be a string, not a {}", other.kind_name()))),
+        other => Err(SerError(format!(
+            "a map key must be a string, not a {}",
+            other.kind_name()
+        ))),
     }
 }
 
 impl ser::SerializeStruct for MapBuilder {
     type Ok = Value;
     type Error = SerError;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result<(), SerError> {
-        self.map.insert(Arc::from(key), value.serialize(ValueSerializer)?);
+    fn serialize_field<T: Serialize + ?Sized>(
+        &mut self,
+        key: &'static str,
+        value: &T,
+    ) -> Result<(), SerError> {
+        self.map
+            .insert(Arc::from(key), value.serialize(ValueSerializer)?);
         Ok(())
     }
     fn end(self) -> R {
@@ -302,7 +324,11 @@ pub struct VariantMapBuilder(&'static str, MapBuilder);
 impl ser::SerializeStructVariant for VariantMapBuilder {
     type Ok = Value;
     type Error = SerError;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result<(), SerError> {
+    fn serialize_field<T: Serialize + ?Sized>(
+        &mut self,
+        key: &'static str,
+        value: &T,
+    ) -> Result<(), SerError> {
         ser::SerializeStruct::serialize_field(&mut self.1, key, value)
     }
     fn end(self) -> R {
@@ -420,9 +446,15 @@ mod tests {
         let mut m = std::collections::BTreeMap::new();
         m.insert(vec![1], 2);
         let err = to_value(&m).unwrap_err();
-        assert!(err.to_string().contains("map key must be a string"), "{err}");
+        assert!(
+            err.to_string().contains("map key must be a string"),
+            "{err}"
+        );
         let mut ok = std::collections::BTreeMap::new();
         ok.insert(7, "seven");
-        assert_eq!(to_value(&ok).unwrap().get_item("7"), Some(Value::from("seven")));
+        assert_eq!(
+            to_value(&ok).unwrap().get_item("7"),
+            Some(Value::from("seven"))
+        );
     }
 }

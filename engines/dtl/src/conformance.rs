@@ -34,27 +34,49 @@ pub fn run_file(path: impl AsRef<Path>) -> Result<Vec<CaseResult>, Error> {
 
 /// Runs every case of a JSON Lines text.
 pub fn run_str(text: &str) -> Result<Vec<CaseResult>, Error> {
-    let lines: Vec<String> = text.lines().filter(|l| !l.trim().is_empty()).map(str::to_owned).collect();
+    let lines: Vec<String> = text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(str::to_owned)
+        .collect();
     // Run on a thread with a large stack, so deep templates fail cleanly.
     let handle = std::thread::Builder::new()
         .name("dtl-conformance".into())
         .stack_size(256 << 20)
-        .spawn(move || lines.iter().map(|l| run_line(l)).collect::<Result<Vec<_>, Error>>())
+        .spawn(move || {
+            lines
+                .iter()
+                .map(|l| run_line(l))
+                .collect::<Result<Vec<_>, Error>>()
+        })
         .map_err(Error::from)?;
-    handle.join().map_err(|_| Error::new(ErrorKind::RenderError, "the conformance runner panicked"))?
+    handle
+        .join()
+        .map_err(|_| Error::new(ErrorKind::RenderError, "the conformance runner panicked"))?
 }
 
 fn run_line(line: &str) -> Result<CaseResult, Error> {
-    let case: Json = serde_json::from_str(line)
-        .map_err(|e| Error::new(ErrorKind::InvalidValue, format!("bad conformance case: {e}")))?;
+    let case: Json = serde_json::from_str(line).map_err(|e| {
+        Error::new(
+            ErrorKind::InvalidValue,
+            format!("bad conformance case: {e}"),
+        )
+    })?;
     let id = case["id"].as_str().unwrap_or_default().to_owned();
     let expected = case["expected"].clone();
     // The context again, keeping the order of object keys (Python dicts keep it).
-    let context = serde_json::from_str::<Ordered>(line).ok().and_then(|o| match o {
-        Ordered::Object(fields) => fields.into_iter().find(|(k, _)| k == "context").map(|(_, v)| v),
-        _ => None,
-    });
-    let got = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run_case(&case, context.as_ref()))) {
+    let context = serde_json::from_str::<Ordered>(line)
+        .ok()
+        .and_then(|o| match o {
+            Ordered::Object(fields) => fields
+                .into_iter()
+                .find(|(k, _)| k == "context")
+                .map(|(_, v)| v),
+            _ => None,
+        });
+    let got = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        run_case(&case, context.as_ref())
+    })) {
         Ok(got) => got,
         Err(p) => {
             let msg = p
@@ -68,7 +90,12 @@ fn run_line(line: &str) -> Result<CaseResult, Error> {
     let mut got = got;
     got["id"] = Json::from(id.clone());
     let passed = judge(&expected, &got);
-    Ok(CaseResult { id, passed, expected, got })
+    Ok(CaseResult {
+        id,
+        passed,
+        expected,
+        got,
+    })
 }
 
 /// `judge.py`'s rule.
@@ -81,7 +108,11 @@ fn judge(expected: &Json, got: &Json) -> bool {
     if e == "*" {
         return ge.is_some() && got.get("output").is_none();
     }
-    let template_errors = ["TemplateSyntaxError", "TemplateDoesNotExist", "VariableDoesNotExist"];
+    let template_errors = [
+        "TemplateSyntaxError",
+        "TemplateDoesNotExist",
+        "VariableDoesNotExist",
+    ];
     let same = if template_errors.contains(&e) {
         ge == Some(e)
     } else {
@@ -137,7 +168,11 @@ fn error_json(err: &Error, phase: &str) -> Json {
 fn run_case(case: &Json, ordered_context: Option<&Ordered>) -> Json {
     let templates: HashMap<String, String> = case["templates"]
         .as_object()
-        .map(|m| m.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_owned())).collect())
+        .map(|m| {
+            m.iter()
+                .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_owned()))
+                .collect()
+        })
         .unwrap_or_default();
     let options = &case["options"];
     let mut libraries = HashMap::new();
@@ -152,7 +187,10 @@ fn run_case(case: &Json, ordered_context: Option<&Ordered>) -> Json {
         name: "django".into(),
         autoescape: options["autoescape"].as_bool().unwrap_or(true),
         debug: options["debug"].as_bool().unwrap_or(false),
-        string_if_invalid: options["string_if_invalid"].as_str().unwrap_or_default().to_owned(),
+        string_if_invalid: options["string_if_invalid"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned(),
         libraries,
         builtins: Vec::new(),
         url_resolver: None,
@@ -169,11 +207,17 @@ fn run_case(case: &Json, ordered_context: Option<&Ordered>) -> Json {
     };
     let context = match case["context"].as_object() {
         Some(_) if let Some(Ordered::Object(fields)) = ordered_context => {
-            let map: Map = fields.iter().map(|(k, v)| (Arc::from(k.as_str()), decode_ordered(v))).collect();
+            let map: Map = fields
+                .iter()
+                .map(|(k, v)| (Arc::from(k.as_str()), decode_ordered(v)))
+                .collect();
             Context::from(map)
         }
         Some(m) => {
-            let map: Map = m.iter().map(|(k, v)| (Arc::from(k.as_str()), decode(v))).collect();
+            let map: Map = m
+                .iter()
+                .map(|(k, v)| (Arc::from(k.as_str()), decode(v)))
+                .collect();
             Context::from(map)
         }
         None => Context::new(),
@@ -197,7 +241,10 @@ pub fn decode(v: &Json) -> Value {
         Json::String(s) => Value::from(s.as_str()),
         Json::Array(a) => a.iter().map(decode).collect(),
         Json::Object(m) => decode_tagged(m).unwrap_or_else(|| {
-            let map: Map = m.iter().map(|(k, v)| (Arc::from(k.as_str()), decode(v))).collect();
+            let map: Map = m
+                .iter()
+                .map(|(k, v)| (Arc::from(k.as_str()), decode(v)))
+                .collect();
             Value::from(map)
         }),
     }
@@ -240,14 +287,20 @@ impl<'de> serde::Deserialize<'de> for Ordered {
             fn visit_none<E>(self) -> Result<Ordered, E> {
                 Ok(Ordered::Scalar(Json::Null))
             }
-            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Ordered, A::Error> {
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Ordered, A::Error> {
                 let mut out = Vec::new();
                 while let Some(v) = seq.next_element()? {
                     out.push(v);
                 }
                 Ok(Ordered::Array(out))
             }
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Ordered, A::Error> {
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Ordered, A::Error> {
                 let mut out = Vec::new();
                 while let Some((k, v)) = map.next_entry::<String, Ordered>()? {
                     out.push((k, v));
@@ -264,7 +317,9 @@ impl Ordered {
         match self {
             Ordered::Scalar(j) => j.clone(),
             Ordered::Array(a) => Json::Array(a.iter().map(Ordered::to_json).collect()),
-            Ordered::Object(m) => Json::Object(m.iter().map(|(k, v)| (k.clone(), v.to_json())).collect()),
+            Ordered::Object(m) => {
+                Json::Object(m.iter().map(|(k, v)| (k.clone(), v.to_json())).collect())
+            }
         }
     }
 }
@@ -277,10 +332,17 @@ fn decode_ordered(v: &Ordered) -> Value {
         Ordered::Object(fields) => {
             let tagged = fields.iter().any(|(k, _)| k.starts_with("__"));
             let as_json = if tagged { Some(v.to_json()) } else { None };
-            as_json.as_ref().and_then(Json::as_object).and_then(decode_tagged).unwrap_or_else(|| {
-                let map: Map = fields.iter().map(|(k, v)| (Arc::from(k.as_str()), decode_ordered(v))).collect();
-                Value::from(map)
-            })
+            as_json
+                .as_ref()
+                .and_then(Json::as_object)
+                .and_then(decode_tagged)
+                .unwrap_or_else(|| {
+                    let map: Map = fields
+                        .iter()
+                        .map(|(k, v)| (Arc::from(k.as_str()), decode_ordered(v)))
+                        .collect();
+                    Value::from(map)
+                })
         }
     }
 }
@@ -292,17 +354,26 @@ fn decode_tagged(m: &serde_json::Map<String, Json>) -> Option<Value> {
     }
     if let Some(s) = tag_str("__datetime__") {
         if let Some(tz) = tag_str("tz") {
-            let dt = DateTime::parse_from_rfc3339(s).ok().or_else(|| DateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f%:z").ok())?;
-            return Some(Value::from(AwareDateTime { datetime: dt, tz_name: Arc::from(tz) }));
+            let dt = DateTime::parse_from_rfc3339(s)
+                .ok()
+                .or_else(|| DateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f%:z").ok())?;
+            return Some(Value::from(AwareDateTime {
+                datetime: dt,
+                tz_name: Arc::from(tz),
+            }));
         }
         let dt = NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f").ok()?;
         return Some(Value::DateTime(dt));
     }
     if let Some(s) = tag_str("__date__") {
-        return NaiveDate::parse_from_str(s, "%Y-%m-%d").ok().map(Value::Date);
+        return NaiveDate::parse_from_str(s, "%Y-%m-%d")
+            .ok()
+            .map(Value::Date);
     }
     if let Some(s) = tag_str("__time__") {
-        return NaiveTime::parse_from_str(s, "%H:%M:%S%.f").ok().map(Value::Time);
+        return NaiveTime::parse_from_str(s, "%H:%M:%S%.f")
+            .ok()
+            .map(Value::Time);
     }
     if let Some(s) = tag_str("__decimal__") {
         return s.parse::<Decimal>().ok().map(Value::from);

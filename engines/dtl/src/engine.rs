@@ -5,8 +5,8 @@ use std::fmt;
 use std::sync::Arc;
 
 use platen_core::{
-    Backend, BuildEnv, Compiled, Compiler, Context, Engine, EngineSettings, Error, ErrorKind, LoaderChain, Origin,
-    Request, Template, Value,
+    Backend, BuildEnv, Compiled, Compiler, Context, Engine, EngineSettings, Error, ErrorKind,
+    LoaderChain, Origin, Request, Template, Value,
 };
 
 use crate::library::{Library, django_library};
@@ -17,7 +17,12 @@ use crate::render::{Renderer, Site, SiteData};
 /// Reverses URL names for `{% url %}`; the application provides it.
 pub trait UrlResolver: Send + Sync + fmt::Debug {
     /// The URL of `view` with positional `args` or keyword `kwargs`.
-    fn reverse(&self, view: &str, args: &[Value], kwargs: &[(String, Value)]) -> Result<String, Error>;
+    fn reverse(
+        &self,
+        view: &str,
+        args: &[Value],
+        kwargs: &[(String, Value)],
+    ) -> Result<String, Error>;
 }
 
 /// A compiled template: immutable, shared by every render on every thread.
@@ -87,19 +92,27 @@ impl Compiler for EngineInner {
 
 impl EngineInner {
     /// Compiles `source` read from `origin`.
-    pub(crate) fn compile_template(&self, origin: &Origin, source: &str) -> Result<Arc<CompiledTemplate>, Error> {
+    pub(crate) fn compile_template(
+        &self,
+        origin: &Origin,
+        source: &str,
+    ) -> Result<Arc<CompiledTemplate>, Error> {
         self.compile_shared(Arc::new(origin.clone()), source)
     }
 
     /// [`EngineInner::compile_template`] with the origin already shared.
-    fn compile_shared(&self, shared_origin: Arc<Origin>, source: &str) -> Result<Arc<CompiledTemplate>, Error> {
+    fn compile_shared(
+        &self,
+        shared_origin: Arc<Origin>,
+        source: &str,
+    ) -> Result<Arc<CompiledTemplate>, Error> {
         let origin = &*shared_origin;
         let src: Arc<str> = Arc::from(source);
         let _names = crate::names::Sharing::start();
         let mut parser = Parser::new(source, origin, &self.libraries, &self.builtins);
-        let nodes = parser.parse(&[]).map_err(|e| {
-            e.with_origin(origin).with_source_text(src.clone())
-        })?;
+        let nodes = parser
+            .parse(&[])
+            .map_err(|e| e.with_origin(origin).with_source_text(src.clone()))?;
         let mut blocks = Vec::new();
         collect_blocks(&nodes, &mut blocks);
         let first_is_extends = nodes
@@ -109,7 +122,11 @@ impl EngineInner {
         let partials = parser.partials_cell.clone();
         let _ = partials.set(std::mem::take(&mut parser.partials));
         let name: Arc<str> = Arc::from(origin.template_name.as_str());
-        let site = Arc::new(SiteData { name: name.clone(), source: src, origin: shared_origin.clone() });
+        let site = Arc::new(SiteData {
+            name: name.clone(),
+            source: src,
+            origin: shared_origin.clone(),
+        });
         Ok(Arc::new(CompiledTemplate {
             name,
             origin: shared_origin.clone(),
@@ -126,13 +143,19 @@ impl EngineInner {
     /// Django's `find_template(name, skip)`.
     pub(crate) fn find(&self, name: &str, skip: &[Origin]) -> Result<Arc<CompiledTemplate>, Error> {
         let compiled = self.chain.find(name, skip, self)?;
-        compiled
-            .downcast::<CompiledTemplate>()
-            .map_err(|_| Error::new(ErrorKind::RenderError, format!("template `{name}` was compiled by another engine")))
+        compiled.downcast::<CompiledTemplate>().map_err(|_| {
+            Error::new(
+                ErrorKind::RenderError,
+                format!("template `{name}` was compiled by another engine"),
+            )
+        })
     }
 
     /// Django's `get_template`, with `name#partial`.
-    pub(crate) fn get(&self, full: &str) -> Result<(Arc<CompiledTemplate>, Option<Arc<NodeList>>), Error> {
+    pub(crate) fn get(
+        &self,
+        full: &str,
+    ) -> Result<(Arc<CompiledTemplate>, Option<Arc<NodeList>>), Error> {
         let (name, partial) = match full.split_once('#') {
             Some((n, p)) => (n, Some(p)),
             None => (full, None),
@@ -151,12 +174,17 @@ impl EngineInner {
     }
 
     /// Django's `select_template`.
-    pub(crate) fn select(&self, names: &[String]) -> Result<(Arc<CompiledTemplate>, Option<Arc<NodeList>>), Error> {
+    pub(crate) fn select(
+        &self,
+        names: &[String],
+    ) -> Result<(Arc<CompiledTemplate>, Option<Arc<NodeList>>), Error> {
         let mut tried = Vec::new();
         for name in names {
             match self.get(name) {
                 Ok(t) => return Ok(t),
-                Err(mut e) if e.kind() == ErrorKind::TemplateNotFound => tried.extend(e.take_tried()),
+                Err(mut e) if e.kind() == ErrorKind::TemplateNotFound => {
+                    tried.extend(e.take_tried())
+                }
                 Err(e) => return Err(e),
             }
         }
@@ -241,8 +269,11 @@ impl DtlEngine {
     /// reports it, and so does every render that needs a translation
     /// catalogue. [`DtlEngine::try_new`] fails instead.
     pub fn new(chain: LoaderChain, options: DtlOptions) -> DtlEngine {
-        let mut translations =
-            crate::gettext::Translations::new(&options.language_code, options.use_i18n, &options.locale_paths);
+        let mut translations = crate::gettext::Translations::new(
+            &options.language_code,
+            options.use_i18n,
+            &options.locale_paths,
+        );
         translations.formats = options.formats.clone();
         DtlEngine {
             inner: Arc::new_cyclic(|me| EngineInner {
@@ -263,15 +294,24 @@ impl DtlEngine {
     /// Finds and compiles `name` (which may be `page#partial`).
     pub fn template(&self, name: &str) -> Result<DtlTemplate, Error> {
         let (compiled, entry) = self.inner.get(name)?;
-        Ok(DtlTemplate { compiled, entry, engine: self.inner.clone() })
+        Ok(DtlTemplate {
+            compiled,
+            entry,
+            engine: self.inner.clone(),
+        })
     }
 
     /// Compiles a template from a string.
     pub fn template_from_str(&self, source: &str) -> Result<DtlTemplate, Error> {
         // Every template made from a string has the same origin: share one.
-        static UNKNOWN: std::sync::LazyLock<Arc<Origin>> = std::sync::LazyLock::new(|| Arc::new(Origin::unknown()));
+        static UNKNOWN: std::sync::LazyLock<Arc<Origin>> =
+            std::sync::LazyLock::new(|| Arc::new(Origin::unknown()));
         let compiled = self.inner.compile_shared(UNKNOWN.clone(), source)?;
-        Ok(DtlTemplate { compiled, entry: None, engine: self.inner.clone() })
+        Ok(DtlTemplate {
+            compiled,
+            entry: None,
+            engine: self.inner.clone(),
+        })
     }
 }
 
@@ -287,9 +327,11 @@ impl Engine for DtlEngine {
     fn get_template(&self, name: &str) -> Result<Arc<dyn Template>, Error> {
         let found = match self.inner.get(name) {
             Ok((compiled, None)) => Ok(compiled as Arc<dyn Template>),
-            Ok((compiled, entry)) => {
-                Ok(Arc::new(DtlTemplate { compiled, entry, engine: self.inner.clone() }) as Arc<dyn Template>)
-            }
+            Ok((compiled, entry)) => Ok(Arc::new(DtlTemplate {
+                compiled,
+                entry,
+                engine: self.inner.clone(),
+            }) as Arc<dyn Template>),
             Err(e) => Err(e),
         };
         found.map_err(|e| e.with_engine(&self.inner.name))
@@ -323,7 +365,9 @@ pub struct DtlTemplate {
 
 impl fmt::Debug for DtlTemplate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("DtlTemplate").field("name", &self.compiled.name).finish()
+        f.debug_struct("DtlTemplate")
+            .field("name", &self.compiled.name)
+            .finish()
     }
 }
 
@@ -332,10 +376,18 @@ impl Template for DtlTemplate {
         &self.compiled.origin
     }
 
-    fn render_to(&self, out: &mut String, context: &Context, request: Option<&Request>) -> Result<(), Error> {
+    fn render_to(
+        &self,
+        out: &mut String,
+        context: &Context,
+        request: Option<&Request>,
+    ) -> Result<(), Error> {
         match self.entry.as_deref() {
-            None => self.compiled.render_whole(&self.engine, out, context, request),
-            Some(entry) => Renderer::new(&self.engine, context, request, self.compiled.site()).render_list(entry, out),
+            None => self
+                .compiled
+                .render_whole(&self.engine, out, context, request),
+            Some(entry) => Renderer::new(&self.engine, context, request, self.compiled.site())
+                .render_list(entry, out),
         }
     }
 }
@@ -367,9 +419,17 @@ impl Template for CompiledTemplate {
         &self.origin
     }
 
-    fn render_to(&self, out: &mut String, context: &Context, request: Option<&Request>) -> Result<(), Error> {
+    fn render_to(
+        &self,
+        out: &mut String,
+        context: &Context,
+        request: Option<&Request>,
+    ) -> Result<(), Error> {
         let Some(engine) = self.engine.upgrade() else {
-            return Err(Error::new(ErrorKind::RenderError, "the engine that compiled this template is gone"));
+            return Err(Error::new(
+                ErrorKind::RenderError,
+                "the engine that compiled this template is gone",
+            ));
         };
         self.render_whole(&engine, out, context, request)
     }
@@ -395,7 +455,12 @@ impl DtlTemplate {
     /// assert_eq!(page.render_block("content", &Context::new(), None)?, "base+page");
     /// # Ok::<(), platen_core::Error>(())
     /// ```
-    pub fn render_block(&self, name: &str, context: &Context, request: Option<&Request>) -> Result<String, Error> {
+    pub fn render_block(
+        &self,
+        name: &str,
+        context: &Context,
+        request: Option<&Request>,
+    ) -> Result<String, Error> {
         let mut out = String::new();
         let mut r = Renderer::new(&self.engine, context, request, self.compiled.site());
         r.render_named_block(&self.compiled, name, &mut out)?;
@@ -449,11 +514,19 @@ impl DtlBackend {
     }
 
     fn registered(&self, name: &str) -> Option<Arc<Library>> {
-        self.libraries.get(name).cloned().or_else(|| django_library(name))
+        self.libraries
+            .get(name)
+            .cloned()
+            .or_else(|| django_library(name))
     }
 
     fn known(&self) -> String {
-        let mut names: Vec<&str> = self.libraries.keys().map(String::as_str).chain(["cache", "i18n", "l10n", "static", "tz"]).collect();
+        let mut names: Vec<&str> = self
+            .libraries
+            .keys()
+            .map(String::as_str)
+            .chain(["cache", "i18n", "l10n", "static", "tz"])
+            .collect();
         names.sort_unstable();
         names.dedup();
         names.join(", ")
@@ -500,13 +573,19 @@ fn format_settings(settings: &EngineSettings) -> Result<crate::formats::FormatSe
     }
     if let Some(g) = settings.option::<NumberGrouping>("number_grouping")? {
         if matches!(&g, NumberGrouping::Sequence(s) if s.is_empty()) {
-            return Err(settings.error("options.number_grouping", "the grouping list is empty; use a number like 3, or a list like [3, 2, 0]"));
+            return Err(settings.error(
+                "options.number_grouping",
+                "the grouping list is empty; use a number like 3, or a list like [3, 2, 0]",
+            ));
         }
         f.number_grouping = g;
     }
     if let Some(d) = settings.option::<u8>("first_day_of_week")? {
         if d > 6 {
-            return Err(settings.error("options.first_day_of_week", format!("{d} is not a day of the week; use 0 (Sunday) to 6 (Saturday)")));
+            return Err(settings.error(
+                "options.first_day_of_week",
+                format!("{d} is not a day of the week; use 0 (Sunday) to 6 (Saturday)"),
+            ));
         }
         f.first_day_of_week = d;
     }
@@ -514,21 +593,34 @@ fn format_settings(settings: &EngineSettings) -> Result<crate::formats::FormatSe
 }
 
 impl Backend for DtlBackend {
-    fn build(&self, settings: &EngineSettings, env: &BuildEnv<'_>) -> Result<Arc<dyn Engine>, Error> {
+    fn build(
+        &self,
+        settings: &EngineSettings,
+        env: &BuildEnv<'_>,
+    ) -> Result<Arc<dyn Engine>, Error> {
         let mut known = vec!["language_code", "use_i18n", "locale_paths"];
         known.extend_from_slice(FORMAT_OPTIONS);
         settings.deny_unknown_options(&known)?;
         let formats = format_settings(settings)?;
-        let language_code: String = settings.option("language_code")?.unwrap_or_else(|| "en-us".into());
+        let language_code: String = settings
+            .option("language_code")?
+            .unwrap_or_else(|| "en-us".into());
         if language_code.is_empty() {
-            return Err(settings.error("options.language_code", "the language code is empty; use a code like `en-us` or `de`"));
+            return Err(settings.error(
+                "options.language_code",
+                "the language code is empty; use a code like `en-us` or `de`",
+            ));
         }
         let use_i18n: bool = settings.option("use_i18n")?.unwrap_or(true);
         let paths: Vec<std::path::PathBuf> = settings.option("locale_paths")?.unwrap_or_default();
         let mut locale_paths = Vec::with_capacity(paths.len());
         for (i, p) in paths.into_iter().enumerate() {
             // Relative paths start at the settings file's directory, as `dirs` do.
-            let p = if p.is_absolute() { p } else { env.settings.base_dir.join(p) };
+            let p = if p.is_absolute() {
+                p
+            } else {
+                env.settings.base_dir.join(p)
+            };
             if !p.is_dir() {
                 return Err(settings.error(
                     &format!("options.locale_paths.{i}"),
@@ -542,10 +634,11 @@ impl Backend for DtlBackend {
         }
         // Django's own libraries are always loadable, as in a Django project;
         // registered libraries are loadable under their registered names.
-        let mut libraries: HashMap<String, Arc<Library>> = ["cache", "i18n", "l10n", "static", "tz"]
-            .into_iter()
-            .filter_map(|n| Some((n.to_owned(), django_library(n)?)))
-            .collect();
+        let mut libraries: HashMap<String, Arc<Library>> =
+            ["cache", "i18n", "l10n", "static", "tz"]
+                .into_iter()
+                .filter_map(|n| Some((n.to_owned(), django_library(n)?)))
+                .collect();
         libraries.extend(self.libraries.iter().map(|(k, v)| (k.clone(), v.clone())));
         for (name, lib) in &settings.options.libraries {
             let Some(l) = self.registered(lib).or_else(|| self.registered(name)) else {
@@ -561,7 +654,10 @@ impl Backend for DtlBackend {
             match libraries.get(lib).cloned().or_else(|| self.registered(lib)) {
                 Some(l) => builtins.push(l),
                 None => {
-                    return Err(settings.error(&format!("options.builtins.{i}"), format!("unknown template library `{lib}`")));
+                    return Err(settings.error(
+                        &format!("options.builtins.{i}"),
+                        format!("unknown template library `{lib}`"),
+                    ));
                 }
             }
         }

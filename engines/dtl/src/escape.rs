@@ -28,8 +28,10 @@ pub fn escape_html_into(out: &mut String, s: &str) {
     }
     // Long strings: the next `&<>` and the next `'"`, each searched again
     // only once it has been passed (so the scan stays linear).
-    let find3 = |from: usize| memchr3(b'&', b'<', b'>', &bytes[from..]).map_or(usize::MAX, |p| from + p);
-    let find2 = |from: usize| memchr::memchr2(b'\'', b'"', &bytes[from..]).map_or(usize::MAX, |p| from + p);
+    let find3 =
+        |from: usize| memchr3(b'&', b'<', b'>', &bytes[from..]).map_or(usize::MAX, |p| from + p);
+    let find2 =
+        |from: usize| memchr::memchr2(b'\'', b'"', &bytes[from..]).map_or(usize::MAX, |p| from + p);
     let (mut a, mut b) = (find3(0), find2(0));
     let mut start = 0;
     loop {
@@ -83,7 +85,10 @@ mod tests {
         assert_eq!(escape_html("plain ünï"), "plain ünï");
         assert_eq!(escape_html(""), "");
         let long = "a&b<c>d'e\"f ".repeat(20) + "tail";
-        assert_eq!(escape_html(&long), "a&amp;b&lt;c&gt;d&#x27;e&quot;f ".repeat(20) + "tail");
+        assert_eq!(
+            escape_html(&long),
+            "a&amp;b&lt;c&gt;d&#x27;e&quot;f ".repeat(20) + "tail"
+        );
         let clean = "x".repeat(100);
         assert_eq!(escape_html(&clean), clean);
     }

@@ -85,7 +85,10 @@ fn py_digitpart(b: &[u8]) -> usize {
     let mut i = 0;
     while i < b.len() {
         let digit = b[i].is_ascii_digit();
-        let joiner = b[i] == b'_' && i > 0 && b[i - 1].is_ascii_digit() && b.get(i + 1).is_some_and(u8::is_ascii_digit);
+        let joiner = b[i] == b'_'
+            && i > 0
+            && b[i - 1].is_ascii_digit()
+            && b.get(i + 1).is_some_and(u8::is_ascii_digit);
         if !(digit || joiner) {
             break;
         }
@@ -185,15 +188,20 @@ impl Var {
             return Ok(Var::Literal(Value::safe(lit)));
         }
         if inner.contains("._") || inner.starts_with('_') {
-            return Err(syntax(format!("Variables and attributes may not begin with underscores: '{inner}'")));
+            return Err(syntax(format!(
+                "Variables and attributes may not begin with underscores: '{inner}'"
+            )));
         }
         for c in ['+', '-'] {
             if inner.contains(c) {
-                return Err(syntax(format!("Invalid character ('{c}') in variable name: '{inner}'")));
+                return Err(syntax(format!(
+                    "Invalid character ('{c}') in variable name: '{inner}'"
+                )));
             }
         }
         // Most paths have one or two segments: kept inline, no allocation.
-        let parts: smallvec::SmallVec<[Arc<str>; 2]> = inner.split('.').map(crate::names::name).collect();
+        let parts: smallvec::SmallVec<[Arc<str>; 2]> =
+            inner.split('.').map(crate::names::name).collect();
         let loop_field = parts.get(1).and_then(|f| LoopField::parse(f));
         Ok(Var::Path { parts, loop_field })
     }
@@ -266,7 +274,11 @@ fn match_constant(s: &str) -> Option<usize> {
 
 /// Django's `[\w\.\+-]+` variable pattern (numbers included).
 fn match_var(s: &str) -> Option<usize> {
-    let n: usize = s.chars().take_while(|&c| is_word(c) || matches!(c, '.' | '+' | '-')).map(char::len_utf8).sum();
+    let n: usize = s
+        .chars()
+        .take_while(|&c| is_word(c) || matches!(c, '.' | '+' | '-'))
+        .map(char::len_utf8)
+        .sum();
     (n > 0).then_some(n)
 }
 
@@ -304,7 +316,11 @@ fn match_filter(s: &str) -> Option<FilterMatch<'_>> {
     }
     i += 1;
     i += ws(&s[i..]);
-    let name_len: usize = s[i..].chars().take_while(|&c| is_word(c)).map(char::len_utf8).sum();
+    let name_len: usize = s[i..]
+        .chars()
+        .take_while(|&c| is_word(c))
+        .map(char::len_utf8)
+        .sum();
     if name_len == 0 {
         return None;
     }
@@ -361,9 +377,15 @@ impl FilterExpr {
                         &token[start..]
                     )));
                 }
-                Some(_) => return Err(syntax(format!("Could not find variable at start of {token}."))),
+                Some(_) => {
+                    return Err(syntax(format!(
+                        "Could not find variable at start of {token}."
+                    )));
+                }
                 None => {
-                    return Err(syntax(format!("Could not parse the remainder: '{token}' from '{token}'")));
+                    return Err(syntax(format!(
+                        "Could not parse the remainder: '{token}' from '{token}'"
+                    )));
                 }
             }
         }
@@ -377,9 +399,13 @@ impl FilterExpr {
                     &token[start..]
                 )));
             }
-            let def = finder.find_filter(name).ok_or_else(|| syntax(format!("Invalid filter: '{name}'")))?;
+            let def = finder
+                .find_filter(name)
+                .ok_or_else(|| syntax(format!("Invalid filter: '{name}'")))?;
             let arg = match arg {
-                Some((text, true)) if is_translated(text) => Some(FilterArg::Var(Var::parse(text)?)),
+                Some((text, true)) if is_translated(text) => {
+                    Some(FilterArg::Var(Var::parse(text)?))
+                }
                 Some((text, true)) => Some(FilterArg::Constant(constant_value(text)?)),
                 Some((text, false)) => Some(FilterArg::Var(Var::parse(text)?)),
                 None => None,
@@ -389,16 +415,25 @@ impl FilterExpr {
             upto = end;
         }
         if upto != token.len() {
-            return Err(syntax(format!("Could not parse the remainder: '{}' from '{token}'", &token[upto..])));
+            return Err(syntax(format!(
+                "Could not parse the remainder: '{}' from '{token}'",
+                &token[upto..]
+            )));
         }
         // A bare variable's token is the variable's text: share it.
         let token = match &head {
-            Head::Var(Var::Path { parts, .. }) if filters.is_empty() && parts.len() == 1 && *parts[0] == *token => {
+            Head::Var(Var::Path { parts, .. })
+                if filters.is_empty() && parts.len() == 1 && *parts[0] == *token =>
+            {
                 parts[0].clone()
             }
             _ => Arc::from(token),
         };
-        Ok(FilterExpr { head, filters, token })
+        Ok(FilterExpr {
+            head,
+            filters,
+            token,
+        })
     }
 
     /// Whether the expression is a plain variable (Django's `is_var`).
@@ -417,7 +452,10 @@ fn args_check(def: &FilterRef, has_arg: bool) -> Result<(), Error> {
         Arg::Required => (2, 2 + auto),
     };
     if provided < required || provided > max {
-        return Err(syntax(format!("{} requires {required} arguments, {provided} provided", def.name())));
+        return Err(syntax(format!(
+            "{} requires {required} arguments, {provided} provided",
+            def.name()
+        )));
     }
     Ok(())
 }
@@ -497,7 +535,10 @@ pub(crate) fn smart_split(s: &str) -> Vec<&str> {
         let end = if groups > 0 {
             j
         } else {
-            s[i..].char_indices().find(|&(_, c)| is_space(c)).map_or(s.len(), |(k, _)| i + k)
+            s[i..]
+                .char_indices()
+                .find(|&(_, c)| is_space(c))
+                .map_or(s.len(), |(k, _)| i + k)
         };
         out.push(&s[i..end]);
         i = end;
@@ -511,18 +552,36 @@ mod tests {
 
     #[test]
     fn smart_split_keeps_quotes() {
-        assert_eq!(smart_split(r#"if "a b" == c"#), ["if", "\"a b\"", "==", "c"]);
-        assert_eq!(smart_split(r#"x="a b"|f:'c d' y"#), ["x=\"a b\"|f:'c d'", "y"]);
-        assert_eq!(split_contents(r#"with _("a b") as c"#), ["with", "_(\"a b\")", "as", "c"]);
+        assert_eq!(
+            smart_split(r#"if "a b" == c"#),
+            ["if", "\"a b\"", "==", "c"]
+        );
+        assert_eq!(
+            smart_split(r#"x="a b"|f:'c d' y"#),
+            ["x=\"a b\"|f:'c d'", "y"]
+        );
+        assert_eq!(
+            split_contents(r#"with _("a b") as c"#),
+            ["with", "_(\"a b\")", "as", "c"]
+        );
     }
 
     #[test]
     fn numbers_and_literals() {
-        assert!(matches!(Var::parse("1.5").unwrap(), Var::Literal(Value::Float(_))));
-        assert!(matches!(Var::parse("2").unwrap(), Var::Literal(Value::Int(2))));
+        assert!(matches!(
+            Var::parse("1.5").unwrap(),
+            Var::Literal(Value::Float(_))
+        ));
+        assert!(matches!(
+            Var::parse("2").unwrap(),
+            Var::Literal(Value::Int(2))
+        ));
         assert!(matches!(Var::parse("2.").unwrap(), Var::Path { .. }));
         assert!(Var::parse("a._b").is_err());
-        assert!(matches!(Var::parse("1_000").unwrap(), Var::Literal(Value::Int(1000))));
+        assert!(matches!(
+            Var::parse("1_000").unwrap(),
+            Var::Literal(Value::Int(1000))
+        ));
         assert!(matches!(Var::parse("1e-3").unwrap(), Var::Literal(Value::Float(f)) if f == 0.001));
         assert!(matches!(Var::parse("1_.5").unwrap(), Var::Path { .. }));
         assert!(Var::parse("value.-1").is_err());

@@ -22,19 +22,29 @@ use crate::render::Renderer;
 /// (Django's `localize(value, use_l10n=context.use_l10n)`).
 pub(crate) fn render_text(r: &Renderer<'_>, v: &Value) -> String {
     let env = r.filter_env();
-    let formats = r.translations().formats(&r.language, r.use_l10n.unwrap_or(true));
-    crate::filters::localize_with(v, &env, &formats).map(Cow::into_owned).unwrap_or_else(|_| v.to_string())
+    let formats = r
+        .translations()
+        .formats(&r.language, r.use_l10n.unwrap_or(true));
+    crate::filters::localize_with(v, &env, &formats)
+        .map(Cow::into_owned)
+        .unwrap_or_else(|_| v.to_string())
 }
 
 /// Django's `formats.localize(value, use_l10n)` followed by `str()`.
 fn localized_text(v: &Value, env: &FilterEnv, use_l10n: bool) -> Result<Value, Error> {
-    let formats = if use_l10n { env.formats() } else { env.formats().unlocalized() };
+    let formats = if use_l10n {
+        env.formats()
+    } else {
+        env.formats().unlocalized()
+    };
     Ok(match v {
         // Strings come back unchanged (a safe string stays safe).
         Value::Str(_) | Value::SafeStr(_) => v.clone(),
         Value::Bool(b) => Value::from(if *b { "True" } else { "False" }),
         // `number_format` of an ungrouped int is `mark_safe(number)`.
-        Value::Int(i) if use_l10n && formats.number(false).grouping.is_none() => Value::safe(i.to_string()),
+        Value::Int(i) if use_l10n && formats.number(false).grouping.is_none() => {
+            Value::safe(i.to_string())
+        }
         other => Value::from(crate::filters::localize_with(other, env, &formats)?.into_owned()),
     })
 }
@@ -49,8 +59,20 @@ fn unlocalize(v: &Value, _: Option<&Value>, env: &FilterEnv) -> Result<Value, Er
 
 /// The filters of the `l10n` library.
 pub(crate) static FILTERS: [FilterDef; 2] = [
-    FilterDef { name: "localize", func: localize, arg: Arg::None, is_safe: false, needs_autoescape: false },
-    FilterDef { name: "unlocalize", func: unlocalize, arg: Arg::None, is_safe: false, needs_autoescape: false },
+    FilterDef {
+        name: "localize",
+        func: localize,
+        arg: Arg::None,
+        is_safe: false,
+        needs_autoescape: false,
+    },
+    FilterDef {
+        name: "unlocalize",
+        func: unlocalize,
+        arg: Arg::None,
+        is_safe: false,
+        needs_autoescape: false,
+    },
 ];
 
 #[derive(Debug)]
@@ -78,7 +100,12 @@ pub(crate) fn do_localize(p: &mut Parser<'_>, token: &Token<'_>) -> Result<Node,
     let use_l10n = match bits.len() {
         1 => true,
         2 if bits[1] == "on" || bits[1] == "off" => bits[1] == "on",
-        _ => return Err(syntax(format!("{} argument should be 'on' or 'off'", Value::from(bits[0].as_str()).repr()))),
+        _ => {
+            return Err(syntax(format!(
+                "{} argument should be 'on' or 'off'",
+                Value::from(bits[0].as_str()).repr()
+            )));
+        }
     };
     let body = p.parse(&["endlocalize"])?;
     p.delete_first_token();

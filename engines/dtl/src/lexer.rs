@@ -46,7 +46,10 @@ impl<'s> Token<'s> {
     /// The contents split on whitespace, keeping quoted strings (and
     /// `_("...")`) whole (Django's `token.split_contents()`).
     pub fn split_contents(&self) -> Vec<String> {
-        crate::expr::split_contents(self.contents).into_iter().map(|b| b.into_owned()).collect()
+        crate::expr::split_contents(self.contents)
+            .into_iter()
+            .map(|b| b.into_owned())
+            .collect()
     }
 }
 
@@ -81,7 +84,13 @@ pub(crate) fn tokenize<'s>(source: &'s str) -> Vec<Token<'s>> {
     let push_text = |tokens: &mut Vec<Token<'s>>, line: &mut u32, from: usize, to: usize| {
         if from < to {
             let text = &source[from..to];
-            tokens.push(Token { kind: TokenKind::Text, contents: text, start: from, end: to, line: *line });
+            tokens.push(Token {
+                kind: TokenKind::Text,
+                contents: text,
+                start: from,
+                end: to,
+                line: *line,
+            });
             *line += memchr::memchr_iter(b'\n', text.as_bytes()).count() as u32;
         }
     };
@@ -125,7 +134,13 @@ pub(crate) fn tokenize<'s>(source: &'s str) -> Vec<Token<'s>> {
             kind = TokenKind::Text;
             contents = raw;
         }
-        tokens.push(Token { kind, contents, start: i, end, line });
+        tokens.push(Token {
+            kind,
+            contents,
+            start: i,
+            end,
+            line,
+        });
         // Tags never contain a line break.
         pos = end;
         text_start = end;

@@ -30,8 +30,8 @@ mod tz;
 pub mod conformance;
 
 pub use engine::{CompiledTemplate, DtlBackend, DtlEngine, DtlOptions, DtlTemplate, UrlResolver};
-pub use formats::{FormatSettings, NumberGrouping};
 pub use filters::{Arg, FilterDef, FilterEnv};
+pub use formats::{FormatSettings, NumberGrouping};
 pub use lexer::Token;
 pub use library::{Expr, FilterOptions, Library, Nodes, TagCall, TagNode, django_library};
 pub use parser::Parser;
@@ -43,7 +43,10 @@ pub const BACKEND_NAME: &str = "platen.dtl";
 /// Registers the DTL backend as `platen.dtl`.
 pub fn register(registry: &mut platen_core::Registry) {
     registry.register_backend(BACKEND_NAME, DtlBackend::new());
-    registry.register_alias("django.template.backends.django.DjangoTemplates", BACKEND_NAME);
+    registry.register_alias(
+        "django.template.backends.django.DjangoTemplates",
+        BACKEND_NAME,
+    );
 }
 
 #[cfg(test)]

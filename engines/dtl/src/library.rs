@@ -22,7 +22,8 @@ pub(crate) type TagFn = fn(&mut Parser<'_>, &Token<'_>) -> Result<Node, Error>;
 type DynFilterFn = dyn Fn(&Value, Option<&Value>, &FilterEnv) -> Result<Value, Error> + Send + Sync;
 
 /// A user tag's compile function.
-type DynTagFn = dyn Fn(&mut Parser<'_>, &Token<'_>) -> Result<Box<dyn TagNode>, Error> + Send + Sync;
+type DynTagFn =
+    dyn Fn(&mut Parser<'_>, &Token<'_>) -> Result<Box<dyn TagNode>, Error> + Send + Sync;
 
 /// A node produced by a built-in library tag.
 pub(crate) trait CustomNode: Send + Sync + fmt::Debug {
@@ -114,7 +115,11 @@ pub struct FilterOptions {
 
 impl Default for FilterOptions {
     fn default() -> FilterOptions {
-        FilterOptions { arg: Arg::None, is_safe: false, needs_autoescape: false }
+        FilterOptions {
+            arg: Arg::None,
+            is_safe: false,
+            needs_autoescape: false,
+        }
     }
 }
 
@@ -167,7 +172,12 @@ impl FilterRef {
     }
 
     #[inline]
-    pub(crate) fn call(&self, v: &Value, arg: Option<&Value>, env: &FilterEnv) -> Result<Value, Error> {
+    pub(crate) fn call(
+        &self,
+        v: &Value,
+        arg: Option<&Value>,
+        env: &FilterEnv,
+    ) -> Result<Value, Error> {
         match self {
             FilterRef::Builtin(d) => (d.func)(v, arg, env),
             FilterRef::User(u) => (u.func)(v, arg, env),
@@ -260,7 +270,9 @@ fn parse_tag_bits(p: &mut Parser<'_>, token: &Token<'_>, allow_as: bool) -> Resu
         match crate::tags::kwarg(bit) {
             (Some(k), v) => {
                 if kwargs.iter().any(|(n, _)| n == k) {
-                    return Err(syntax(format!("'{name}' received multiple values for keyword argument '{k}'")));
+                    return Err(syntax(format!(
+                        "'{name}' received multiple values for keyword argument '{k}'"
+                    )));
                 }
                 kwargs.push((k.to_owned(), p.filter_expr(v)?));
             }
@@ -274,14 +286,14 @@ fn parse_tag_bits(p: &mut Parser<'_>, token: &Token<'_>, allow_as: bool) -> Resu
             }
         }
     }
-    Ok(TagBits { args, kwargs, target })
+    Ok(TagBits {
+        args,
+        kwargs,
+        target,
+    })
 }
 
-fn call_with_bits(
-    r: &mut Renderer<'_>,
-    bits: &TagBits,
-    func: &SimpleFn,
-) -> Result<Value, Error> {
+fn call_with_bits(r: &mut Renderer<'_>, bits: &TagBits, func: &SimpleFn) -> Result<Value, Error> {
     let mut args = Vec::with_capacity(bits.args.len());
     for a in &bits.args {
         args.push(r.resolve(a, false)?);
@@ -290,7 +302,11 @@ fn call_with_bits(
     for (k, e) in &bits.kwargs {
         kwargs.push((k.clone(), r.resolve(e, false)?));
     }
-    let mut call = TagCall { args, kwargs, renderer: r };
+    let mut call = TagCall {
+        args,
+        kwargs,
+        renderer: r,
+    };
     func(&mut call)
 }
 
@@ -301,7 +317,9 @@ struct SimpleNode {
 
 impl fmt::Debug for SimpleNode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SimpleNode").field("bits", &self.bits).finish()
+        f.debug_struct("SimpleNode")
+            .field("bits", &self.bits)
+            .finish()
     }
 }
 
@@ -324,7 +342,10 @@ struct InclusionNode {
 
 impl fmt::Debug for InclusionNode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("InclusionNode").field("template", &self.template).field("bits", &self.bits).finish()
+        f.debug_struct("InclusionNode")
+            .field("template", &self.template)
+            .field("bits", &self.bits)
+            .finish()
     }
 }
 
@@ -337,7 +358,10 @@ impl TagNode for InclusionNode {
             other => {
                 return Err(Error::new(
                     ErrorKind::InvalidType,
-                    format!("an inclusion tag must return a mapping, not '{}'", other.kind_name()),
+                    format!(
+                        "an inclusion tag must return a mapping, not '{}'",
+                        other.kind_name()
+                    ),
                 ));
             }
         };
@@ -412,7 +436,10 @@ pub struct Library {
 impl fmt::Debug for Library {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let (filters, tags) = self.names();
-        f.debug_struct("Library").field("filters", &filters).field("tags", &tags).finish()
+        f.debug_struct("Library")
+            .field("filters", &filters)
+            .field("tags", &tags)
+            .finish()
     }
 }
 
@@ -424,13 +451,15 @@ impl Library {
 
     /// Adds a filter definition under its own name.
     pub fn filter(&mut self, def: &'static FilterDef) -> &mut Library {
-        self.filters.insert(def.name.to_owned(), FilterRef::Builtin(def));
+        self.filters
+            .insert(def.name.to_owned(), FilterRef::Builtin(def));
         self
     }
 
     /// Adds a filter definition under another name.
     pub fn filter_as(&mut self, name: &str, def: &'static FilterDef) -> &mut Library {
-        self.filters.insert(name.to_owned(), FilterRef::Builtin(def));
+        self.filters
+            .insert(name.to_owned(), FilterRef::Builtin(def));
         self
     }
 
@@ -441,8 +470,13 @@ impl Library {
     where
         F: Fn(&Value, Option<&Value>, &FilterEnv) -> Result<Value, Error> + Send + Sync + 'static,
     {
-        let f = UserFilter { name: Arc::from(name), func: Box::new(func), options };
-        self.filters.insert(name.to_owned(), FilterRef::User(Arc::new(f)));
+        let f = UserFilter {
+            name: Arc::from(name),
+            func: Box::new(func),
+            options,
+        };
+        self.filters
+            .insert(name.to_owned(), FilterRef::User(Arc::new(f)));
         self
     }
 
@@ -450,9 +484,13 @@ impl Library {
     /// read ahead with the parser) and returns the node to render.
     pub fn tag_fn<F>(&mut self, name: &str, compile: F) -> &mut Library
     where
-        F: Fn(&mut Parser<'_>, &Token<'_>) -> Result<Box<dyn TagNode>, Error> + Send + Sync + 'static,
+        F: Fn(&mut Parser<'_>, &Token<'_>) -> Result<Box<dyn TagNode>, Error>
+            + Send
+            + Sync
+            + 'static,
     {
-        self.tags.insert(name.to_owned(), TagImpl::User(Arc::new(compile)));
+        self.tags
+            .insert(name.to_owned(), TagImpl::User(Arc::new(compile)));
         self
     }
 
@@ -468,7 +506,10 @@ impl Library {
         let func: Arc<SimpleFn> = Arc::new(func);
         self.tag_fn(name, move |p, token| {
             let bits = parse_tag_bits(p, token, true)?;
-            Ok(Box::new(SimpleNode { bits, func: func.clone() }) as Box<dyn TagNode>)
+            Ok(Box::new(SimpleNode {
+                bits,
+                func: func.clone(),
+            }) as Box<dyn TagNode>)
         })
     }
 
@@ -483,7 +524,11 @@ impl Library {
         let template: Arc<str> = Arc::from(template);
         self.tag_fn(name, move |p, token| {
             let bits = parse_tag_bits(p, token, false)?;
-            Ok(Box::new(InclusionNode { bits, template: template.clone(), func: func.clone() }) as Box<dyn TagNode>)
+            Ok(Box::new(InclusionNode {
+                bits,
+                template: template.clone(),
+                func: func.clone(),
+            }) as Box<dyn TagNode>)
         })
     }
 
@@ -523,11 +568,20 @@ pub fn django_library(name: &str) -> Option<Arc<Library>> {
                 lib.tag(t, crate::tags::do_blocktranslate);
             }
             lib.tag("get_current_language", crate::tags::do_get_current_language);
-            lib.tag("get_current_language_bidi", crate::tags::do_get_current_language_bidi);
-            lib.tag("get_available_languages", crate::tags::do_get_available_languages);
+            lib.tag(
+                "get_current_language_bidi",
+                crate::tags::do_get_current_language_bidi,
+            );
+            lib.tag(
+                "get_available_languages",
+                crate::tags::do_get_available_languages,
+            );
             lib.tag("language", crate::tags::do_language);
             lib.tag("get_language_info", crate::i18n::do_get_language_info);
-            lib.tag("get_language_info_list", crate::i18n::do_get_language_info_list);
+            lib.tag(
+                "get_language_info_list",
+                crate::i18n::do_get_language_info_list,
+            );
             for f in &crate::i18n::FILTERS {
                 lib.filter(f);
             }

@@ -40,7 +40,9 @@ impl Drop for Sharing {
 pub(crate) fn name(text: &str) -> Arc<str> {
     NAMES.with(|n| {
         let mut n = n.borrow_mut();
-        let Some(names) = n.as_mut() else { return Arc::from(text) };
+        let Some(names) = n.as_mut() else {
+            return Arc::from(text);
+        };
         if let Some(found) = names.iter().find(|s| ***s == *text) {
             return found.clone();
         }

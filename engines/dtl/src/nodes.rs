@@ -51,7 +51,11 @@ pub(crate) enum Node {
     Debug,
     Regroup(Box<FilterExpr>, Box<FilterExpr>, Arc<str>),
     Url(Box<UrlNode>),
-    Querystring(Vec<FilterExpr>, Vec<(Arc<str>, FilterExpr)>, Option<Arc<str>>),
+    Querystring(
+        Vec<FilterExpr>,
+        Vec<(Arc<str>, FilterExpr)>,
+        Option<Arc<str>>,
+    ),
     PartialDef(bool, Arc<NodeList>),
     Partial(Arc<str>, Weak<Partials>),
     Custom(Box<dyn CustomNode>),
@@ -133,10 +137,9 @@ pub(crate) fn collect_blocks(list: &NodeList, out: &mut Vec<Arc<BlockDef>>) {
                 collect_blocks(&f.body, out);
                 collect_blocks(&f.empty, out);
             }
-            Node::With(_, l)
-            | Node::Autoescape(_, l)
-            | Node::Filter(_, l)
-            | Node::Spaceless(l) => collect_blocks(l, out),
+            Node::With(_, l) | Node::Autoescape(_, l) | Node::Filter(_, l) | Node::Spaceless(l) => {
+                collect_blocks(l, out)
+            }
             Node::IfChanged(n) => {
                 collect_blocks(&n.yes, out);
                 collect_blocks(&n.no, out);
@@ -163,7 +166,9 @@ pub(crate) fn contains_extends(list: &NodeList) -> bool {
         Node::Block(b) => contains_extends(&b.body),
         Node::If(branches) => branches.iter().any(|(_, l)| contains_extends(l)),
         Node::For(f) => contains_extends(&f.body) || contains_extends(&f.empty),
-        Node::With(_, l) | Node::Autoescape(_, l) | Node::Filter(_, l) | Node::Spaceless(l) => contains_extends(l),
+        Node::With(_, l) | Node::Autoescape(_, l) | Node::Filter(_, l) | Node::Spaceless(l) => {
+            contains_extends(l)
+        }
         Node::IfChanged(n) => contains_extends(&n.yes) || contains_extends(&n.no),
         Node::PartialDef(_, l) => contains_extends(l),
         _ => false,

@@ -39,7 +39,10 @@ pub(crate) const MAX_NESTING: usize = 200;
 
 impl FindFilter for Parser<'_> {
     fn find_filter(&self, name: &str) -> Option<FilterRef> {
-        self.filters.get(name).cloned().or_else(|| filters::lookup(name).map(FilterRef::Builtin))
+        self.filters
+            .get(name)
+            .cloned()
+            .or_else(|| filters::lookup(name).map(FilterRef::Builtin))
     }
 }
 
@@ -84,8 +87,10 @@ impl<'s> Parser<'s> {
 
     /// Adds every tag and filter of `lib`.
     pub(crate) fn add_library(&mut self, lib: &Library) {
-        self.tags.extend(lib.tags.iter().map(|(k, v)| (k.clone(), v.clone())));
-        self.filters.extend(lib.filters.iter().map(|(k, v)| (k.clone(), v.clone())));
+        self.tags
+            .extend(lib.tags.iter().map(|(k, v)| (k.clone(), v.clone())));
+        self.filters
+            .extend(lib.filters.iter().map(|(k, v)| (k.clone(), v.clone())));
     }
 
     /// Adds the named tags and filters of `lib`; false when one is missing.
@@ -170,7 +175,13 @@ impl<'s> Parser<'s> {
             }
         }
         let (command, token) = self.command_stack.last().cloned().unwrap_or_default_token();
-        Err(self.syntax_at(&token, format!("Unclosed tag on line {}: '{command}'. Looking for one of: {end}.", token.line)))
+        Err(self.syntax_at(
+            &token,
+            format!(
+                "Unclosed tag on line {}: '{command}'. Looking for one of: {end}.",
+                token.line
+            ),
+        ))
     }
 
     /// Parses until one of the block tags in `until` (left unconsumed) or the
@@ -208,7 +219,11 @@ impl<'s> Parser<'s> {
             match token.kind {
                 TokenKind::Text => {
                     let (start, end) = (token.start as u32, token.end as u32);
-                    if let Some(Item { node: Node::Text(prev), end: pend, .. }) = self.scratch[first..].last_mut()
+                    if let Some(Item {
+                        node: Node::Text(prev),
+                        end: pend,
+                        ..
+                    }) = self.scratch[first..].last_mut()
                         && *pend == start
                     {
                         let mut s = String::with_capacity(prev.len() + token.contents.len());
@@ -217,21 +232,35 @@ impl<'s> Parser<'s> {
                         *prev = s.into_boxed_str();
                         *pend = end;
                     } else {
-                        self.scratch.push(Item { node: Node::Text(token.contents.into()), start, end });
+                        self.scratch.push(Item {
+                            node: Node::Text(token.contents.into()),
+                            start,
+                            end,
+                        });
                     }
                 }
                 TokenKind::Comment => {}
                 TokenKind::Var => {
                     if token.contents.is_empty() {
-                        return Err(self.syntax_at(&token, format!("Empty variable tag on line {}", token.line)));
+                        return Err(self.syntax_at(
+                            &token,
+                            format!("Empty variable tag on line {}", token.line),
+                        ));
                     }
-                    let expr = self.filter_expr(token.contents).map_err(|e| self.error_at(&token, e))?;
+                    let expr = self
+                        .filter_expr(token.contents)
+                        .map_err(|e| self.error_at(&token, e))?;
                     contains_nontext = true;
-                    self.scratch.push(Item { node: Node::Var(Box::new(expr)), start: token.start as u32, end: token.end as u32 });
+                    self.scratch.push(Item {
+                        node: Node::Var(Box::new(expr)),
+                        start: token.start as u32,
+                        end: token.end as u32,
+                    });
                 }
                 TokenKind::Block => {
                     let Some(command) = token.contents.split_whitespace().next() else {
-                        return Err(self.syntax_at(&token, format!("Empty block tag on line {}", token.line)));
+                        return Err(self
+                            .syntax_at(&token, format!("Empty block tag on line {}", token.line)));
                     };
                     if until.contains(&command) {
                         self.pos -= 1;
@@ -253,11 +282,18 @@ impl<'s> Parser<'s> {
                         };
                         return Err(self.syntax_at(
                             &token,
-                            format!("{{% {} %}} must be the first tag in {origin}.", token.contents),
+                            format!(
+                                "{{% {} %}} must be the first tag in {origin}.",
+                                token.contents
+                            ),
                         ));
                     }
                     contains_nontext = true;
-                    self.scratch.push(Item { node, start: token.start as u32, end: token.end as u32 });
+                    self.scratch.push(Item {
+                        node,
+                        start: token.start as u32,
+                        end: token.end as u32,
+                    });
                     self.command_stack.pop();
                 }
             }
@@ -266,14 +302,23 @@ impl<'s> Parser<'s> {
             let (command, token) = self.command_stack.pop().unwrap_or_default_token();
             return Err(self.syntax_at(
                 &token,
-                format!("Unclosed tag on line {}: '{command}'. Looking for one of: {}.", token.line, until.join(", ")),
+                format!(
+                    "Unclosed tag on line {}: '{command}'. Looking for one of: {}.",
+                    token.line,
+                    until.join(", ")
+                ),
             ));
         }
         Ok(())
     }
 
     /// Django's `invalid_block_tag`.
-    pub(crate) fn invalid_block_tag(&self, token: &Token<'_>, command: &str, until: &[&str]) -> Error {
+    pub(crate) fn invalid_block_tag(
+        &self,
+        token: &Token<'_>,
+        command: &str,
+        until: &[&str],
+    ) -> Error {
         if until.is_empty() {
             self.syntax_at(
                 token,
@@ -307,6 +352,15 @@ trait DefaultToken<'s> {
 
 impl<'s> DefaultToken<'s> for Option<(&'s str, Token<'s>)> {
     fn unwrap_or_default_token(self) -> (&'s str, Token<'s>) {
-        self.unwrap_or(("", Token { kind: TokenKind::Block, contents: "", start: 0, end: 0, line: 1 }))
+        self.unwrap_or((
+            "",
+            Token {
+                kind: TokenKind::Block,
+                contents: "",
+                start: 0,
+                end: 0,
+                line: 1,
+            },
+        ))
     }
 }

@@ -17,8 +17,8 @@ use crate::expr::{FilterArg, FilterExpr, Head, LoopField, Var, syntax};
 use crate::filters::FilterEnv;
 use crate::nodes::*;
 use crate::scope::{Scopes, Slot};
-use smallvec::SmallVec;
 use crate::smartif::{Cond, Op, py_contains, py_is};
+use smallvec::SmallVec;
 
 /// How deep includes and extends may nest before the render fails.
 pub(crate) const MAX_DEPTH: usize = 64;
@@ -31,7 +31,14 @@ type UserState = HashMap<(usize, std::any::TypeId), Box<dyn std::any::Any>>;
 /// The block context of an inheritance chain: block name -> definitions (FIFO).
 type BlockContext = HashMap<Arc<str>, Vec<(Arc<BlockDef>, Site)>>;
 /// Included templates, per include node and names.
-type IncludeCache = HashMap<usize, (Vec<String>, Arc<crate::engine::CompiledTemplate>, Option<Arc<NodeList>>)>;
+type IncludeCache = HashMap<
+    usize,
+    (
+        Vec<String>,
+        Arc<crate::engine::CompiledTemplate>,
+        Option<Arc<NodeList>>,
+    ),
+>;
 
 #[derive(Debug, Clone)]
 enum Mem {
@@ -82,7 +89,11 @@ pub struct Renderer<'a> {
     site: Site,
     includes: IncludeCache,
     /// Inclusion tags' templates found so far in this render, by name.
-    isolated: Vec<(Box<str>, Arc<crate::engine::CompiledTemplate>, Option<Arc<NodeList>>)>,
+    isolated: Vec<(
+        Box<str>,
+        Arc<crate::engine::CompiledTemplate>,
+        Option<Arc<NodeList>>,
+    )>,
     user_state: Option<Box<UserState>>,
     user_node: usize,
     nesting: usize,
@@ -120,12 +131,27 @@ impl Object for ForLoop {
         Some(7)
     }
     fn try_iter(&self) -> Option<Box<dyn Iterator<Item = Value> + '_>> {
-        let keys = ["parentloop", "counter0", "counter", "revcounter", "revcounter0", "first", "last"];
+        let keys = [
+            "parentloop",
+            "counter0",
+            "counter",
+            "revcounter",
+            "revcounter0",
+            "first",
+            "last",
+        ];
         Some(Box::new(keys.into_iter().map(Value::from)))
     }
     fn render(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{{'parentloop': {}", self.parent.repr())?;
-        for k in ["counter0", "counter", "revcounter", "revcounter0", "first", "last"] {
+        for k in [
+            "counter0",
+            "counter",
+            "revcounter",
+            "revcounter0",
+            "first",
+            "last",
+        ] {
             write!(f, ", '{k}': {}", self.field(k).unwrap_or_default().repr())?;
         }
         f.write_str("}")
@@ -158,13 +184,20 @@ fn materialize(v: &Value) -> Value {
         && let Some(l) = o.downcast_ref::<LiveLoop>()
     {
         let i = l.i.load(Ordering::Relaxed);
-        let mut made = l.made.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut made = l
+            .made
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         if let Some((at, v)) = &*made
             && *at == i
         {
             return v.clone();
         }
-        let v = Value::from_object(ForLoop { i, len: l.len, parent: l.parent.clone() });
+        let v = Value::from_object(ForLoop {
+            i,
+            len: l.len,
+            parent: l.parent.clone(),
+        });
         *made = Some((i, v.clone()));
         return v;
     }
@@ -174,7 +207,8 @@ fn materialize(v: &Value) -> Value {
 /// The name `forloop`, shared.
 static FORLOOP: LazyLock<Arc<str>> = LazyLock::new(|| Arc::from("forloop"));
 /// An empty map (the outermost loop's `parentloop`), shared.
-static EMPTY_MAP: LazyLock<Value> = LazyLock::new(|| Value::from(platen_core::value::Map::default()));
+static EMPTY_MAP: LazyLock<Value> =
+    LazyLock::new(|| Value::from(platen_core::value::Map::default()));
 /// The name `block`, shared.
 static BLOCK: LazyLock<Arc<str>> = LazyLock::new(|| Arc::from("block"));
 /// The name `var` (`{% filter %}`'s body), shared.
@@ -229,15 +263,25 @@ impl Object for Grouped {
         Some(2)
     }
     fn try_iter(&self) -> Option<Box<dyn Iterator<Item = Value> + '_>> {
-        Some(Box::new([self.grouper.clone(), self.list.clone()].into_iter()))
+        Some(Box::new(
+            [self.grouper.clone(), self.list.clone()].into_iter(),
+        ))
     }
     fn render(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "GroupedResult(grouper={}, list={})", self.grouper.repr(), self.list.repr())
+        write!(
+            f,
+            "GroupedResult(grouper={}, list={})",
+            self.grouper.repr(),
+            self.list.repr()
+        )
     }
 }
 
 fn not_found_var(text: &str) -> Error {
-    Error::new(ErrorKind::UndefinedVariable, format!("Failed lookup for key [{text}]"))
+    Error::new(
+        ErrorKind::UndefinedVariable,
+        format!("Failed lookup for key [{text}]"),
+    )
 }
 
 /// Python's `int()` of a template value.
@@ -263,14 +307,35 @@ fn py_float(v: &Value) -> Option<f64> {
 /// Python's `round()` (half to even) of a float.
 fn round_half_even(x: f64) -> f64 {
     let r = x.round();
-    if (x - x.trunc()).abs() == 0.5 { 2.0 * (x / 2.0).round() } else { r }
+    if (x - x.trunc()).abs() == 0.5 {
+        2.0 * (x / 2.0).round()
+    } else {
+        r
+    }
 }
 
 /// Lorem ipsum text (Django's `lorem_ipsum`, without the random parts).
 const COMMON_P: &str = "Lorem ipsum dolor sit amet, consectetur adipisicing elit, sed do eiusmod tempor incididunt ut labore et dolore magna aliqua. Ut enim ad minim veniam, quis nostrud exercitation ullamco laboris nisi ut aliquip ex ea commodo consequat. Duis aute irure dolor in reprehenderit in voluptate velit esse cillum dolore eu fugiat nulla pariatur. Excepteur sint occaecat cupidatat non proident, sunt in culpa qui officia deserunt mollit anim id est laborum.";
 const COMMON_WORDS: [&str; 19] = [
-    "lorem", "ipsum", "dolor", "sit", "amet", "consectetur", "adipisicing", "elit", "sed", "do", "eiusmod", "tempor",
-    "incididunt", "ut", "labore", "et", "dolore", "magna", "aliqua",
+    "lorem",
+    "ipsum",
+    "dolor",
+    "sit",
+    "amet",
+    "consectetur",
+    "adipisicing",
+    "elit",
+    "sed",
+    "do",
+    "eiusmod",
+    "tempor",
+    "incididunt",
+    "ut",
+    "labore",
+    "et",
+    "dolore",
+    "magna",
+    "aliqua",
 ];
 
 impl<'a> Renderer<'a> {
@@ -307,8 +372,15 @@ impl<'a> Renderer<'a> {
 
     /// What a filter sees of this render.
     pub(crate) fn filter_env(&self) -> FilterEnv<'_> {
-        let i18n = crate::gettext::Lang { set: &self.engine.translations, active: &self.language };
-        FilterEnv { autoescape: self.autoescape, timezone: self.timezone, i18n: Some(i18n) }
+        let i18n = crate::gettext::Lang {
+            set: &self.engine.translations,
+            active: &self.language,
+        };
+        FilterEnv {
+            autoescape: self.autoescape,
+            timezone: self.timezone,
+            i18n: Some(i18n),
+        }
     }
 
     /// The engine's translations.
@@ -371,7 +443,12 @@ impl<'a> Renderer<'a> {
 
     /// Renders the template `name` with only `frame` as its context (an
     /// inclusion tag's template).
-    pub(crate) fn render_template_isolated(&mut self, name: &str, frame: Frame, out: &mut String) -> Result<(), Error> {
+    pub(crate) fn render_template_isolated(
+        &mut self,
+        name: &str,
+        frame: Frame,
+        out: &mut String,
+    ) -> Result<(), Error> {
         // Looked up once per render, however often the tag is used.
         let (tmpl, entry) = match self.isolated.iter().find(|(n, ..)| **n == *name) {
             Some((_, t, e)) => (t.clone(), e.clone()),
@@ -396,7 +473,11 @@ impl<'a> Renderer<'a> {
         out: &mut String,
     ) -> Result<(), Error> {
         self.enter()?;
-        let saved = (self.barrier, self.base_visible, std::mem::replace(&mut self.site, tmpl.site()));
+        let saved = (
+            self.barrier,
+            self.base_visible,
+            std::mem::replace(&mut self.site, tmpl.site()),
+        );
         if isolated {
             self.barrier = self.scopes.depth();
             self.base_visible = false;
@@ -456,7 +537,11 @@ impl<'a> Renderer<'a> {
         if let Some(v) = self.scopes.get(self.barrier, name) {
             return Some(v);
         }
-        if self.base_visible { self.base.get(name) } else { None }
+        if self.base_visible {
+            self.base.get(name)
+        } else {
+            None
+        }
     }
 
     /// A variable's value by reference, when it is found through plain
@@ -464,7 +549,9 @@ impl<'a> Renderer<'a> {
     /// methods or indexes); `None` sends the caller to [`Renderer::resolve_var`],
     /// which gives the same answer in every case this one answers.
     fn resolve_ref(&self, var: &Var) -> Option<&Value> {
-        let Var::Path { parts, .. } = var else { return None };
+        let Var::Path { parts, .. } = var else {
+            return None;
+        };
         let mut cur = self.lookup_slot(&parts[0])?;
         if matches!(cur, Value::Object(_)) {
             return None;
@@ -485,7 +572,8 @@ impl<'a> Renderer<'a> {
 
     /// A name's value, or the invalid-variable value.
     pub(crate) fn lookup_name_or_invalid(&self, name: &str) -> Value {
-        self.lookup_name(name).unwrap_or_else(|| Value::from(self.engine.string_if_invalid.as_str()))
+        self.lookup_name(name)
+            .unwrap_or_else(|| Value::from(self.engine.string_if_invalid.as_str()))
     }
 
     // ---- variables -------------------------------------------------------------------
@@ -497,7 +585,10 @@ impl<'a> Renderer<'a> {
                     return Ok(Some(v.clone()));
                 }
                 let v = match seg {
-                    "items" => m.iter().map(|(k, v)| Value::from(vec![Value::Str(k.clone()), v.clone()])).collect(),
+                    "items" => m
+                        .iter()
+                        .map(|(k, v)| Value::from(vec![Value::Str(k.clone()), v.clone()]))
+                        .collect(),
                     "keys" => m.keys().map(|k| Value::Str(k.clone())).collect(),
                     "values" => m.values().cloned().collect(),
                     _ => return Ok(None),
@@ -522,7 +613,9 @@ impl<'a> Renderer<'a> {
                     "upper" => Value::from(s.to_uppercase()),
                     "lower" => Value::from(s.to_lowercase()),
                     "strip" => Value::from(s.trim()),
-                    "isdigit" => Value::Bool(!s.is_empty() && s.chars().all(|c| c.is_ascii_digit())),
+                    "isdigit" => {
+                        Value::Bool(!s.is_empty() && s.chars().all(|c| c.is_ascii_digit()))
+                    }
                     _ => Value::None,
                 };
                 if !v.is_none() {
@@ -531,16 +624,25 @@ impl<'a> Renderer<'a> {
             }
             _ => {}
         }
-        let Ok(index) = seg.trim().parse::<i64>() else { return Ok(None) };
+        let Ok(index) = seg.trim().parse::<i64>() else {
+            return Ok(None);
+        };
         Ok(match cur {
             Value::List(l) => {
-                let i = if index < 0 { index + l.len() as i64 } else { index };
+                let i = if index < 0 {
+                    index + l.len() as i64
+                } else {
+                    index
+                };
                 usize::try_from(i).ok().and_then(|i| l.get(i).cloned())
             }
             Value::Str(s) | Value::SafeStr(s) => {
                 let n = s.chars().count() as i64;
                 let i = if index < 0 { index + n } else { index };
-                usize::try_from(i).ok().and_then(|i| s.chars().nth(i)).map(|c| Value::from(c.to_string()))
+                usize::try_from(i)
+                    .ok()
+                    .and_then(|i| s.chars().nth(i))
+                    .map(|c| Value::from(c.to_string()))
             }
             Value::Object(o) => o.get_item(&Value::Int(index)),
             _ => None,
@@ -555,15 +657,17 @@ impl<'a> Renderer<'a> {
                 Some(v) => crate::i18n::translate_value(self, &v, None).map(Some),
                 None => Ok(None),
             },
-            Var::Path { parts, loop_field, .. } => {
+            Var::Path {
+                parts, loop_field, ..
+            } => {
                 // `forloop.counter` and the like: read from the live loop,
                 // without a snapshot object (`parentloop` takes the long way).
                 let mut rest = &parts[1..];
                 let head = match loop_field {
                     Some(field) => match self.lookup_slot(&parts[0]) {
-                        Some(Value::Object(o)) => {
-                            o.downcast_ref::<LiveLoop>().map(|l| field.value(l.i.load(Ordering::Relaxed), l.len))
-                        }
+                        Some(Value::Object(o)) => o
+                            .downcast_ref::<LiveLoop>()
+                            .map(|l| field.value(l.i.load(Ordering::Relaxed), l.len)),
                         _ => None,
                     },
                     None => None,
@@ -590,7 +694,11 @@ impl<'a> Renderer<'a> {
     }
 
     /// Django's `FilterExpression.resolve`.
-    pub(crate) fn resolve(&mut self, e: &FilterExpr, ignore_failures: bool) -> Result<Value, Error> {
+    pub(crate) fn resolve(
+        &mut self,
+        e: &FilterExpr,
+        ignore_failures: bool,
+    ) -> Result<Value, Error> {
         let mut filters = e.filters.iter();
         let mut obj = match &e.head {
             Head::Constant(v) => v.clone(),
@@ -598,13 +706,20 @@ impl<'a> Renderer<'a> {
                 // Fast path: the head found by reference goes straight into a
                 // first filter whose argument is no variable (no clone of it).
                 if let Some(first) = e.filters.first()
-                    && !matches!(first.arg, Some(FilterArg::Var(Var::Path { .. } | Var::Trans(_))))
+                    && !matches!(
+                        first.arg,
+                        Some(FilterArg::Var(Var::Path { .. } | Var::Trans(_)))
+                    )
                     && let Some(v) = self.resolve_ref(var)
                 {
                     let arg = first.arg.as_ref().map(|a| match a {
                         FilterArg::Constant(Value::Str(s)) => Value::SafeStr(s.clone()),
-                        FilterArg::Constant(other) | FilterArg::Var(Var::Literal(other)) => other.clone(),
-                        FilterArg::Var(Var::Path { .. } | Var::Trans(_)) => unreachable!("excluded above"),
+                        FilterArg::Constant(other) | FilterArg::Var(Var::Literal(other)) => {
+                            other.clone()
+                        }
+                        FilterArg::Var(Var::Path { .. } | Var::Trans(_)) => {
+                            unreachable!("excluded above")
+                        }
                     });
                     let new = self.apply_filter(first, v, arg)?;
                     filters.next();
@@ -645,11 +760,19 @@ impl<'a> Renderer<'a> {
 
     /// One filter of a filter expression applied to `obj`.
     #[inline]
-    fn apply_filter(&self, f: &crate::expr::FilterCall, obj: &Value, arg: Option<Value>) -> Result<Value, Error> {
+    fn apply_filter(
+        &self,
+        f: &crate::expr::FilterCall,
+        obj: &Value,
+        arg: Option<Value>,
+    ) -> Result<Value, Error> {
         if f.def.arg() == crate::filters::Arg::None && arg.is_some() {
             return Err(Error::new(
                 ErrorKind::InvalidType,
-                format!("{}() got multiple values for argument 'autoescape'", f.def.name()),
+                format!(
+                    "{}() got multiple values for argument 'autoescape'",
+                    f.def.name()
+                ),
             ));
         }
         let env = self.filter_env();
@@ -672,7 +795,8 @@ impl<'a> Renderer<'a> {
         // datetimes show in the current time zone.
         if self.use_tz
             && matches!(v, Value::AwareDateTime(_))
-            && let Some(local) = crate::tz::convert(v, self.timezone.unwrap_or(crate::tz::DEFAULT_TZ))
+            && let Some(local) =
+                crate::tz::convert(v, self.timezone.unwrap_or(crate::tz::DEFAULT_TZ))
         {
             return self.write_localized(&local, out);
         }
@@ -715,7 +839,9 @@ impl<'a> Renderer<'a> {
             return err;
         }
         let span = Span::from_range(&self.site.source, item.start as usize, item.end as usize);
-        err.with_origin(&self.site.origin).with_span(span).with_source_text(self.site.source.clone())
+        err.with_origin(&self.site.origin)
+            .with_span(span)
+            .with_source_text(self.site.source.clone())
     }
 
     /// Renders a node list into `out`.
@@ -798,7 +924,8 @@ impl<'a> Renderer<'a> {
             Node::For(f) => self.render_for(f, out)?,
             Node::With(vars, body) => {
                 // Resolved before the scope opens: `{% with a=b b=a %}` sees the outer names.
-                let mut frame: smallvec::SmallVec<[Slot; 4]> = smallvec::SmallVec::with_capacity(vars.len());
+                let mut frame: smallvec::SmallVec<[Slot; 4]> =
+                    smallvec::SmallVec::with_capacity(vars.len());
                 for (k, e) in vars {
                     frame.push((k.clone(), self.resolve(e, false)?));
                 }
@@ -823,7 +950,15 @@ impl<'a> Renderer<'a> {
                 let r = self.resolve(e, false);
                 self.scopes.pop();
                 let v = r?;
-                let _ = write!(out, "{}", if matches!(v, Value::Str(_) | Value::SafeStr(_)) { v.to_string() } else { crate::l10n::render_text(self, &v) });
+                let _ = write!(
+                    out,
+                    "{}",
+                    if matches!(v, Value::Str(_) | Value::SafeStr(_)) {
+                        v.to_string()
+                    } else {
+                        crate::l10n::render_text(self, &v)
+                    }
+                );
             }
             Node::FirstOf(vars, asvar) => {
                 let mut first = String::new();
@@ -843,7 +978,13 @@ impl<'a> Renderer<'a> {
                 let key = Arc::as_ptr(def) as usize;
                 let n = def.values.len();
                 let idx = {
-                    let pos = self.rctx.last_mut().expect("render frame").cycles.entry(key).or_insert(0);
+                    let pos = self
+                        .rctx
+                        .last_mut()
+                        .expect("render frame")
+                        .cycles
+                        .entry(key)
+                        .or_insert(0);
                     let i = *pos % n;
                     *pos = i + 1;
                     i
@@ -858,7 +999,11 @@ impl<'a> Renderer<'a> {
             }
             Node::ResetCycle(def) => {
                 let key = Arc::as_ptr(def) as usize;
-                self.rctx.last_mut().expect("render frame").cycles.insert(key, 0);
+                self.rctx
+                    .last_mut()
+                    .expect("render frame")
+                    .cycles
+                    .insert(key, 0);
             }
             Node::IfChanged(n) => self.render_ifchanged(n, out)?,
             Node::Spaceless(body) => {
@@ -885,7 +1030,11 @@ impl<'a> Renderer<'a> {
                     (Some(_), Some(0.0)) => "0".to_owned(),
                     (Some(v), Some(m)) => {
                         let ratio = v / m * width as f64;
-                        if ratio.is_finite() { format!("{}", round_half_even(ratio) as i64) } else { String::new() }
+                        if ratio.is_finite() {
+                            format!("{}", round_half_even(ratio) as i64)
+                        } else {
+                            String::new()
+                        }
                     }
                     _ => String::new(),
                 };
@@ -920,20 +1069,33 @@ impl<'a> Renderer<'a> {
                     }
                     m => {
                         let paras: Vec<String> = (0..count)
-                            .map(|_| if *m == b'p' { format!("<p>{COMMON_P}</p>") } else { COMMON_P.to_owned() })
+                            .map(|_| {
+                                if *m == b'p' {
+                                    format!("<p>{COMMON_P}</p>")
+                                } else {
+                                    COMMON_P.to_owned()
+                                }
+                            })
                             .collect();
                         out.push_str(&paras.join("\n\n"));
                     }
                 }
             }
             Node::CsrfToken => {
-                let token = self.lookup_name("csrf_token").filter(Value::is_true).or_else(|| {
-                    self.request.and_then(|r| r.csrf_token.clone()).map(Value::from)
-                });
+                let token = self
+                    .lookup_name("csrf_token")
+                    .filter(Value::is_true)
+                    .or_else(|| {
+                        self.request
+                            .and_then(|r| r.csrf_token.clone())
+                            .map(Value::from)
+                    });
                 if let Some(t) = token {
                     let t = t.to_string();
                     if t != "NOTPROVIDED" {
-                        out.push_str("<input type=\"hidden\" name=\"csrfmiddlewaretoken\" value=\"");
+                        out.push_str(
+                            "<input type=\"hidden\" name=\"csrfmiddlewaretoken\" value=\"",
+                        );
                         escape_into(out, &t);
                         out.push_str("\">");
                     }
@@ -954,7 +1116,12 @@ impl<'a> Renderer<'a> {
                 }
                 let items: Vec<Value> = match list.try_iter() {
                     Some(it) => it.collect(),
-                    None => return Err(Error::new(ErrorKind::InvalidType, format!("'{}' object is not iterable", list.kind_name()))),
+                    None => {
+                        return Err(Error::new(
+                            ErrorKind::InvalidType,
+                            format!("'{}' object is not iterable", list.kind_name()),
+                        ));
+                    }
                 };
                 let mut groups: Vec<(Value, Vec<Value>)> = Vec::new();
                 for item in items {
@@ -967,23 +1134,34 @@ impl<'a> Renderer<'a> {
                 }
                 let v: Value = groups
                     .into_iter()
-                    .map(|(grouper, list)| Value::from_object(Grouped { grouper, list: Value::from(list) }))
+                    .map(|(grouper, list)| {
+                        Value::from_object(Grouped {
+                            grouper,
+                            list: Value::from(list),
+                        })
+                    })
                     .collect();
                 self.set_var(name, v);
             }
             Node::Url(u) => self.render_url(u, out)?,
-            Node::Querystring(args, kwargs, asvar) => self.render_querystring(args, kwargs, asvar.as_ref(), out)?,
+            Node::Querystring(args, kwargs, asvar) => {
+                self.render_querystring(args, kwargs, asvar.as_ref(), out)?
+            }
             Node::PartialDef(inline, body) => {
                 if *inline {
                     self.render_list(body, out)?;
                 }
             }
             Node::Partial(name, partials) => {
-                let body = partials.upgrade().and_then(|p| p.get().and_then(|m| m.get(&**name).cloned()));
+                let body = partials
+                    .upgrade()
+                    .and_then(|p| p.get().and_then(|m| m.get(&**name).cloned()));
                 match body {
                     Some(body) => self.render_list(&body, out)?,
                     None => {
-                        return Err(syntax(format!("Partial '{name}' is not defined in the current template.")));
+                        return Err(syntax(format!(
+                            "Partial '{name}' is not defined in the current template."
+                        )));
                     }
                 }
             }
@@ -1013,7 +1191,8 @@ impl<'a> Renderer<'a> {
                         _ => {
                             let x = self.eval(a)?;
                             let y = self.eval(b)?;
-                            let fail = || Error::new(ErrorKind::InvalidType, "unsupported comparison");
+                            let fail =
+                                || Error::new(ErrorKind::InvalidType, "unsupported comparison");
                             Value::Bool(match op {
                                 Op::In => py_contains(&y, &x).ok_or_else(fail)?,
                                 Op::NotIn => !py_contains(&y, &x).ok_or_else(fail)?,
@@ -1036,14 +1215,21 @@ impl<'a> Renderer<'a> {
     }
 
     fn render_for(&mut self, f: &ForNode, out: &mut String) -> Result<(), Error> {
-        let parent = self.lookup_name("forloop").unwrap_or_else(|| EMPTY_MAP.clone());
+        let parent = self
+            .lookup_name("forloop")
+            .unwrap_or_else(|| EMPTY_MAP.clone());
         self.scopes.push();
         let r = self.render_for_inner(f, parent, out);
         self.scopes.pop();
         r
     }
 
-    fn render_for_inner(&mut self, f: &ForNode, parent: Value, out: &mut String) -> Result<(), Error> {
+    fn render_for_inner(
+        &mut self,
+        f: &ForNode,
+        parent: Value,
+        out: &mut String,
+    ) -> Result<(), Error> {
         let seq = self.resolve(&f.seq, true)?;
         // A list is walked in place; anything else iterable is collected first.
         let collected: Vec<Value>;
@@ -1068,13 +1254,22 @@ impl<'a> Renderer<'a> {
         }
         let len = items.len();
         let forloop: &Arc<str> = &FORLOOP;
-        let live = Arc::new(LiveLoop { i: AtomicUsize::new(0), len, parent, made: Default::default() });
+        let live = Arc::new(LiveLoop {
+            i: AtomicUsize::new(0),
+            len,
+            parent,
+            made: Default::default(),
+        });
         let live_ptr = Arc::as_ptr(&live) as *const ();
         let live_val = Value::Object(live.clone());
         self.loops.push(HashMap::new());
         let result = (|| {
             for i in 0..len {
-                let item = if f.reversed { &items[len - 1 - i] } else { &items[i] };
+                let item = if f.reversed {
+                    &items[len - 1 - i]
+                } else {
+                    &items[i]
+                };
                 live.i.store(i, Ordering::Relaxed);
                 // Django sets `context['forloop']` anew each iteration: put the
                 // live slot back unless it is still there.
@@ -1086,15 +1281,24 @@ impl<'a> Renderer<'a> {
                 }
                 if f.vars.len() > 1 {
                     let parts: Vec<Value> = match item {
-                        Value::List(_) | Value::Map(_) | Value::Str(_) | Value::SafeStr(_) | Value::Object(_) => {
-                            item.try_iter().map(|it| it.collect()).unwrap_or_else(|| vec![item.clone()])
-                        }
+                        Value::List(_)
+                        | Value::Map(_)
+                        | Value::Str(_)
+                        | Value::SafeStr(_)
+                        | Value::Object(_) => item
+                            .try_iter()
+                            .map(|it| it.collect())
+                            .unwrap_or_else(|| vec![item.clone()]),
                         _ => vec![item.clone()],
                     };
                     if parts.len() != f.vars.len() {
                         return Err(Error::new(
                             ErrorKind::InvalidValue,
-                            format!("Need {} values to unpack in for loop; got {}. ", f.vars.len(), parts.len()),
+                            format!(
+                                "Need {} values to unpack in for loop; got {}. ",
+                                f.vars.len(),
+                                parts.len()
+                            ),
                         ));
                     }
                     self.scopes.push_with(f.vars.iter().cloned().zip(parts));
@@ -1159,21 +1363,42 @@ impl<'a> Renderer<'a> {
         self.rctx.last_mut().and_then(|f| f.blocks.as_mut())
     }
 
-    fn render_block(&mut self, b: &Arc<BlockDef>, site: Site, out: &mut String) -> Result<(), Error> {
+    fn render_block(
+        &mut self,
+        b: &Arc<BlockDef>,
+        site: Site,
+        out: &mut String,
+    ) -> Result<(), Error> {
         self.scopes.push();
         let saved_site = std::mem::replace(&mut self.site, site.clone());
         let block_name: &Arc<str> = &BLOCK;
         let r = if self.block_context().is_none() {
-            self.set_var(block_name, Value::from_object(BlockRef { def: b.clone(), site, has_context: false }));
+            self.set_var(
+                block_name,
+                Value::from_object(BlockRef {
+                    def: b.clone(),
+                    site,
+                    has_context: false,
+                }),
+            );
             self.render_list(&b.body, out)
         } else {
-            let popped = self.block_context().and_then(|bc| bc.get_mut(&b.name).and_then(Vec::pop));
+            let popped = self
+                .block_context()
+                .and_then(|bc| bc.get_mut(&b.name).and_then(Vec::pop));
             let (block, bsite) = match &popped {
                 Some((def, s)) => (def.clone(), s.clone()),
                 None => (b.clone(), site),
             };
             self.site = bsite.clone();
-            self.set_var(block_name, Value::from_object(BlockRef { def: block.clone(), site: bsite, has_context: true }));
+            self.set_var(
+                block_name,
+                Value::from_object(BlockRef {
+                    def: block.clone(),
+                    site: bsite,
+                    has_context: true,
+                }),
+            );
             let r = self.render_list(&block.body, out);
             if let Some(p) = popped
                 && let Some(bc) = self.block_context()
@@ -1193,7 +1418,10 @@ impl<'a> Renderer<'a> {
                 "'BlockNode' object has no attribute 'context'. Did you use {{ block.super }} in a base template?",
             ));
         }
-        let has = self.block_context().and_then(|bc| bc.get(&b.def.name)).is_some_and(|l| !l.is_empty());
+        let has = self
+            .block_context()
+            .and_then(|bc| bc.get(&b.def.name))
+            .is_some_and(|l| !l.is_empty());
         if !has {
             return Ok(Value::from(""));
         }
@@ -1218,24 +1446,43 @@ impl<'a> Renderer<'a> {
         if !parent.is_true() {
             let mut msg = format!("Invalid template name in 'extends' tag: {}.", parent.repr());
             if !e.parent.filters.is_empty() || e.parent.is_var() {
-                msg.push_str(&format!(" Got this from the '{}' variable.", e.parent.token));
+                msg.push_str(&format!(
+                    " Got this from the '{}' variable.",
+                    e.parent.token
+                ));
             }
             return Err(syntax(msg));
         }
         let name = parent.to_string();
-        let history = self.rctx.last_mut().expect("render frame").history.get_or_insert_with(|| vec![e.origin.clone()]).clone();
+        let history = self
+            .rctx
+            .last_mut()
+            .expect("render frame")
+            .history
+            .get_or_insert_with(|| vec![e.origin.clone()])
+            .clone();
         let tmpl = self.engine.find(&name, &history)?;
-        self.rctx.last_mut().expect("render frame").history.as_mut().expect("history").push(Origin::clone(&tmpl.origin));
+        self.rctx
+            .last_mut()
+            .expect("render frame")
+            .history
+            .as_mut()
+            .expect("history")
+            .push(Origin::clone(&tmpl.origin));
         let own_site = self.site.clone();
         let psite = tmpl.site();
         let frame = self.rctx.last_mut().expect("render frame");
         let bc = frame.blocks.get_or_insert_with(HashMap::new);
         for b in &e.blocks {
-            bc.entry(b.name.clone()).or_default().insert(0, (b.clone(), own_site.clone()));
+            bc.entry(b.name.clone())
+                .or_default()
+                .insert(0, (b.clone(), own_site.clone()));
         }
         if !tmpl.first_is_extends {
             for b in &tmpl.blocks {
-                bc.entry(b.name.clone()).or_default().insert(0, (b.clone(), psite.clone()));
+                bc.entry(b.name.clone())
+                    .or_default()
+                    .insert(0, (b.clone(), psite.clone()));
             }
         }
         self.enter()?;
@@ -1260,26 +1507,42 @@ impl<'a> Renderer<'a> {
         let mut cur = tmpl.clone();
         loop {
             let site = cur.site();
-            let extends = cur.nodes.iter().find(|i| !matches!(i.node, Node::Text(_))).and_then(|i| match &i.node {
-                Node::Extends(e) => Some((e, i)),
-                _ => None,
-            });
+            let extends = cur
+                .nodes
+                .iter()
+                .find(|i| !matches!(i.node, Node::Text(_)))
+                .and_then(|i| match &i.node {
+                    Node::Extends(e) => Some((e, i)),
+                    _ => None,
+                });
             let Some((e, item)) = extends else {
                 for b in &cur.blocks {
-                    bc.entry(b.name.clone()).or_default().insert(0, (b.clone(), site.clone()));
+                    bc.entry(b.name.clone())
+                        .or_default()
+                        .insert(0, (b.clone(), site.clone()));
                 }
                 break;
             };
             for b in &e.blocks {
-                bc.entry(b.name.clone()).or_default().insert(0, (b.clone(), site.clone()));
+                bc.entry(b.name.clone())
+                    .or_default()
+                    .insert(0, (b.clone(), site.clone()));
             }
             self.site = site;
-            let parent = self.resolve(&e.parent, false).map_err(|err| self.locate(err, item))?;
+            let parent = self
+                .resolve(&e.parent, false)
+                .map_err(|err| self.locate(err, item))?;
             if !parent.is_true() {
-                let err = syntax(format!("Invalid template name in 'extends' tag: {}.", parent.repr()));
+                let err = syntax(format!(
+                    "Invalid template name in 'extends' tag: {}.",
+                    parent.repr()
+                ));
                 return Err(self.locate(err, item));
             }
-            let next = self.engine.find(&parent.to_string(), &history).map_err(|err| self.locate(err, item))?;
+            let next = self
+                .engine
+                .find(&parent.to_string(), &history)
+                .map_err(|err| self.locate(err, item))?;
             history.push(Origin::clone(&next.origin));
             if history.len() > MAX_DEPTH {
                 return Err(Error::new(
@@ -1292,7 +1555,10 @@ impl<'a> Renderer<'a> {
         let Some((def, site)) = bc.get(name).and_then(|l| l.last()).cloned() else {
             return Err(Error::new(
                 ErrorKind::RenderError,
-                format!("Block '{name}' is not defined in template '{}' or the templates it extends.", tmpl.name),
+                format!(
+                    "Block '{name}' is not defined in template '{}' or the templates it extends.",
+                    tmpl.name
+                ),
             ));
         };
         let frame = self.rctx.last_mut().expect("render frame");
@@ -1308,7 +1574,11 @@ impl<'a> Renderer<'a> {
                 if s.is_empty() {
                     SmallVec::new()
                 } else {
-                    smallvec::smallvec![crate::tags::relative_path(Some(&n.current_name), s, false)?]
+                    smallvec::smallvec![crate::tags::relative_path(
+                        Some(&n.current_name),
+                        s,
+                        false
+                    )?]
                 }
             }
             Value::None => SmallVec::new(),
@@ -1316,12 +1586,18 @@ impl<'a> Renderer<'a> {
             other => smallvec::smallvec![other.to_string().into()],
         };
         if names.is_empty() {
-            return Err(Error::new(ErrorKind::TemplateNotFound, "No template names provided"));
+            return Err(Error::new(
+                ErrorKind::TemplateNotFound,
+                "No template names provided",
+            ));
         }
         // Found once per render and include node, for the names it asked for.
         let key = n as *const IncludeNode as usize;
         let (tmpl, entry) = match self.includes.get(&key) {
-            Some((asked, t, e)) if asked.len() == names.len() && asked.iter().zip(&names).all(|(a, b)| **a == **b) => {
+            Some((asked, t, e))
+                if asked.len() == names.len()
+                    && asked.iter().zip(&names).all(|(a, b)| **a == **b) =>
+            {
                 (t.clone(), e.clone())
             }
             _ => {
@@ -1356,7 +1632,9 @@ impl<'a> Renderer<'a> {
             Some(r) => r.reverse(&view, &args, &kwargs),
             None => Err(Error::new(
                 ErrorKind::RenderError,
-                format!("Reverse for '{view}' not found. '{view}' is not a valid view function or pattern name."),
+                format!(
+                    "Reverse for '{view}' not found. '{view}' is not a valid view function or pattern name."
+                ),
             )),
         };
         match &u.asvar {
@@ -1388,7 +1666,10 @@ impl<'a> Renderer<'a> {
         let mut dicts: Vec<Vec<(String, Value)>> = Vec::new();
         if args.is_empty() {
             let Some(request) = self.request else {
-                return Err(Error::new(ErrorKind::InvalidAttribute, "'Context' object has no attribute 'request'"));
+                return Err(Error::new(
+                    ErrorKind::InvalidAttribute,
+                    "'Context' object has no attribute 'request'",
+                ));
             };
             let query = request.query.clone();
             let mut d: Vec<(String, Value)> = Vec::new();

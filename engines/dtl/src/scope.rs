@@ -35,7 +35,10 @@ impl Scopes {
     pub(crate) fn new() -> Scopes {
         let mut starts = SmallVec::new();
         starts.push(0);
-        Scopes { slots: SmallVec::new(), starts }
+        Scopes {
+            slots: SmallVec::new(),
+            starts,
+        }
     }
 
     /// How many scopes are open.
@@ -83,7 +86,11 @@ impl Scopes {
     /// has it, else in the innermost scope (Django's `set_upward`).
     pub(crate) fn set_upward(&mut self, floor: usize, name: &Arc<str>, value: Value) {
         let from = self.start_of(floor);
-        if let Some(slot) = self.slots[from..].iter_mut().rev().find(|(k, _)| same(k, name)) {
+        if let Some(slot) = self.slots[from..]
+            .iter_mut()
+            .rev()
+            .find(|(k, _)| same(k, name))
+        {
             slot.1 = value;
             return;
         }
@@ -94,11 +101,17 @@ impl Scopes {
     #[inline]
     pub(crate) fn get(&self, floor: usize, name: &str) -> Option<&Value> {
         let from = self.start_of(floor);
-        self.slots[from..].iter().rev().find(|(k, _)| same(k, name)).map(|(_, v)| v)
+        self.slots[from..]
+            .iter()
+            .rev()
+            .find(|(k, _)| same(k, name))
+            .map(|(_, v)| v)
     }
 
     fn start_of(&self, scope: usize) -> usize {
-        self.starts.get(scope).map_or(self.slots.len(), |s| *s as usize)
+        self.starts
+            .get(scope)
+            .map_or(self.slots.len(), |s| *s as usize)
     }
 }
 

@@ -133,7 +133,10 @@ impl IfParser {
                 }
                 Ok(Cond::Not(Box::new(self.expression(Op::Not.lbp())?)))
             }
-            Tok::Op(op) => Err(syntax(format!("Not expecting '{}' in this position in if tag.", op.name()))),
+            Tok::Op(op) => Err(syntax(format!(
+                "Not expecting '{}' in this position in if tag.",
+                op.name()
+            ))),
             Tok::End => Err(syntax("Unexpected end of expression in if tag.")),
         }
     }
@@ -145,7 +148,9 @@ impl IfParser {
                 let right = self.expression(op.lbp())?;
                 Ok(Cond::Binary(op, Box::new(left), Box::new(right)))
             }
-            Tok::Lit(_, text) => Err(syntax(format!("Not expecting '{text}' as infix operator in if tag."))),
+            Tok::Lit(_, text) => Err(syntax(format!(
+                "Not expecting '{text}' as infix operator in if tag."
+            ))),
             Tok::End => Err(syntax("Unexpected end of expression in if tag.")),
         }
     }
@@ -175,12 +180,19 @@ pub(crate) fn parse_condition(
         }
         i += 1;
     }
-    let mut p = IfParser { tokens: toks.into_iter(), current: Tok::End, nots: 0 };
+    let mut p = IfParser {
+        tokens: toks.into_iter(),
+        current: Tok::End,
+        nots: 0,
+    };
     p.current = p.next();
     let cond = p.expression(0)?;
     match &p.current {
         Tok::End => Ok(cond),
-        Tok::Op(op) => Err(syntax(format!("Unused '{}' at end of if expression.", op.name()))),
+        Tok::Op(op) => Err(syntax(format!(
+            "Unused '{}' at end of if expression.",
+            op.name()
+        ))),
         Tok::Lit(_, text) => Err(syntax(format!("Unused '{text}' at end of if expression."))),
     }
 }
@@ -207,7 +219,9 @@ pub(crate) fn py_is(a: &Value, b: &Value) -> bool {
         (Value::Bool(x), Value::Bool(y)) => x == y,
         // CPython caches small integers.
         (Value::Int(x), Value::Int(y)) => x == y && (-5..=256).contains(x),
-        (Value::Str(x) | Value::SafeStr(x), Value::Str(y) | Value::SafeStr(y)) => std::sync::Arc::ptr_eq(x, y),
+        (Value::Str(x) | Value::SafeStr(x), Value::Str(y) | Value::SafeStr(y)) => {
+            std::sync::Arc::ptr_eq(x, y)
+        }
         (Value::List(x), Value::List(y)) => std::sync::Arc::ptr_eq(x, y),
         (Value::Map(x), Value::Map(y)) => std::sync::Arc::ptr_eq(x, y),
         (Value::Object(x), Value::Object(y)) => std::sync::Arc::ptr_eq(x, y),

@@ -71,7 +71,13 @@ fn do_if(p: &mut Parser<'_>, token: &Token<'_>) -> R {
         tok = p.next_token().expect("parse stopped at an end tag");
     }
     if tok.contents != "endif" {
-        return Err(p.syntax_at(&tok, format!("Malformed template tag at line {}: \"{}\"", tok.line, tok.contents)));
+        return Err(p.syntax_at(
+            &tok,
+            format!(
+                "Malformed template tag at line {}: \"{}\"",
+                tok.line, tok.contents
+            ),
+        ));
     }
     Ok(Node::If(branches))
 }
@@ -79,19 +85,32 @@ fn do_if(p: &mut Parser<'_>, token: &Token<'_>) -> R {
 fn do_for(p: &mut Parser<'_>, token: &Token<'_>) -> R {
     let bits = p.split(token);
     if bits.len() < 4 {
-        return Err(syntax(format!("'for' statements should have at least four words: {}", token.contents)));
+        return Err(syntax(format!(
+            "'for' statements should have at least four words: {}",
+            token.contents
+        )));
     }
     let reversed = bits.last().is_some_and(|b| b == "reversed");
-    let in_index = if reversed { bits.len() - 3 } else { bits.len() - 2 };
+    let in_index = if reversed {
+        bits.len() - 3
+    } else {
+        bits.len() - 2
+    };
     if bits[in_index] != "in" {
-        return Err(syntax(format!("'for' statements should use the format 'for x in y': {}", token.contents)));
+        return Err(syntax(format!(
+            "'for' statements should use the format 'for x in y': {}",
+            token.contents
+        )));
     }
     let joined = bits[1..in_index].join(" ");
     let mut vars = Vec::new();
     for var in joined.split(',') {
         let var = var.trim_matches(' ');
         if var.is_empty() || var.contains([' ', '"', '\'', '|']) {
-            return Err(syntax(format!("'for' tag received an invalid argument: {}", token.contents)));
+            return Err(syntax(format!(
+                "'for' tag received an invalid argument: {}",
+                token.contents
+            )));
         }
         vars.push(crate::names::name(var));
     }
@@ -105,7 +124,13 @@ fn do_for(p: &mut Parser<'_>, token: &Token<'_>) -> R {
     } else {
         Vec::new()
     };
-    Ok(Node::For(Box::new(ForNode { vars, seq, reversed, body, empty })))
+    Ok(Node::For(Box::new(ForNode {
+        vars,
+        seq,
+        reversed,
+        body,
+        empty,
+    })))
 }
 
 /// Django's `token_kwargs`: consumes `a=b` (or legacy `b as a [and ...]`) bits.
@@ -116,7 +141,8 @@ pub(crate) fn token_kwargs(
 ) -> Result<Vec<(Arc<str>, FilterExpr)>, Error> {
     fn kw(bit: &str) -> Option<(&str, &str)> {
         let (k, v) = bit.split_once('=')?;
-        (!k.is_empty() && k.chars().all(|c| c.is_alphanumeric() || c == '_') && !v.is_empty()).then_some((k, v))
+        (!k.is_empty() && k.chars().all(|c| c.is_alphanumeric() || c == '_') && !v.is_empty())
+            .then_some((k, v))
     }
     let mut out: Vec<(Arc<str>, FilterExpr)> = Vec::new();
     if bits.is_empty() {
@@ -135,7 +161,9 @@ pub(crate) fn token_kwargs(
     };
     while !bits.is_empty() {
         if kwarg_format {
-            let Some((k, v)) = kw(&bits[0]) else { return Ok(out) };
+            let Some((k, v)) = kw(&bits[0]) else {
+                return Ok(out);
+            };
             let e = p.filter_expr(v)?;
             set(&mut out, k, e);
             bits.remove(0);
@@ -162,10 +190,16 @@ fn do_with(p: &mut Parser<'_>, token: &Token<'_>) -> R {
     let mut rest = bits[1..].to_vec();
     let extra = token_kwargs(p, &mut rest, true)?;
     if extra.is_empty() {
-        return Err(syntax(format!("'{}' expected at least one variable assignment", bits[0])));
+        return Err(syntax(format!(
+            "'{}' expected at least one variable assignment",
+            bits[0]
+        )));
     }
     if let Some(first) = rest.first() {
-        return Err(syntax(format!("'{}' received an invalid token: '{first}'", bits[0])));
+        return Err(syntax(format!(
+            "'{}' received an invalid token: '{first}'",
+            bits[0]
+        )));
     }
     let body = p.parse(&["endwith"])?;
     p.delete_first_token();
@@ -179,7 +213,10 @@ fn do_block(p: &mut Parser<'_>, token: &Token<'_>) -> R {
     }
     let name = bits[1];
     if p.block_names.iter().any(|n| n == name) {
-        return Err(syntax(format!("'{}' tag with name '{name}' appears more than once", bits[0])));
+        return Err(syntax(format!(
+            "'{}' tag with name '{name}' appears more than once",
+            bits[0]
+        )));
     }
     p.block_names.push(name.to_owned());
     let body = p.parse(&["endblock"])?;
@@ -188,11 +225,18 @@ fn do_block(p: &mut Parser<'_>, token: &Token<'_>) -> R {
     if endbits.len() > 1 && endbits[1] != name {
         return Err(p.invalid_block_tag(&end, "endblock", &["endblock"]));
     }
-    Ok(Node::Block(Arc::new(BlockDef { name: Arc::from(name), body })))
+    Ok(Node::Block(Arc::new(BlockDef {
+        name: Arc::from(name),
+        body,
+    })))
 }
 
 /// Django's `construct_relative_path`.
-pub(crate) fn relative_path<'n>(current: Option<&str>, name: &'n str, allow_recursion: bool) -> Result<Cow<'n, str>, Error> {
+pub(crate) fn relative_path<'n>(
+    current: Option<&str>,
+    name: &'n str,
+    allow_recursion: bool,
+) -> Result<Cow<'n, str>, Error> {
     let new_name = name.trim_matches(|c| c == '"' || c == '\'');
     if !(new_name.starts_with("./") || new_name.starts_with("../")) {
         return Ok(Cow::Borrowed(name));
@@ -204,7 +248,11 @@ pub(crate) fn relative_path<'n>(current: Option<&str>, name: &'n str, allow_recu
     };
     let cur = current.trim_start_matches('/');
     let dir = cur.rfind('/').map_or("", |i| &cur[..i]);
-    let joined = if dir.is_empty() { new_name.to_owned() } else { format!("{dir}/{new_name}") };
+    let joined = if dir.is_empty() {
+        new_name.to_owned()
+    } else {
+        format!("{dir}/{new_name}")
+    };
     // posixpath.normpath
     let mut parts: Vec<&str> = Vec::new();
     for part in joined.split('/') {
@@ -220,7 +268,11 @@ pub(crate) fn relative_path<'n>(current: Option<&str>, name: &'n str, allow_recu
             p => parts.push(p),
         }
     }
-    let normalized = if parts.is_empty() { ".".to_owned() } else { parts.join("/") };
+    let normalized = if parts.is_empty() {
+        ".".to_owned()
+    } else {
+        parts.join("/")
+    };
     if normalized.starts_with("../") || normalized == ".." {
         return Err(syntax(format!(
             "The relative path '{name}' points outside the file hierarchy that template '{current}' is in."
@@ -231,8 +283,14 @@ pub(crate) fn relative_path<'n>(current: Option<&str>, name: &'n str, allow_recu
             "The relative path '{name}' was translated to template name '{normalized}', the same template in which the tag appears."
         )));
     }
-    let quoted = (name.starts_with('"') || name.starts_with('\'')) && name.len() > 1 && name.ends_with(&name[..1]);
-    Ok(Cow::Owned(if quoted { format!("\"{normalized}\"") } else { normalized }))
+    let quoted = (name.starts_with('"') || name.starts_with('\''))
+        && name.len() > 1
+        && name.ends_with(&name[..1]);
+    Ok(Cow::Owned(if quoted {
+        format!("\"{normalized}\"")
+    } else {
+        normalized
+    }))
 }
 
 fn do_extends(p: &mut Parser<'_>, token: &Token<'_>) -> R {
@@ -244,11 +302,19 @@ fn do_extends(p: &mut Parser<'_>, token: &Token<'_>) -> R {
     let parent = p.filter_expr(&name)?;
     let body = p.parse(&[])?;
     if contains_extends(&body) {
-        return Err(syntax(format!("'{}' cannot appear more than once in the same template", bits[0])));
+        return Err(syntax(format!(
+            "'{}' cannot appear more than once in the same template",
+            bits[0]
+        )));
     }
     let mut blocks = Vec::new();
     collect_blocks(&body, &mut blocks);
-    Ok(Node::Extends(Box::new(ExtendsNode { parent, body, blocks, origin: p.origin.clone() })))
+    Ok(Node::Extends(Box::new(ExtendsNode {
+        parent,
+        body,
+        blocks,
+        origin: p.origin.clone(),
+    })))
 }
 
 fn do_include(p: &mut Parser<'_>, token: &Token<'_>) -> R {
@@ -266,24 +332,39 @@ fn do_include(p: &mut Parser<'_>, token: &Token<'_>) -> R {
     while !rest.is_empty() {
         let option = rest.remove(0);
         if seen.contains(&option) {
-            return Err(syntax(format!("The '{option}' option was specified more than once.")));
+            return Err(syntax(format!(
+                "The '{option}' option was specified more than once."
+            )));
         }
         match option.as_str() {
             "with" => {
                 extra = token_kwargs(p, &mut rest, false)?;
                 if extra.is_empty() {
-                    return Err(syntax(format!("\"with\" in '{}' tag needs at least one keyword argument.", bits[0])));
+                    return Err(syntax(format!(
+                        "\"with\" in '{}' tag needs at least one keyword argument.",
+                        bits[0]
+                    )));
                 }
             }
             "only" => only = true,
-            _ => return Err(syntax(format!("Unknown argument for '{}' tag: '{option}'.", bits[0]))),
+            _ => {
+                return Err(syntax(format!(
+                    "Unknown argument for '{}' tag: '{option}'.",
+                    bits[0]
+                )));
+            }
         }
         seen.push(option);
     }
     let name = relative_path(p.template_name(), &bits[1], true)?;
     let template = p.filter_expr(&name)?;
     let current_name = Arc::from(p.origin.template_name.as_str());
-    Ok(Node::Include(Box::new(IncludeNode { template, extra, only, current_name })))
+    Ok(Node::Include(Box::new(IncludeNode {
+        template,
+        extra,
+        only,
+        current_name,
+    })))
 }
 
 fn do_comment(p: &mut Parser<'_>, _: &Token<'_>) -> R {
@@ -307,7 +388,10 @@ fn do_autoescape(p: &mut Parser<'_>, token: &Token<'_>) -> R {
 }
 
 fn do_filter(p: &mut Parser<'_>, token: &Token<'_>) -> R {
-    let rest = token.contents.split_once(char::is_whitespace).map_or("", |(_, r)| r);
+    let rest = token
+        .contents
+        .split_once(char::is_whitespace)
+        .map_or("", |(_, r)| r);
     let expr = p.filter_expr(&format!("var|{rest}"))?;
     for f in &expr.filters {
         if f.def.name() == "escape" || f.def.name() == "safe" {
@@ -333,7 +417,10 @@ fn do_firstof(p: &mut Parser<'_>, token: &Token<'_>) -> R {
         asvar = bits.pop().map(Arc::from);
         bits.pop();
     }
-    let vars = bits.iter().map(|b| p.filter_expr(b)).collect::<Result<_, _>>()?;
+    let vars = bits
+        .iter()
+        .map(|b| p.filter_expr(b))
+        .collect::<Result<_, _>>()?;
     Ok(Node::FirstOf(vars, asvar))
 }
 
@@ -345,7 +432,9 @@ fn do_cycle(p: &mut Parser<'_>, token: &Token<'_>) -> R {
     if args.len() == 2 {
         let name = &args[1];
         let Some(named) = &p.named_cycles else {
-            return Err(syntax(format!("No named cycles in template. '{name}' is not defined")));
+            return Err(syntax(format!(
+                "No named cycles in template. '{name}' is not defined"
+            )));
         };
         let Some(def) = named.get(name.as_str()) else {
             return Err(syntax(format!("Named cycle '{name}' does not exist")));
@@ -373,13 +462,29 @@ fn do_cycle(p: &mut Parser<'_>, token: &Token<'_>) -> R {
     let def = if as_form {
         let n = args.len();
         let name = args[n - 1].clone();
-        let values = args[1..n - 2].iter().map(|a| p.filter_expr(a)).collect::<Result<_, _>>()?;
-        let def = Arc::new(CycleDef { values, name: Some(Arc::from(name.as_str())), silent });
-        p.named_cycles.get_or_insert_default().insert(name.into_owned(), def.clone());
+        let values = args[1..n - 2]
+            .iter()
+            .map(|a| p.filter_expr(a))
+            .collect::<Result<_, _>>()?;
+        let def = Arc::new(CycleDef {
+            values,
+            name: Some(Arc::from(name.as_str())),
+            silent,
+        });
+        p.named_cycles
+            .get_or_insert_default()
+            .insert(name.into_owned(), def.clone());
         def
     } else {
-        let values = args[1..].iter().map(|a| p.filter_expr(a)).collect::<Result<_, _>>()?;
-        Arc::new(CycleDef { values, name: None, silent: false })
+        let values = args[1..]
+            .iter()
+            .map(|a| p.filter_expr(a))
+            .collect::<Result<_, _>>()?;
+        Arc::new(CycleDef {
+            values,
+            name: None,
+            silent: false,
+        })
     };
     p.last_cycle = Some(def.clone());
     Ok(Node::Cycle(def))
@@ -388,7 +493,10 @@ fn do_cycle(p: &mut Parser<'_>, token: &Token<'_>) -> R {
 fn do_resetcycle(p: &mut Parser<'_>, token: &Token<'_>) -> R {
     let args = p.split(token);
     if args.len() > 2 {
-        return Err(syntax(format!("'{}' tag accepts at most one argument.", args[0])));
+        return Err(syntax(format!(
+            "'{}' tag accepts at most one argument.",
+            args[0]
+        )));
     }
     if args.len() == 2 {
         let name = &args[1];
@@ -414,7 +522,10 @@ fn do_ifchanged(p: &mut Parser<'_>, token: &Token<'_>) -> R {
     } else {
         Vec::new()
     };
-    let vars = bits[1..].iter().map(|b| p.filter_expr(b)).collect::<Result<_, _>>()?;
+    let vars = bits[1..]
+        .iter()
+        .map(|b| p.filter_expr(b))
+        .collect::<Result<_, _>>()?;
     Ok(Node::IfChanged(Box::new(IfChangedNode { vars, yes, no })))
 }
 
@@ -466,13 +577,19 @@ fn do_widthratio(p: &mut Parser<'_>, token: &Token<'_>) -> R {
         4 => None,
         6 => {
             if bits[4] != "as" {
-                return Err(syntax("Invalid syntax in widthratio tag. Expecting 'as' keyword"));
+                return Err(syntax(
+                    "Invalid syntax in widthratio tag. Expecting 'as' keyword",
+                ));
             }
             Some(Arc::from(bits[5].as_str()))
         }
         _ => return Err(syntax("widthratio takes at least three arguments")),
     };
-    let exprs = [p.filter_expr(&bits[1])?, p.filter_expr(&bits[2])?, p.filter_expr(&bits[3])?];
+    let exprs = [
+        p.filter_expr(&bits[1])?,
+        p.filter_expr(&bits[2])?,
+        p.filter_expr(&bits[3])?,
+    ];
     Ok(Node::WidthRatio(Box::new(exprs), asvar))
 }
 
@@ -511,7 +628,9 @@ fn do_load(p: &mut Parser<'_>, token: &Token<'_>) -> R {
         };
         for sub in &bits[1..bits.len() - 2] {
             if !p.add_from_library(&lib, sub) {
-                return Err(syntax(format!("'{sub}' is not a valid tag or filter in tag library '{name}'")));
+                return Err(syntax(format!(
+                    "'{sub}' is not a valid tag or filter in tag library '{name}'"
+                )));
             }
         }
     } else {
@@ -544,7 +663,11 @@ fn do_lorem(p: &mut Parser<'_>, token: &Token<'_>) -> R {
         bits.pop();
     }
     let method = if method == 0 { b'b' } else { method };
-    let count = if bits.len() > 1 { bits.pop().unwrap_or("1") } else { "1" };
+    let count = if bits.len() > 1 {
+        bits.pop().unwrap_or("1")
+    } else {
+        "1"
+    };
     let count = p.filter_expr(count)?;
     if bits.len() != 1 {
         return Err(syntax("Incorrect format for 'lorem' tag"));
@@ -562,10 +685,16 @@ fn do_regroup(p: &mut Parser<'_>, token: &Token<'_>) -> R {
         return Err(syntax("second argument to 'regroup' tag must be 'by'"));
     }
     if bits[4] != "as" {
-        return Err(syntax("next-to-last argument to 'regroup' tag must be 'as'"));
+        return Err(syntax(
+            "next-to-last argument to 'regroup' tag must be 'as'",
+        ));
     }
     let expr = p.filter_expr(&format!("{}.{}", bits[5], bits[3]))?;
-    Ok(Node::Regroup(Box::new(target), Box::new(expr), Arc::from(bits[5].as_str())))
+    Ok(Node::Regroup(
+        Box::new(target),
+        Box::new(expr),
+        Arc::from(bits[5].as_str()),
+    ))
 }
 
 /// Django's `kwarg_re`: `(?:(\w+)=)?(.+)`.
@@ -583,10 +712,17 @@ pub(crate) fn kwarg(bit: &str) -> (Option<&str>, &str) {
 fn do_url(p: &mut Parser<'_>, token: &Token<'_>) -> R {
     let mut bits = p.split(token);
     if bits.len() < 2 {
-        return Err(syntax(format!("'{}' takes at least one argument, a URL pattern name.", bits[0])));
+        return Err(syntax(format!(
+            "'{}' takes at least one argument, a URL pattern name.",
+            bits[0]
+        )));
     }
     // `as var` comes after the pattern name, never in its place.
-    let asvar = if bits.len() >= 4 { as_var(&mut bits) } else { None };
+    let asvar = if bits.len() >= 4 {
+        as_var(&mut bits)
+    } else {
+        None
+    };
     let view = p.filter_expr(&bits[1])?;
     let rest = &bits[2..];
     let mut args = Vec::new();
@@ -597,12 +733,21 @@ fn do_url(p: &mut Parser<'_>, token: &Token<'_>) -> R {
             (None, v) => args.push(p.filter_expr(v)?),
         }
     }
-    Ok(Node::Url(Box::new(UrlNode { view, args, kwargs, asvar })))
+    Ok(Node::Url(Box::new(UrlNode {
+        view,
+        args,
+        kwargs,
+        asvar,
+    })))
 }
 
 fn do_querystring(p: &mut Parser<'_>, token: &Token<'_>) -> R {
     let mut bits = p.split(token);
-    let asvar = if bits.len() >= 3 { as_var(&mut bits) } else { None };
+    let asvar = if bits.len() >= 3 {
+        as_var(&mut bits)
+    } else {
+        None
+    };
     let rest = &bits[1..];
     let mut args = Vec::new();
     let mut kwargs = Vec::new();
@@ -611,7 +756,9 @@ fn do_querystring(p: &mut Parser<'_>, token: &Token<'_>) -> R {
             (Some(k), v) => kwargs.push((Arc::from(k), p.filter_expr(v)?)),
             (None, v) => {
                 if !kwargs.is_empty() {
-                    return Err(syntax("'querystring' received some positional argument(s) after some keyword argument(s)"));
+                    return Err(syntax(
+                        "'querystring' received some positional argument(s) after some keyword argument(s)",
+                    ));
                 }
                 args.push(p.filter_expr(v)?)
             }
@@ -656,7 +803,10 @@ fn do_partial(p: &mut Parser<'_>, token: &Token<'_>) -> R {
     if bits.len() != 2 {
         return Err(syntax("'partial' tag requires a single argument"));
     }
-    Ok(Node::Partial(Arc::from(bits[1].as_str()), Arc::downgrade(&p.partials_cell)))
+    Ok(Node::Partial(
+        Arc::from(bits[1].as_str()),
+        Arc::downgrade(&p.partials_cell),
+    ))
 }
 
 // ---- Django's `static`, `cache` and `i18n` libraries --------------------------------
@@ -674,7 +824,11 @@ impl CustomNode for StaticNode {
         if let Some(path) = &self.path {
             let v = r.resolve(path, false)?;
             let p = v.to_string();
-            url = if self.prefix.is_empty() { p } else { format!("{}{}", self.prefix, urlquote(&p)) };
+            url = if self.prefix.is_empty() {
+                p
+            } else {
+                format!("{}{}", self.prefix, urlquote(&p))
+            };
         }
         match &self.asvar {
             Some(name) => {
@@ -715,23 +869,38 @@ fn as_var(bits: &mut Vec<Cow<'_, str>>) -> Option<Arc<str>> {
 pub(crate) fn do_static(p: &mut Parser<'_>, token: &Token<'_>) -> R {
     let mut bits = p.split(token);
     if bits.len() < 2 {
-        return Err(syntax(format!("'{}' takes at least one argument (path to file)", bits[0])));
+        return Err(syntax(format!(
+            "'{}' takes at least one argument (path to file)",
+            bits[0]
+        )));
     }
     let asvar = as_var(&mut bits);
     let path = p.filter_expr(&bits[1])?;
-    Ok(Node::Custom(Box::new(StaticNode { path: Some(path), prefix: "/static/", asvar })))
+    Ok(Node::Custom(Box::new(StaticNode {
+        path: Some(path),
+        prefix: "/static/",
+        asvar,
+    })))
 }
 
 pub(crate) fn do_static_prefix(p: &mut Parser<'_>, token: &Token<'_>) -> R {
     let mut bits = p.split(token);
     let asvar = as_var(&mut bits);
-    Ok(Node::Custom(Box::new(StaticNode { path: None, prefix: "/static/", asvar })))
+    Ok(Node::Custom(Box::new(StaticNode {
+        path: None,
+        prefix: "/static/",
+        asvar,
+    })))
 }
 
 pub(crate) fn do_media_prefix(p: &mut Parser<'_>, token: &Token<'_>) -> R {
     let mut bits = p.split(token);
     let asvar = as_var(&mut bits);
-    Ok(Node::Custom(Box::new(StaticNode { path: None, prefix: "", asvar })))
+    Ok(Node::Custom(Box::new(StaticNode {
+        path: None,
+        prefix: "",
+        asvar,
+    })))
 }
 
 #[derive(Debug)]
@@ -751,7 +920,10 @@ impl CustomNode for CacheNode {
             _ => false,
         };
         if !ok {
-            return Err(syntax(format!("\"cache\" tag got a non-integer timeout value: {}", t.repr())));
+            return Err(syntax(format!(
+                "\"cache\" tag got a non-integer timeout value: {}",
+                t.repr()
+            )));
         }
         for v in &self.vary {
             r.resolve(v, false)?;
@@ -759,7 +931,9 @@ impl CustomNode for CacheNode {
         if let Some(u) = &self.using {
             let name = r.resolve(u, false)?.to_string();
             if name != "default" {
-                return Err(syntax(format!("Invalid cache name specified for cache tag: '{name}'")));
+                return Err(syntax(format!(
+                    "Invalid cache name specified for cache tag: '{name}'"
+                )));
             }
         }
         r.render_list(&self.body, out)
@@ -775,7 +949,10 @@ pub(crate) fn do_cache(p: &mut Parser<'_>, token: &Token<'_>) -> R {
     p.delete_first_token();
     let bits: Vec<&str> = token.contents.split_whitespace().collect();
     if bits.len() < 3 {
-        return Err(syntax(format!("'{}' tag requires at least 2 arguments.", bits[0])));
+        return Err(syntax(format!(
+            "'{}' tag requires at least 2 arguments.",
+            bits[0]
+        )));
     }
     let mut rest = &bits[3..];
     let mut using = None;
@@ -784,8 +961,16 @@ pub(crate) fn do_cache(p: &mut Parser<'_>, token: &Token<'_>) -> R {
         rest = &rest[..rest.len() - 1];
     }
     let timeout = p.filter_expr(bits[1])?;
-    let vary = rest.iter().map(|b| p.filter_expr(b)).collect::<Result<_, _>>()?;
-    Ok(Node::Custom(Box::new(CacheNode { timeout, vary, body, using })))
+    let vary = rest
+        .iter()
+        .map(|b| p.filter_expr(b))
+        .collect::<Result<_, _>>()?;
+    Ok(Node::Custom(Box::new(CacheNode {
+        timeout,
+        vary,
+        body,
+        using,
+    })))
 }
 
 #[derive(Debug)]
@@ -814,7 +999,11 @@ impl CustomNode for TransNode {
             v = crate::i18n::translate_value(r, &v, context.as_deref())?;
         }
         if !self.value.filters.is_empty() {
-            let e = FilterExpr { head: crate::expr::Head::Constant(v), filters: self.value.filters.clone(), token: self.value.token.clone() };
+            let e = FilterExpr {
+                head: crate::expr::Head::Constant(v),
+                filters: self.value.filters.clone(),
+                token: self.value.token.clone(),
+            };
             v = r.resolve(&e, false)?;
         }
         let mut text = String::new();
@@ -825,7 +1014,14 @@ impl CustomNode for TransNode {
             text = text.replace("%%", "%");
         }
         match &self.asvar {
-            Some(name) => r.set_var(name, if safe { Value::safe(text) } else { Value::from(text) }),
+            Some(name) => r.set_var(
+                name,
+                if safe {
+                    Value::safe(text)
+                } else {
+                    Value::from(text)
+                },
+            ),
             None => out.push_str(&text),
         }
         Ok(())
@@ -843,7 +1039,11 @@ pub(crate) fn do_translate(p: &mut Parser<'_>, token: &Token<'_>) -> R {
         value = format!("\"{}\"", lit.replace('\\', "\\\\").replace('"', "\\\"")).into();
     }
     let value = p.filter_expr(&value)?;
-    let head = FilterExpr { head: value.head.clone(), filters: Vec::new(), token: value.token.clone() };
+    let head = FilterExpr {
+        head: value.head.clone(),
+        filters: Vec::new(),
+        token: value.token.clone(),
+    };
     let mut noop = false;
     let mut asvar = None;
     let mut context = None;
@@ -852,13 +1052,18 @@ pub(crate) fn do_translate(p: &mut Parser<'_>, token: &Token<'_>) -> R {
     while i < bits.len() {
         let opt = bits[i].as_str();
         if seen.contains(&opt) {
-            return Err(syntax(format!("The '{opt}' option was specified more than once.")));
+            return Err(syntax(format!(
+                "The '{opt}' option was specified more than once."
+            )));
         }
         match opt {
             "noop" => noop = true,
             "context" | "as" => {
                 let Some(v) = bits.get(i + 1) else {
-                    return Err(syntax(format!("No argument provided to the '{}' tag for the {opt} option.", bits[0])));
+                    return Err(syntax(format!(
+                        "No argument provided to the '{}' tag for the {opt} option.",
+                        bits[0]
+                    )));
                 };
                 if opt == "as" {
                     asvar = Some(Arc::from(v.as_str()));
@@ -877,7 +1082,13 @@ pub(crate) fn do_translate(p: &mut Parser<'_>, token: &Token<'_>) -> R {
         seen.push(opt);
         i += 1;
     }
-    Ok(Node::Custom(Box::new(TransNode { value, head, noop, asvar, context })))
+    Ok(Node::Custom(Box::new(TransNode {
+        value,
+        head,
+        noop,
+        asvar,
+        context,
+    })))
 }
 
 #[derive(Debug)]
@@ -893,7 +1104,12 @@ struct BlockTransNode {
 }
 
 fn trim_whitespace(s: &str) -> String {
-    let lines: Vec<&str> = s.trim().split('\n').map(str::trim).filter(|l| !l.is_empty()).collect();
+    let lines: Vec<&str> = s
+        .trim()
+        .split('\n')
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
     lines.join(" ").trim().to_owned()
 }
 
@@ -932,7 +1148,11 @@ impl BlockTransNode {
                 text.push_str(&s.replace('%', "%%"));
             }
         }
-        if self.trimmed { trim_whitespace(&text) } else { text }
+        if self.trimmed {
+            trim_whitespace(&text)
+        } else {
+            text
+        }
     }
 
     fn render_text(&self, r: &mut Renderer<'_>, nested: bool) -> Result<String, Error> {
@@ -959,7 +1179,16 @@ impl BlockTransNode {
         match formatted {
             Some(text) => Ok(text),
             None if nested => {
-                let data: Vec<String> = data.iter().map(|(k, v)| format!("{}: {}", Value::from(*k).repr(), Value::from(v.as_str()).repr())).collect();
+                let data: Vec<String> = data
+                    .iter()
+                    .map(|(k, v)| {
+                        format!(
+                            "{}: {}",
+                            Value::from(*k).repr(),
+                            Value::from(v.as_str()).repr()
+                        )
+                    })
+                    .collect();
                 Err(syntax(format!(
                     "'{}' is unable to format string returned by gettext: {} using {{{}}}",
                     self.tag,
@@ -978,23 +1207,37 @@ impl BlockTransNode {
     }
 
     /// The translated message and the variables it may use.
-    fn translated<'a>(&'a self, r: &mut Renderer<'_>, context: Option<&str>) -> Result<(String, Vec<&'a str>), Error> {
+    fn translated<'a>(
+        &'a self,
+        r: &mut Renderer<'_>,
+        context: Option<&str>,
+    ) -> Result<(String, Vec<&'a str>), Error> {
         let mut vars = Vec::new();
         let singular = self.message(&self.singular, &mut vars);
-        if let (Some(plural), Some((name, e))) = (self.plural.as_ref().filter(|p| !p.is_empty()), &self.counter) {
+        if let (Some(plural), Some((name, e))) = (
+            self.plural.as_ref().filter(|p| !p.is_empty()),
+            &self.counter,
+        ) {
             let v = r.resolve(e, false)?;
             let n = match &v {
                 Value::Int(i) => *i as f64,
                 Value::Float(f) => *f,
                 Value::Bool(b) => f64::from(u8::from(*b)),
                 Value::Decimal(_) => v.to_string().parse().unwrap_or(0.0),
-                _ => return Err(syntax(format!("'{name}' argument to '{}' tag must be a number.", self.tag))),
+                _ => {
+                    return Err(syntax(format!(
+                        "'{name}' argument to '{}' tag must be a number.",
+                        self.tag
+                    )));
+                }
             };
             r.set_var(name, v);
             let plural = self.message(plural, &mut vars);
             let (set, active) = (r.translations(), &r.language);
             let result = match context {
-                Some(c) => set.npgettext(active, c, &singular, &plural, n)?.into_owned(),
+                Some(c) => set
+                    .npgettext(active, c, &singular, &plural, n)?
+                    .into_owned(),
                 None => set.ngettext(active, &singular, &plural, n)?.into_owned(),
             };
             return Ok((result, vars));
@@ -1032,36 +1275,50 @@ pub(crate) fn do_blocktranslate(p: &mut Parser<'_>, token: &Token<'_>) -> R {
     while !rest.is_empty() {
         let option = rest.remove(0);
         if seen.contains(&option) {
-            return Err(syntax(format!("The '{option}' option was specified more than once.")));
+            return Err(syntax(format!(
+                "The '{option}' option was specified more than once."
+            )));
         }
         match option.as_str() {
             "with" => {
                 extra = token_kwargs(p, &mut rest, true)?;
                 if extra.is_empty() {
-                    return Err(syntax(format!("\"with\" in '{tag}' tag needs at least one keyword argument.")));
+                    return Err(syntax(format!(
+                        "\"with\" in '{tag}' tag needs at least one keyword argument."
+                    )));
                 }
             }
             "count" => {
                 let v = token_kwargs(p, &mut rest, true)?;
                 if v.len() != 1 {
-                    return Err(syntax(format!("\"count\" in '{tag}' tag expected exactly one keyword argument.")));
+                    return Err(syntax(format!(
+                        "\"count\" in '{tag}' tag expected exactly one keyword argument."
+                    )));
                 }
                 counter = v.into_iter().next();
             }
             "context" => {
                 if rest.is_empty() {
-                    return Err(syntax(format!("\"context\" in '{tag}' tag expected exactly one argument.")));
+                    return Err(syntax(format!(
+                        "\"context\" in '{tag}' tag expected exactly one argument."
+                    )));
                 }
                 context = Some(p.filter_expr(&rest.remove(0))?);
             }
             "trimmed" => trimmed = true,
             "asvar" => {
                 if rest.is_empty() {
-                    return Err(syntax(format!("No argument provided to the '{tag}' tag for the asvar option.")));
+                    return Err(syntax(format!(
+                        "No argument provided to the '{tag}' tag for the asvar option."
+                    )));
                 }
                 asvar = Some(Arc::from(rest.remove(0).as_str()));
             }
-            _ => return Err(syntax(format!("Unknown argument for '{tag}' tag: '{option}'."))),
+            _ => {
+                return Err(syntax(format!(
+                    "Unknown argument for '{tag}' tag: '{option}'."
+                )));
+            }
         }
         seen.push(option);
     }
@@ -1070,10 +1327,15 @@ pub(crate) fn do_blocktranslate(p: &mut Parser<'_>, token: &Token<'_>) -> R {
     let end_tag = format!("end{tag}");
     loop {
         let Some(t) = p.next_token() else {
-            return Err(syntax(format!("Unclosed tag on line {}: '{tag}'. Looking for one of: {end_tag}.", token.line)));
+            return Err(syntax(format!(
+                "Unclosed tag on line {}: '{tag}'. Looking for one of: {end_tag}.",
+                token.line
+            )));
         };
         match t.kind {
-            crate::lexer::TokenKind::Text => singular_or(&mut singular, &mut plural).push((false, t.contents.to_owned())),
+            crate::lexer::TokenKind::Text => {
+                singular_or(&mut singular, &mut plural).push((false, t.contents.to_owned()))
+            }
             crate::lexer::TokenKind::Var => {
                 let c = t.contents;
                 if c.is_empty() || !c.chars().all(|ch| ch.is_alphanumeric() || ch == '_') {
@@ -1094,9 +1356,14 @@ pub(crate) fn do_blocktranslate(p: &mut Parser<'_>, token: &Token<'_>) -> R {
                     break;
                 }
                 if t.contents.starts_with("plural") {
-                    return Err(syntax(format!("'{tag}' doesn't allow other block tags inside it")));
+                    return Err(syntax(format!(
+                        "'{tag}' doesn't allow other block tags inside it"
+                    )));
                 }
-                return Err(syntax(format!("'{tag}' doesn't allow other block tags (seen '{}') inside it", t.contents)));
+                return Err(syntax(format!(
+                    "'{tag}' doesn't allow other block tags (seen '{}') inside it",
+                    t.contents
+                )));
             }
         }
     }
@@ -1104,12 +1371,26 @@ pub(crate) fn do_blocktranslate(p: &mut Parser<'_>, token: &Token<'_>) -> R {
         && let crate::expr::Head::Constant(v) = &e.head
         && v.as_i64().is_none()
     {
-        return Err(syntax(format!("'counter' argument to '{tag}' tag must be a number.")));
+        return Err(syntax(format!(
+            "'counter' argument to '{tag}' tag must be a number."
+        )));
     }
-    Ok(Node::Custom(Box::new(BlockTransNode { tag: tag.into_owned(), singular, plural, counter, extra, context, asvar, trimmed })))
+    Ok(Node::Custom(Box::new(BlockTransNode {
+        tag: tag.into_owned(),
+        singular,
+        plural,
+        counter,
+        extra,
+        context,
+        asvar,
+        trimmed,
+    })))
 }
 
-fn singular_or<'a>(s: &'a mut Vec<(bool, String)>, p: &'a mut Option<Vec<(bool, String)>>) -> &'a mut Vec<(bool, String)> {
+fn singular_or<'a>(
+    s: &'a mut Vec<(bool, String)>,
+    p: &'a mut Option<Vec<(bool, String)>>,
+) -> &'a mut Vec<(bool, String)> {
     match p {
         Some(p) => p,
         None => s,
@@ -1129,7 +1410,11 @@ impl CustomNode for SetConst {
 fn as_only(p: &Parser<'_>, token: &Token<'_>, what: &str) -> Result<Arc<str>, Error> {
     let bits = p.split(token);
     if bits.len() != 3 || bits[1] != "as" {
-        return Err(syntax(format!("'{}' requires 'as variable' (got {})", what, crate::i18n::py_list_repr(&bits))));
+        return Err(syntax(format!(
+            "'{}' requires 'as variable' (got {})",
+            what,
+            crate::i18n::py_list_repr(&bits)
+        )));
     }
     Ok(Arc::from(bits[2].as_str()))
 }
@@ -1166,7 +1451,10 @@ pub(crate) fn do_get_current_language_bidi(p: &mut Parser<'_>, token: &Token<'_>
 
 pub(crate) fn do_get_available_languages(p: &mut Parser<'_>, token: &Token<'_>) -> R {
     let name = as_only(p, token, "get_available_languages")?;
-    Ok(Node::Custom(Box::new(SetConst(name, crate::i18n::available_languages()))))
+    Ok(Node::Custom(Box::new(SetConst(
+        name,
+        crate::i18n::available_languages(),
+    ))))
 }
 
 /// `{% language code %}...{% endlanguage %}`: Django's `translation.override(code)`.
@@ -1195,7 +1483,10 @@ impl CustomNode for LanguageNode {
 pub(crate) fn do_language(p: &mut Parser<'_>, token: &Token<'_>) -> R {
     let bits = p.split(token);
     if bits.len() != 2 {
-        return Err(syntax(format!("'{}' takes one argument (language)", bits[0])));
+        return Err(syntax(format!(
+            "'{}' takes one argument (language)",
+            bits[0]
+        )));
     }
     let language = p.filter_expr(&bits[1])?;
     let body = p.parse(&["endlanguage"])?;

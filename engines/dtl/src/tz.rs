@@ -52,7 +52,10 @@ pub(crate) fn convert(v: &Value, tz: Tz) -> Option<Value> {
     let local = utc.with_timezone(&tz);
     let name = local.offset().abbreviation().unwrap_or("").to_owned();
     let fixed = local.offset().fix();
-    Some(Value::from(AwareDateTime { datetime: utc.with_timezone(&fixed), tz_name: Arc::from(name) }))
+    Some(Value::from(AwareDateTime {
+        datetime: utc.with_timezone(&fixed),
+        tz_name: Arc::from(name),
+    }))
 }
 
 fn current(env: &FilterEnv) -> Tz {
@@ -80,9 +83,27 @@ fn timezone(v: &Value, arg: Option<&Value>, _: &FilterEnv) -> Result<Value, Erro
 
 /// The filters of the `tz` library.
 pub(crate) static FILTERS: [FilterDef; 3] = [
-    FilterDef { name: "localtime", func: localtime, arg: Arg::None, is_safe: false, needs_autoescape: false },
-    FilterDef { name: "timezone", func: timezone, arg: Arg::Required, is_safe: false, needs_autoescape: false },
-    FilterDef { name: "utc", func: utc, arg: Arg::None, is_safe: false, needs_autoescape: false },
+    FilterDef {
+        name: "localtime",
+        func: localtime,
+        arg: Arg::None,
+        is_safe: false,
+        needs_autoescape: false,
+    },
+    FilterDef {
+        name: "timezone",
+        func: timezone,
+        arg: Arg::Required,
+        is_safe: false,
+        needs_autoescape: false,
+    },
+    FilterDef {
+        name: "utc",
+        func: utc,
+        arg: Arg::None,
+        is_safe: false,
+        needs_autoescape: false,
+    },
 ];
 
 /// Whether `def` is one of the `tz` filters, whose results Django marks
@@ -96,7 +117,10 @@ fn on_off(p: &Parser<'_>, token: &Token<'_>) -> Result<bool, Error> {
     match bits.len() {
         1 => Ok(true),
         2 if bits[1] == "on" || bits[1] == "off" => Ok(bits[1] == "on"),
-        _ => Err(syntax(format!("{} argument should be 'on' or 'off'", Value::from(bits[0].as_str()).repr()))),
+        _ => Err(syntax(format!(
+            "{} argument should be 'on' or 'off'",
+            Value::from(bits[0].as_str()).repr()
+        ))),
     }
 }
 
@@ -164,7 +188,10 @@ impl CustomNode for TimezoneNode {
 pub(crate) fn do_timezone(p: &mut Parser<'_>, token: &Token<'_>) -> Result<Node, Error> {
     let bits = p.split(token);
     if bits.len() != 2 {
-        return Err(syntax(format!("'{}' takes one argument (timezone)", bits[0])));
+        return Err(syntax(format!(
+            "'{}' takes one argument (timezone)",
+            bits[0]
+        )));
     }
     let tz = p.filter_expr(&bits[1])?;
     let body = p.parse(&["endtimezone"])?;
@@ -184,14 +211,23 @@ impl CustomNode for GetCurrentTimezone {
 }
 
 /// `{% get_current_timezone as var %}`.
-pub(crate) fn do_get_current_timezone(_: &mut Parser<'_>, token: &Token<'_>) -> Result<Node, Error> {
+pub(crate) fn do_get_current_timezone(
+    _: &mut Parser<'_>,
+    token: &Token<'_>,
+) -> Result<Node, Error> {
     // Django splits on whitespace here, not with `split_contents`.
-    let args: Vec<std::borrow::Cow<'_, str>> = token.contents.split_whitespace().map(std::borrow::Cow::Borrowed).collect();
+    let args: Vec<std::borrow::Cow<'_, str>> = token
+        .contents
+        .split_whitespace()
+        .map(std::borrow::Cow::Borrowed)
+        .collect();
     if args.len() != 3 || args[1] != "as" {
         return Err(syntax(format!(
             "'get_current_timezone' requires 'as variable' (got {})",
             crate::i18n::py_list_repr(&args)
         )));
     }
-    Ok(Node::Custom(Box::new(GetCurrentTimezone(Arc::from(args[2].as_str())))))
+    Ok(Node::Custom(Box::new(GetCurrentTimezone(Arc::from(
+        args[2].as_str(),
+    )))))
 }

@@ -16,27 +16,44 @@ fn render_workload(name: &str) -> Option<(String, String)> {
         eprintln!("skipping {name}: {} is missing", dir.display());
         return None;
     }
-    let json: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.join("context.json")).expect("context.json")).expect("JSON");
+    let json: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("context.json")).expect("context.json"),
+    )
+    .expect("JSON");
     let ctx = Context::from_serialize(&json).expect("a context");
-    let engine = DtlEngine::new(LoaderChain::new(vec![Arc::new(DirLoader::new(dir.join("dtl")))]), DtlOptions::default());
-    let template = engine.template("index.html").unwrap_or_else(|e| panic!("{name}: {e:#}"));
-    let got = template.render(&ctx, None).unwrap_or_else(|e| panic!("{name}: {e:#}"));
+    let engine = DtlEngine::new(
+        LoaderChain::new(vec![Arc::new(DirLoader::new(dir.join("dtl")))]),
+        DtlOptions::default(),
+    );
+    let template = engine
+        .template("index.html")
+        .unwrap_or_else(|e| panic!("{name}: {e:#}"));
+    let got = template
+        .render(&ctx, None)
+        .unwrap_or_else(|e| panic!("{name}: {e:#}"));
     let expected = std::fs::read_to_string(dir.join("expected.html")).expect("expected.html");
     Some((got, expected))
 }
 
 fn check(name: &str) {
-    let Some((got, expected)) = render_workload(name) else { return };
+    let Some((got, expected)) = render_workload(name) else {
+        return;
+    };
     if got != expected {
-        let at = got.bytes().zip(expected.bytes()).position(|(a, b)| a != b).unwrap_or(got.len().min(expected.len()));
+        let at = got
+            .bytes()
+            .zip(expected.bytes())
+            .position(|(a, b)| a != b)
+            .unwrap_or(got.len().min(expected.len()));
         let from = at.saturating_sub(80);
         panic!(
             "{name}: output differs at byte {at} (got {} bytes, expected {})\n got: {:?}\nwant: {:?}",
             got.len(),
             expected.len(),
             got.get(from..(at + 80).min(got.len())).unwrap_or(""),
-            expected.get(from..(at + 80).min(expected.len())).unwrap_or(""),
+            expected
+                .get(from..(at + 80).min(expected.len()))
+                .unwrap_or(""),
         );
     }
 }

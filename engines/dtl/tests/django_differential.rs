@@ -53,8 +53,14 @@ impl Object for Tuple {
 
     fn get_item(&self, key: &Value) -> Option<Value> {
         let Value::Int(i) = key else { return None };
-        let i = if *i < 0 { *i + self.items.len() as i64 } else { *i };
-        usize::try_from(i).ok().and_then(|i| self.items.get(i).cloned())
+        let i = if *i < 0 {
+            *i + self.items.len() as i64
+        } else {
+            *i
+        };
+        usize::try_from(i)
+            .ok()
+            .and_then(|i| self.items.get(i).cloned())
     }
 
     fn try_iter(&self) -> Option<Box<dyn Iterator<Item = Value> + '_>> {
@@ -128,7 +134,12 @@ fn decode(v: &Json, objects: &mut HashMap<u64, Value>) -> Value {
         Json::Array(a) => a.iter().map(|x| decode(x, objects)).collect(),
         Json::Object(m) if m.contains_key("__map__") => decode_map(&m["__map__"], objects),
         Json::Object(m) if m.contains_key("__tuple__") => {
-            let items = m["__tuple__"].as_array().into_iter().flatten().map(|x| decode(x, objects)).collect();
+            let items = m["__tuple__"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|x| decode(x, objects))
+                .collect();
             let repr = m["repr"].as_str().unwrap_or_default().to_owned();
             Value::Object(Arc::new(Tuple { items, repr }))
         }
@@ -137,14 +148,19 @@ fn decode(v: &Json, objects: &mut HashMap<u64, Value>) -> Value {
             if let Some(v) = objects.get(&id) {
                 return v.clone();
             }
-            let Value::Map(attrs) = decode(&m["__object__"], objects) else { unreachable!("attrs are a map") };
+            let Value::Map(attrs) = decode(&m["__object__"], objects) else {
+                unreachable!("attrs are a map")
+            };
             let obj = PyObject {
                 attrs: (*attrs).clone(),
                 text: m["str"].as_str().unwrap_or_default().to_owned(),
                 repr: m["repr"].as_str().unwrap_or_default().to_owned(),
                 truthy: m["true"].as_bool().unwrap_or(true),
                 safe: m["safe"].as_bool().unwrap_or(false),
-                items: m.get("items").and_then(Json::as_array).map(|a| a.iter().map(|x| decode(x, objects)).collect()),
+                items: m
+                    .get("items")
+                    .and_then(Json::as_array)
+                    .map(|a| a.iter().map(|x| decode(x, objects)).collect()),
             };
             let v = Value::Object(Arc::new(obj));
             objects.insert(id, v.clone());
@@ -170,7 +186,10 @@ fn django_dir() -> Result<PathBuf, String> {
         .ok_or("set DJANGO_PACKAGE_DIR to an unpacked Django package (see .ci/django-templates)")?;
     let dir = PathBuf::from(dir);
     if !dir.join("contrib/sitemaps/templates").is_dir() {
-        return Err(format!("{} holds no contrib/sitemaps/templates: unpack the whole wheel", dir.display()));
+        return Err(format!(
+            "{} holds no contrib/sitemaps/templates: unpack the whole wheel",
+            dir.display()
+        ));
     }
     Ok(dir)
 }
@@ -200,26 +219,51 @@ fn django_cases(dir: &Path) -> Result<Vec<Json>, String> {
 /// loaded) but `autoescape` (Django's debug views turn it off for their text
 /// pages with `Context(autoescape=False)`).
 fn engine(dir: &Path, autoescape: bool) -> DtlEngine {
-    let loaders: Vec<Arc<dyn platen_core::Loader>> = ["forms/templates", "views/templates", "contrib/sitemaps/templates"]
-        .iter()
-        .map(|d| Arc::new(common::DirLoader::new(dir.join(d))) as Arc<dyn platen_core::Loader>)
-        .collect();
+    let loaders: Vec<Arc<dyn platen_core::Loader>> = [
+        "forms/templates",
+        "views/templates",
+        "contrib/sitemaps/templates",
+    ]
+    .iter()
+    .map(|d| Arc::new(common::DirLoader::new(dir.join(d))) as Arc<dyn platen_core::Loader>)
+    .collect();
     let libraries = ["cache", "i18n", "l10n", "static", "tz"]
         .iter()
         .filter_map(|name| Some((name.to_string(), django_library(name)?)))
         .collect();
     // The script's settings: LANGUAGE_CODE = "en".
-    let options = DtlOptions { autoescape, libraries, language_code: "en".into(), ..DtlOptions::default() };
+    let options = DtlOptions {
+        autoescape,
+        libraries,
+        language_code: "en".into(),
+        ..DtlOptions::default()
+    };
     DtlEngine::new(LoaderChain::new(loaders), options)
 }
 
 /// Where two outputs first differ, with a few lines around it.
 fn first_difference(want: &str, got: &str) -> String {
     let (w, g): (Vec<&str>, Vec<&str>) = (want.split('\n').collect(), got.split('\n').collect());
-    let line = w.iter().zip(&g).position(|(a, b)| a != b).unwrap_or(w.len().min(g.len()));
+    let line = w
+        .iter()
+        .zip(&g)
+        .position(|(a, b)| a != b)
+        .unwrap_or(w.len().min(g.len()));
     let from = line.saturating_sub(3);
-    let show = |lines: &[&str]| lines.iter().skip(from).take(7).map(|l| format!("    {l:?}\n")).collect::<String>();
-    format!("first difference at line {}:\n  Django:\n{}  platen:\n{}", line + 1, show(&w), show(&g))
+    let show = |lines: &[&str]| {
+        lines
+            .iter()
+            .skip(from)
+            .take(7)
+            .map(|l| format!("    {l:?}\n"))
+            .collect::<String>()
+    };
+    format!(
+        "first difference at line {}:\n  Django:\n{}  platen:\n{}",
+        line + 1,
+        show(&w),
+        show(&g)
+    )
 }
 
 #[test]
@@ -239,7 +283,9 @@ fn django_templates_render_as_django_renders_them() {
         let template = case["template"].as_str().unwrap_or_default();
         let want = case["output"].as_str().unwrap_or_default();
         let mut objects = HashMap::new();
-        let Value::Map(context) = decode(&case["context"], &mut objects) else { panic!("{name}: the context is not a map") };
+        let Value::Map(context) = decode(&case["context"], &mut objects) else {
+            panic!("{name}: the context is not a map")
+        };
         let engine = &engines[usize::from(case["autoescape"].as_bool().unwrap_or(true))];
         let got = engine
             .get_template(template)
@@ -250,6 +296,12 @@ fn django_templates_render_as_django_renders_them() {
         }
     }
     assert!(!cases.is_empty(), "the script gave no cases");
-    assert!(failures.is_empty(), "{} of {} cases differ from Django:\n\n{}", failures.len(), cases.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases differ from Django:\n\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
     eprintln!("{} cases render as Django renders them", cases.len());
 }

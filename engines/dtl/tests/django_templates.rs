@@ -29,7 +29,9 @@ use platen_dtl::{DtlEngine, DtlOptions};
 /// Django's package directory, when `DJANGO_PACKAGE_DIR` names one.
 fn django_dir() -> Option<std::path::PathBuf> {
     let dir = std::path::PathBuf::from(std::env::var_os("DJANGO_PACKAGE_DIR")?);
-    dir.join("forms/templates/django/forms/widgets").is_dir().then_some(dir)
+    dir.join("forms/templates/django/forms/widgets")
+        .is_dir()
+        .then_some(dir)
 }
 
 /// Whether to skip: Django's templates are not available.
@@ -62,7 +64,13 @@ fn s(text: &str) -> Value {
 }
 
 /// `Widget.get_context()["widget"]` (plus `type` for an `Input`).
-fn widget(name: &str, value: Value, attrs: Value, template: &str, input_type: Option<&str>) -> Value {
+fn widget(
+    name: &str,
+    value: Value,
+    attrs: Value,
+    template: &str,
+    input_type: Option<&str>,
+) -> Value {
     let mut items = vec![
         ("name", s(name)),
         ("is_hidden", Value::Bool(false)),
@@ -84,11 +92,23 @@ fn render(w: Value) -> String {
         _ => unreachable!("{template}"),
     };
     let ctx = Context::new().with("widget", w);
-    engine().get_template(&name).unwrap().render(&ctx, None).unwrap()
+    engine()
+        .get_template(&name)
+        .unwrap()
+        .render(&ctx, None)
+        .unwrap()
 }
 
 /// `ChoiceWidget.create_option()`.
-fn option(name: &str, value: &str, label: &str, selected: bool, index: &str, kind: &str, template: &str) -> Value {
+fn option(
+    name: &str,
+    value: &str,
+    label: &str,
+    selected: bool,
+    index: &str,
+    kind: &str,
+    template: &str,
+) -> Value {
     let attrs = if !selected {
         map(vec![])
     } else if kind == "select" {
@@ -111,17 +131,34 @@ fn option(name: &str, value: &str, label: &str, selected: bool, index: &str, kin
 
 /// One `(group_name, subgroup, index)` entry of `optgroups`.
 fn group(name: Option<&str>, options: Vec<Value>, index: i64) -> Value {
-    Value::from(vec![name.map_or(Value::None, s), Value::from(options), Value::Int(index)])
+    Value::from(vec![
+        name.map_or(Value::None, s),
+        Value::from(options),
+        Value::Int(index),
+    ])
 }
 
-const BEATLES: [(&str, &str); 4] = [("J", "John"), ("P", "Paul"), ("G", "George"), ("R", "Ringo")];
+const BEATLES: [(&str, &str); 4] = [
+    ("J", "John"),
+    ("P", "Paul"),
+    ("G", "George"),
+    ("R", "Ringo"),
+];
 
 fn beatles(kind: &str, option_template: &str, selected: &str) -> Value {
     let groups: Vec<Value> = BEATLES
         .iter()
         .enumerate()
         .map(|(i, (v, l))| {
-            let opt = option("beatle", v, l, *v == selected, &i.to_string(), kind, option_template);
+            let opt = option(
+                "beatle",
+                v,
+                l,
+                *v == selected,
+                &i.to_string(),
+                kind,
+                option_template,
+            );
             group(None, vec![opt], i as i64)
         })
         .collect();
@@ -144,16 +181,35 @@ fn text_input() {
     // test_render_quoted, test_attrs_precedence (boolean attributes).
     let t = "django/forms/widgets/text.html";
     let empty = || map(vec![]);
-    assert_eq!(render(widget("email", Value::None, empty(), t, Some("text"))), "<input type=\"text\" name=\"email\">\n\n");
     assert_eq!(
-        render(widget("email", s("test@example.com"), empty(), t, Some("text"))),
+        render(widget("email", Value::None, empty(), t, Some("text"))),
+        "<input type=\"text\" name=\"email\">\n\n"
+    );
+    assert_eq!(
+        render(widget(
+            "email",
+            s("test@example.com"),
+            empty(),
+            t,
+            Some("text")
+        )),
         "<input type=\"text\" name=\"email\" value=\"test@example.com\">\n\n"
     );
     assert_eq!(
-        render(widget("email", s("some \"quoted\" & ampersanded value"), empty(), t, Some("text"))),
+        render(widget(
+            "email",
+            s("some \"quoted\" & ampersanded value"),
+            empty(),
+            t,
+            Some("text")
+        )),
         "<input type=\"text\" name=\"email\" value=\"some &quot;quoted&quot; &amp; ampersanded value\">\n\n"
     );
-    let attrs = map(vec![("class", s("fun")), ("required", Value::Bool(true)), ("disabled", Value::Bool(false))]);
+    let attrs = map(vec![
+        ("class", s("fun")),
+        ("required", Value::Bool(true)),
+        ("disabled", Value::Bool(false)),
+    ]);
     assert_eq!(
         render(widget("email", s(""), attrs, t, Some("text"))),
         "<input type=\"text\" name=\"email\" value=\"\" class=\"fun\" required>\n\n"
@@ -169,14 +225,29 @@ fn checkbox_input() {
     let t = "django/forms/widgets/checkbox.html";
     let checked = || map(vec![("checked", Value::Bool(true))]);
     assert_eq!(
-        render(widget("is_cool", Value::None, checked(), t, Some("checkbox"))),
+        render(widget(
+            "is_cool",
+            Value::None,
+            checked(),
+            t,
+            Some("checkbox")
+        )),
         "<input type=\"checkbox\" name=\"is_cool\" checked>\n\n"
     );
     assert_eq!(
         render(widget("is_cool", s("foo"), checked(), t, Some("checkbox"))),
         "<input type=\"checkbox\" name=\"is_cool\" value=\"foo\" checked>\n\n"
     );
-    assert_eq!(render(widget("is_cool", Value::None, map(vec![]), t, Some("checkbox"))), "<input type=\"checkbox\" name=\"is_cool\">\n\n");
+    assert_eq!(
+        render(widget(
+            "is_cool",
+            Value::None,
+            map(vec![]),
+            t,
+            Some("checkbox")
+        )),
+        "<input type=\"checkbox\" name=\"is_cool\">\n\n"
+    );
 }
 
 #[test]
@@ -186,7 +257,13 @@ fn select() {
     }
     // test_select.py: test_render.
     let opt = "django/forms/widgets/select_option.html";
-    let w = widget("beatle", Value::from(vec![s("J")]), map(vec![]), "django/forms/widgets/select.html", None);
+    let w = widget(
+        "beatle",
+        Value::from(vec![s("J")]),
+        map(vec![]),
+        "django/forms/widgets/select.html",
+        None,
+    );
     let w = with_optgroups(w, beatles("select", opt, "J"));
     assert_eq!(
         render(w),
@@ -209,17 +286,51 @@ fn select_with_optgroups() {
     let opt = "django/forms/widgets/select_option.html";
     for selected in ["", "inner1"] {
         let groups = Value::from(vec![
-            group(None, vec![option("nestchoice", "outer1", "Outer 1", false, "0", "select", opt)], 0),
+            group(
+                None,
+                vec![option(
+                    "nestchoice",
+                    "outer1",
+                    "Outer 1",
+                    false,
+                    "0",
+                    "select",
+                    opt,
+                )],
+                0,
+            ),
             group(
                 Some("Group \"1\""),
                 vec![
-                    option("nestchoice", "inner1", "Inner 1", selected == "inner1", "1_0", "select", opt),
-                    option("nestchoice", "inner2", "Inner 2", false, "1_1", "select", opt),
+                    option(
+                        "nestchoice",
+                        "inner1",
+                        "Inner 1",
+                        selected == "inner1",
+                        "1_0",
+                        "select",
+                        opt,
+                    ),
+                    option(
+                        "nestchoice",
+                        "inner2",
+                        "Inner 2",
+                        false,
+                        "1_1",
+                        "select",
+                        opt,
+                    ),
                 ],
                 1,
             ),
         ]);
-        let w = widget("nestchoice", Value::from(vec![s(selected)]), map(vec![]), "django/forms/widgets/select.html", None);
+        let w = widget(
+            "nestchoice",
+            Value::from(vec![s(selected)]),
+            map(vec![]),
+            "django/forms/widgets/select.html",
+            None,
+        );
         let mark = if selected.is_empty() { "" } else { " selected" };
         assert_eq!(
             render(with_optgroups(w, groups)),
@@ -237,7 +348,13 @@ fn select_with_optgroups() {
 }
 
 fn multiple(template: &str, option_template: &str, kind: &str) -> String {
-    let w = widget("beatle", Value::from(vec![s("J")]), map(vec![]), template, Some(kind));
+    let w = widget(
+        "beatle",
+        Value::from(vec![s("J")]),
+        map(vec![]),
+        template,
+        Some(kind),
+    );
     render(with_optgroups(w, beatles(kind, option_template, "J")))
 }
 
@@ -247,7 +364,11 @@ fn radio_select() {
         return;
     }
     // test_radioselect.py: test_render.
-    let out = multiple("django/forms/widgets/radio.html", "django/forms/widgets/radio_option.html", "radio");
+    let out = multiple(
+        "django/forms/widgets/radio.html",
+        "django/forms/widgets/radio_option.html",
+        "radio",
+    );
     assert_eq!(
         out,
         "<div><div>\
@@ -265,7 +386,11 @@ fn checkbox_select_multiple() {
         return;
     }
     // test_checkboxselectmultiple.py: test_render_value.
-    let out = multiple("django/forms/widgets/checkbox_select.html", "django/forms/widgets/checkbox_option.html", "checkbox");
+    let out = multiple(
+        "django/forms/widgets/checkbox_select.html",
+        "django/forms/widgets/checkbox_option.html",
+        "checkbox",
+    );
     assert_eq!(
         out,
         "<div><div>\
@@ -287,7 +412,9 @@ fn radio_select_with_id_and_groups() {
     // become `<div><label>group</label>...</div>`).
     let opt = "django/forms/widgets/radio_option.html";
     let with_id = |v: &str, l: &str, sel: bool, index: &str| {
-        let Value::Map(m) = option("nestchoice", v, l, sel, index, "radio", opt) else { unreachable!() };
+        let Value::Map(m) = option("nestchoice", v, l, sel, index, "radio", opt) else {
+            unreachable!()
+        };
         let mut m = (*m).clone();
         let mut attrs = vec![("id", s(&format!("media_{index}")))];
         if sel {
@@ -298,9 +425,19 @@ fn radio_select_with_id_and_groups() {
     };
     let groups = Value::from(vec![
         group(None, vec![with_id("outer1", "Outer 1", false, "0")], 0),
-        group(Some("Group \"1\""), vec![with_id("inner1", "Inner 1", true, "1_0")], 1),
+        group(
+            Some("Group \"1\""),
+            vec![with_id("inner1", "Inner 1", true, "1_0")],
+            1,
+        ),
     ]);
-    let w = widget("nestchoice", Value::from(vec![s("inner1")]), map(vec![("id", s("media"))]), "django/forms/widgets/radio.html", Some("radio"));
+    let w = widget(
+        "nestchoice",
+        Value::from(vec![s("inner1")]),
+        map(vec![("id", s("media"))]),
+        "django/forms/widgets/radio.html",
+        Some("radio"),
+    );
     assert_eq!(
         render(with_optgroups(w, groups)),
         "<div id=\"media\"><div>\
@@ -324,13 +461,28 @@ fn textarea() {
         render(widget("msg", s("value"), attrs(), t, None)),
         "<textarea name=\"msg\" cols=\"40\" rows=\"10\">\nvalue</textarea>\n"
     );
-    assert_eq!(render(widget("msg", Value::None, attrs(), t, None)), "<textarea name=\"msg\" cols=\"40\" rows=\"10\">\n</textarea>\n");
     assert_eq!(
-        render(widget("msg", s("some \"quoted\" & ampersanded value"), attrs(), t, None)),
+        render(widget("msg", Value::None, attrs(), t, None)),
+        "<textarea name=\"msg\" cols=\"40\" rows=\"10\">\n</textarea>\n"
+    );
+    assert_eq!(
+        render(widget(
+            "msg",
+            s("some \"quoted\" & ampersanded value"),
+            attrs(),
+            t,
+            None
+        )),
         "<textarea name=\"msg\" cols=\"40\" rows=\"10\">\nsome &quot;quoted&quot; &amp; ampersanded value</textarea>\n"
     );
     assert_eq!(
-        render(widget("msg", Value::safe("pre &quot;quoted&quot; value"), attrs(), t, None)),
+        render(widget(
+            "msg",
+            Value::safe("pre &quot;quoted&quot; value"),
+            attrs(),
+            t,
+            None
+        )),
         "<textarea name=\"msg\" cols=\"40\" rows=\"10\">\npre &quot;quoted&quot; value</textarea>\n"
     );
 }
@@ -344,7 +496,12 @@ fn technical_404() {
     // path no pattern matched (tests/view_tests/tests/test_debug.py,
     // test_404_not_in_urls). Django's test checks fragments of the page;
     // these fragments are the page's bytes as the template writes them.
-    let pat = |p: &str, name: Option<&str>| map(vec![("pattern", s(p)), ("name", name.map_or(Value::None, s))]);
+    let pat = |p: &str, name: Option<&str>| {
+        map(vec![
+            ("pattern", s(p)),
+            ("name", name.map_or(Value::None, s)),
+        ])
+    };
     let request = map(vec![
         ("path_info", s("/not-in-urls")),
         ("META", map(vec![("REQUEST_METHOD", s("GET"))])),
@@ -359,7 +516,10 @@ fn technical_404() {
             Value::from(vec![
                 Value::from(vec![pat("regex-post/<path:pk>/", Some("regex-post"))]),
                 Value::from(vec![pat("technical404/", None)]),
-                Value::from(vec![pat("<a&b>/", None), pat("raises404/", Some("raises404"))]),
+                Value::from(vec![
+                    pat("<a&b>/", None),
+                    pat("raises404/", Some("raises404")),
+                ]),
             ]),
         )
         .with("resolved", Value::from(Vec::<Value>::new()))
@@ -367,7 +527,11 @@ fn technical_404() {
         .with("request", request)
         .with("raising_view_name", Value::None)
         .with("settings", map(vec![]));
-    let out = engine().get_template("technical_404.html").unwrap().render(&ctx, None).unwrap();
+    let out = engine()
+        .get_template("technical_404.html")
+        .unwrap()
+        .render(&ctx, None)
+        .unwrap();
     for fragment in [
         "<title>Page not found at /not-in-urls</title>",
         "<td>GET</td>",

@@ -23,7 +23,11 @@ fn fixtures() {
     let update = std::env::var_os("DTL_UPDATE_SNAPSHOTS").is_some();
     let mut failures = Vec::new();
     for path in paths {
-        let stem = path.file_stem().and_then(|s| s.to_str()).expect("name").to_owned();
+        let stem = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .expect("name")
+            .to_owned();
         let text = std::fs::read_to_string(&path).expect("input");
         let (ctx, source) = text.split_once("\n---\n").expect("a --- line");
         let json: serde_json::Value = serde_json::from_str(ctx).expect("JSON context");
@@ -35,7 +39,10 @@ fn fixtures() {
             .collect();
         let name = format!("{stem}.html");
         let loader = MapLoader::new(HashMap::from([(name.clone(), source.to_owned())]));
-        let engine = DtlEngine::new(LoaderChain::new(vec![Arc::new(loader)]), DtlOptions::default());
+        let engine = DtlEngine::new(
+            LoaderChain::new(vec![Arc::new(loader)]),
+            DtlOptions::default(),
+        );
         let got = match engine.template(&name).and_then(|t| t.render(&ctx, None)) {
             Ok(out) => {
                 assert!(!stem.starts_with("err_"), "{stem} rendered: {out}");
@@ -53,5 +60,9 @@ fn fixtures() {
             failures.push(format!("{stem}:\n{got}"));
         }
     }
-    assert!(failures.is_empty(), "snapshots differ (DTL_UPDATE_SNAPSHOTS=1 to accept):\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "snapshots differ (DTL_UPDATE_SNAPSHOTS=1 to accept):\n{}",
+        failures.join("\n")
+    );
 }

@@ -11,15 +11,91 @@ use platen_dtl::{DtlEngine, DtlOptions, django_library};
 use proptest::prelude::*;
 
 const FRAGMENTS: &[&str] = &[
-    "{%", "%}", "{{", "}}", "{#", "#}", " ", "\n", "x", "xs", "y.0", "'s'", "\"q\"", "|", ":", "=", "_(", ")",
-    "if ", "elif ", "else", "endif", "for ", " in ", "empty", "endfor", "with ", "endwith", "block b", "endblock",
-    "extends 'p.html'", "include 'p.html'", "include x", "filter upper", "endfilter", "cycle 'a' 'b'", "ifchanged",
-    "endifchanged", "autoescape off", "endautoescape", "spaceless", "endspaceless", "verbatim", "endverbatim",
-    "comment", "endcomment", "now 'Y'", "regroup xs by y as g", "widthratio x 1 2", "firstof x y", "load i18n",
-    "trans 'a'", "blocktranslate", "endblocktranslate", "plural", "partialdef p", "endpartialdef", "partial p",
-    "templatetag openblock", "lorem 3 w", "querystring", "url 'v'", "not ", " and ", " or ", " == ", " is ",
-    "|default:", "|date:'Y'", "|join:','", "|slice:':2'", "|floatformat:-2", "|add:x", "|dictsort:'y'", "|length",
-    "|truncatewords:2", "|urlize", "|stringformat:'%s'", "1e5", "-1", "1_0", ".5", "é", "\u{0}", "\\",
+    "{%",
+    "%}",
+    "{{",
+    "}}",
+    "{#",
+    "#}",
+    " ",
+    "\n",
+    "x",
+    "xs",
+    "y.0",
+    "'s'",
+    "\"q\"",
+    "|",
+    ":",
+    "=",
+    "_(",
+    ")",
+    "if ",
+    "elif ",
+    "else",
+    "endif",
+    "for ",
+    " in ",
+    "empty",
+    "endfor",
+    "with ",
+    "endwith",
+    "block b",
+    "endblock",
+    "extends 'p.html'",
+    "include 'p.html'",
+    "include x",
+    "filter upper",
+    "endfilter",
+    "cycle 'a' 'b'",
+    "ifchanged",
+    "endifchanged",
+    "autoescape off",
+    "endautoescape",
+    "spaceless",
+    "endspaceless",
+    "verbatim",
+    "endverbatim",
+    "comment",
+    "endcomment",
+    "now 'Y'",
+    "regroup xs by y as g",
+    "widthratio x 1 2",
+    "firstof x y",
+    "load i18n",
+    "trans 'a'",
+    "blocktranslate",
+    "endblocktranslate",
+    "plural",
+    "partialdef p",
+    "endpartialdef",
+    "partial p",
+    "templatetag openblock",
+    "lorem 3 w",
+    "querystring",
+    "url 'v'",
+    "not ",
+    " and ",
+    " or ",
+    " == ",
+    " is ",
+    "|default:",
+    "|date:'Y'",
+    "|join:','",
+    "|slice:':2'",
+    "|floatformat:-2",
+    "|add:x",
+    "|dictsort:'y'",
+    "|length",
+    "|truncatewords:2",
+    "|urlize",
+    "|stringformat:'%s'",
+    "1e5",
+    "-1",
+    "1_0",
+    ".5",
+    "é",
+    "\u{0}",
+    "\\",
 ];
 
 fn engine() -> DtlEngine {
@@ -31,12 +107,22 @@ fn engine() -> DtlEngine {
     .map(|(k, v)| (k.to_owned(), v.to_owned()))
     .collect();
     let mut options = DtlOptions::default();
-    options.libraries.insert("i18n".into(), django_library("i18n").expect("i18n"));
-    DtlEngine::new(LoaderChain::new(vec![Arc::new(MapLoader::new(templates))]), options)
+    options
+        .libraries
+        .insert("i18n".into(), django_library("i18n").expect("i18n"));
+    DtlEngine::new(
+        LoaderChain::new(vec![Arc::new(MapLoader::new(templates))]),
+        options,
+    )
 }
 
 fn context() -> Context {
-    let row = |y: i64| Value::from(platen_core::value::Map::from_iter([(Arc::from("y"), Value::from(y))]));
+    let row = |y: i64| {
+        Value::from(platen_core::value::Map::from_iter([(
+            Arc::from("y"),
+            Value::from(y),
+        )]))
+    };
     Context::new()
         .with("x", "<a&b>")
         .with("xs", Value::from(vec![row(1), row(1), row(2)]))
@@ -73,30 +159,52 @@ proptest! {
 /// Runs `f` on a thread with a 2 MiB stack (the default for spawned threads), where an unbounded
 /// recursion would overflow quickly.
 fn on_small_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
-    std::thread::Builder::new().stack_size(2 << 20).spawn(f).expect("thread").join().expect("no panic")
+    std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(f)
+        .expect("thread")
+        .join()
+        .expect("no panic")
 }
 
 #[test]
 fn ten_thousand_nested_ifs_fail_cleanly() {
     let err = on_small_stack(|| {
-        let source = format!("{}x{}", "{% if x %}".repeat(10_000), "{% endif %}".repeat(10_000));
+        let source = format!(
+            "{}x{}",
+            "{% if x %}".repeat(10_000),
+            "{% endif %}".repeat(10_000)
+        );
         engine().template_from_str(&source).map(|_| ()).unwrap_err()
     });
     assert_eq!(err.kind(), ErrorKind::Recursion, "{err:#}");
-    assert!(err.detail().unwrap_or_default().contains("more than 200 levels deep"), "{err}");
+    assert!(
+        err.detail()
+            .unwrap_or_default()
+            .contains("more than 200 levels deep"),
+        "{err}"
+    );
 }
 
 #[test]
 fn nesting_within_the_limit_renders() {
     let out = on_small_stack(|| {
         let source = format!("{}x{}", "{% if x %}".repeat(195), "{% endif %}".repeat(195));
-        engine().template_from_str(&source).and_then(|t| t.render(&context(), None))
+        engine()
+            .template_from_str(&source)
+            .and_then(|t| t.render(&context(), None))
     });
     assert_eq!(out.unwrap(), "x");
     let out = on_small_stack(|| {
-        let source = format!("{}{{{{ b }}}}{}", "{% for a in one %}{% with b=a %}".repeat(95), "{% endwith %}{% endfor %}".repeat(95));
+        let source = format!(
+            "{}{{{{ b }}}}{}",
+            "{% for a in one %}{% with b=a %}".repeat(95),
+            "{% endwith %}{% endfor %}".repeat(95)
+        );
         let ctx = context().with("one", Value::from(vec![Value::from(7)]));
-        engine().template_from_str(&source).and_then(|t| t.render(&ctx, None))
+        engine()
+            .template_from_str(&source)
+            .and_then(|t| t.render(&ctx, None))
     });
     assert_eq!(out.unwrap(), "7");
 }
@@ -112,14 +220,23 @@ fn long_not_chains_fail_cleanly() {
 
 #[test]
 fn self_inclusion_fails_cleanly() {
-    let err = on_small_stack(|| engine().template("self.html").and_then(|t| t.render(&context(), None)).unwrap_err());
+    let err = on_small_stack(|| {
+        engine()
+            .template("self.html")
+            .and_then(|t| t.render(&context(), None))
+            .unwrap_err()
+    });
     assert_eq!(err.kind(), ErrorKind::Recursion);
 }
 
 #[test]
 fn long_flat_templates_render() {
     let source = "{{ x }}{% if x %}.{% endif %}".repeat(20_000);
-    let out = on_small_stack(move || engine().template_from_str(&source).and_then(|t| t.render(&context(), None)));
+    let out = on_small_stack(move || {
+        engine()
+            .template_from_str(&source)
+            .and_then(|t| t.render(&context(), None))
+    });
     assert_eq!(out.unwrap().len(), 20_000 * "&lt;a&amp;b&gt;.".len());
 }
 
@@ -127,10 +244,26 @@ fn long_flat_templates_render() {
 fn deep_nesting_across_includes_fails_cleanly() {
     let err = on_small_stack(|| {
         let templates: HashMap<String, String> = (0..8)
-            .map(|i| (format!("n{i}"), format!("{}{{% include 'n{}' %}}{}", "{% if x %}".repeat(150), i + 1, "{% endif %}".repeat(150))))
+            .map(|i| {
+                (
+                    format!("n{i}"),
+                    format!(
+                        "{}{{% include 'n{}' %}}{}",
+                        "{% if x %}".repeat(150),
+                        i + 1,
+                        "{% endif %}".repeat(150)
+                    ),
+                )
+            })
             .collect();
-        let engine = DtlEngine::new(LoaderChain::new(vec![Arc::new(MapLoader::new(templates))]), DtlOptions::default());
-        engine.template("n0").and_then(|t| t.render(&context(), None)).unwrap_err()
+        let engine = DtlEngine::new(
+            LoaderChain::new(vec![Arc::new(MapLoader::new(templates))]),
+            DtlOptions::default(),
+        );
+        engine
+            .template("n0")
+            .and_then(|t| t.render(&context(), None))
+            .unwrap_err()
     });
     assert_eq!(err.kind(), ErrorKind::Recursion, "{err:#}");
 }
@@ -139,7 +272,11 @@ fn deep_nesting_across_includes_fails_cleanly() {
 fn tag_arguments_ending_in_a_multibyte_character_do_not_panic() {
     // `{% now %}` drops its argument's first and last characters, as Python's `[1:-1]` does.
     let engine = engine();
-    let out = engine.template_from_str("{% now 'Y'é %}").unwrap().render(&context(), None).unwrap();
+    let out = engine
+        .template_from_str("{% now 'Y'é %}")
+        .unwrap()
+        .render(&context(), None)
+        .unwrap();
     assert_eq!(out, chrono::Local::now().format("%Y").to_string() + "'");
     for source in ["{% now é %}", "{% now 'é' %}", "{% now ééé as x %}{{ x }}"] {
         exercise(source);

@@ -34,17 +34,32 @@ fn engine(language_code: &str, locale_paths: Vec<PathBuf>) -> DtlEngine {
     engine_with(language_code, locale_paths, FormatSettings::default())
 }
 
-fn engine_with(language_code: &str, locale_paths: Vec<PathBuf>, formats: FormatSettings) -> DtlEngine {
-    let mut options = DtlOptions { language_code: language_code.into(), locale_paths, formats, ..DtlOptions::default() };
-    options.libraries.insert("i18n".into(), django_library("i18n").unwrap());
-    options.libraries.insert("l10n".into(), django_library("l10n").unwrap());
+fn engine_with(
+    language_code: &str,
+    locale_paths: Vec<PathBuf>,
+    formats: FormatSettings,
+) -> DtlEngine {
+    let mut options = DtlOptions {
+        language_code: language_code.into(),
+        locale_paths,
+        formats,
+        ..DtlOptions::default()
+    };
+    options
+        .libraries
+        .insert("i18n".into(), django_library("i18n").unwrap());
+    options
+        .libraries
+        .insert("l10n".into(), django_library("l10n").unwrap());
     DtlEngine::try_new(LoaderChain::new(Vec::new()), options).unwrap()
 }
 
 /// Django's own catalogues, when `DJANGO_PACKAGE_DIR` names an unpacked Django.
 fn django_locale() -> Option<PathBuf> {
     let dir = PathBuf::from(std::env::var_os("DJANGO_PACKAGE_DIR")?).join("conf/locale");
-    dir.join("de/LC_MESSAGES/django.mo").is_file().then_some(dir)
+    dir.join("de/LC_MESSAGES/django.mo")
+        .is_file()
+        .then_some(dir)
 }
 
 /// Django's format settings, by their Django names.
@@ -95,9 +110,13 @@ fn value(v: &serde_json::Value) -> Value {
 }
 
 fn render(engine: &DtlEngine, template: &str, context: &Context, language: Option<&str>) -> String {
-    let request = Request { language: language.map(str::to_owned), ..Request::default() };
+    let request = Request {
+        language: language.map(str::to_owned),
+        ..Request::default()
+    };
     let t = engine.from_string(template).unwrap();
-    t.render(context, Some(&request)).unwrap_or_else(|e| panic!("{template}: {e}"))
+    t.render(context, Some(&request))
+        .unwrap_or_else(|e| panic!("{template}: {e}"))
 }
 
 #[test]
@@ -173,27 +192,52 @@ fn run_recorded_cases(locale: &Path) {
         for (k, v) in case["context"].as_object().unwrap() {
             context.insert(k, value(v));
         }
-        let expected = case["output"].as_str().expect("every recorded case renders");
+        let expected = case["output"]
+            .as_str()
+            .expect("every recorded case renders");
         let got = render(&e, template, &context, language);
         if got != expected {
-            failures.push(format!("{template} in {language:?} with {}: expected {expected:?}, got {got:?}", case["settings"]));
+            failures.push(format!(
+                "{template} in {language:?} with {}: expected {expected:?}, got {got:?}",
+                case["settings"]
+            ));
         }
     }
     if skipped > 0 {
-        eprintln!("skipped {skipped} cases that need Django's catalogues: set DJANGO_PACKAGE_DIR to an unpacked Django package to run them");
+        eprintln!(
+            "skipped {skipped} cases that need Django's catalogues: set DJANGO_PACKAGE_DIR to an unpacked Django package to run them"
+        );
     }
-    assert!(failures.is_empty(), "{} of {} cases differ:\n{}", failures.len(), cases.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases differ:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
 fn without_catalogues_or_i18n_messages_pass_through() {
     let t = r#"{% load i18n %}{% translate "Hello" %}|{% get_current_language as L %}{{ L }}|{% language "de" %}{% translate "Hello" %}{% get_current_language as L %}{{ L }}{% endlanguage %}"#;
-    assert_eq!(render(&engine("en-us", Vec::new()), t, &Context::new(), None), "Hello|en-us|Hellode");
-    let mut options = DtlOptions { use_i18n: false, locale_paths: vec![locale_dir()], ..DtlOptions::default() };
-    options.libraries.insert("i18n".into(), django_library("i18n").unwrap());
+    assert_eq!(
+        render(&engine("en-us", Vec::new()), t, &Context::new(), None),
+        "Hello|en-us|Hellode"
+    );
+    let mut options = DtlOptions {
+        use_i18n: false,
+        locale_paths: vec![locale_dir()],
+        ..DtlOptions::default()
+    };
+    options
+        .libraries
+        .insert("i18n".into(), django_library("i18n").unwrap());
     let off = DtlEngine::try_new(LoaderChain::new(Vec::new()), options).unwrap();
     // USE_I18N = False: Django's trans_null never translates nor changes the language.
-    assert_eq!(render(&off, t, &Context::new(), Some("de")), "Hello|en-us|Helloen-us");
+    assert_eq!(
+        render(&off, t, &Context::new(), Some("de")),
+        "Hello|en-us|Helloen-us"
+    );
 }
 
 #[test]
@@ -203,31 +247,56 @@ fn a_corrupt_catalogue_is_an_error_naming_it() {
     std::fs::create_dir_all(file.parent().unwrap()).unwrap();
     std::fs::write(&file, b"\xde\x12\x04\x95 truncated").unwrap();
     let e = engine("en-us", vec![dir.clone()]);
-    let t = e.from_string(r#"{% load i18n %}{% translate "Hello" %}"#).unwrap();
-    let request = Request { language: Some("de".into()), ..Request::default() };
+    let t = e
+        .from_string(r#"{% load i18n %}{% translate "Hello" %}"#)
+        .unwrap();
+    let request = Request {
+        language: Some("de".into()),
+        ..Request::default()
+    };
     let err = t.render(&Context::new(), Some(&request)).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Io);
-    assert!(err.to_string().contains(&file.display().to_string()), "{err}");
+    assert!(
+        err.to_string().contains(&file.display().to_string()),
+        "{err}"
+    );
     // English needs no catalogue, so it still renders; `check` reports the file.
     assert_eq!(t.render(&Context::new(), None).unwrap(), "Hello");
     let errors = e.check();
     assert_eq!(errors.len(), 1);
     assert!(errors[0].to_string().contains("django.mo"));
-    assert!(DtlEngine::try_new(LoaderChain::new(Vec::new()), DtlOptions { locale_paths: vec![dir.join("nope")], ..DtlOptions::default() }).is_err());
+    assert!(
+        DtlEngine::try_new(
+            LoaderChain::new(Vec::new()),
+            DtlOptions {
+                locale_paths: vec![dir.join("nope")],
+                ..DtlOptions::default()
+            }
+        )
+        .is_err()
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn one_engine_serves_many_languages_at_once() {
     let e = Arc::new(engine("en-us", vec![locale_dir()]));
-    let t = Arc::new(e.from_string(r#"{% load i18n %}{% translate "Hello" %}"#).unwrap());
+    let t = Arc::new(
+        e.from_string(r#"{% load i18n %}{% translate "Hello" %}"#)
+            .unwrap(),
+    );
     let threads: Vec<_> = ["de", "pt-br", "ru", "fr", "en"]
         .into_iter()
         .map(|lang| {
             let t = t.clone();
             std::thread::spawn(move || {
-                let request = Request { language: Some(lang.into()), ..Request::default() };
-                (0..50).map(|_| t.render(&Context::new(), Some(&request)).unwrap()).collect::<Vec<_>>()
+                let request = Request {
+                    language: Some(lang.into()),
+                    ..Request::default()
+                };
+                (0..50)
+                    .map(|_| t.render(&Context::new(), Some(&request)).unwrap())
+                    .collect::<Vec<_>>()
             })
         })
         .collect();
@@ -251,15 +320,36 @@ fn django_catalogues_translate_dates() {
         return;
     }
     let e = engine("en-us", vec![locale]);
-    let context = Context::new().with("d", Value::DateTime(chrono::NaiveDateTime::parse_from_str("2024-03-07T00:00", "%Y-%m-%dT%H:%M").unwrap()));
+    let context = Context::new().with(
+        "d",
+        Value::DateTime(
+            chrono::NaiveDateTime::parse_from_str("2024-03-07T00:00", "%Y-%m-%dT%H:%M").unwrap(),
+        ),
+    );
     // Recorded from Django 5.2.19 with `translation.override(lang)`.
     let cases = [
-        ("de", r#"{{ d|date:"l, j. F Y, N, D, b, M, E, P" }}"#, "Donnerstag, 7. März 2024, März, Do, Mär, Mär, März, Mitternacht"),
-        ("fr", r#"{{ d|date:"l j F Y, N, D, b, M, E, P" }}"#, "jeudi 7 mars 2024, mars, jeu, mar, Mar, Mars, minuit"),
-        ("de", r#"{% load i18n %}{% translate "Yes" %}|{{ "fr"|language_name_translated }}"#, "Ja|Französisch"),
+        (
+            "de",
+            r#"{{ d|date:"l, j. F Y, N, D, b, M, E, P" }}"#,
+            "Donnerstag, 7. März 2024, März, Do, Mär, Mär, März, Mitternacht",
+        ),
+        (
+            "fr",
+            r#"{{ d|date:"l j F Y, N, D, b, M, E, P" }}"#,
+            "jeudi 7 mars 2024, mars, jeu, mar, Mar, Mars, minuit",
+        ),
+        (
+            "de",
+            r#"{% load i18n %}{% translate "Yes" %}|{{ "fr"|language_name_translated }}"#,
+            "Ja|Französisch",
+        ),
     ];
     for (lang, template, expected) in cases {
-        assert_eq!(render(&e, template, &context, Some(lang)), expected, "{template} in {lang}");
+        assert_eq!(
+            render(&e, template, &context, Some(lang)),
+            expected,
+            "{template} in {lang}"
+        );
     }
 }
 
@@ -268,21 +358,45 @@ fn django_catalogues_translate_dates() {
 #[test]
 fn an_unlistable_locale_path_is_reported_not_a_panic() {
     let missing = std::env::temp_dir().join(format!("platen-i18n-missing-{}", std::process::id()));
-    let mut options = DtlOptions { locale_paths: vec![missing.clone()], ..DtlOptions::default() };
-    options.libraries.insert("i18n".into(), django_library("i18n").unwrap());
+    let mut options = DtlOptions {
+        locale_paths: vec![missing.clone()],
+        ..DtlOptions::default()
+    };
+    options
+        .libraries
+        .insert("i18n".into(), django_library("i18n").unwrap());
     assert!(DtlEngine::try_new(LoaderChain::new(Vec::new()), options.clone()).is_err());
     let e = DtlEngine::new(LoaderChain::new(Vec::new()), options);
     let errors = e.check();
     assert_eq!(errors.len(), 1);
-    assert!(errors[0].to_string().contains(&missing.display().to_string()), "{}", errors[0]);
+    assert!(
+        errors[0]
+            .to_string()
+            .contains(&missing.display().to_string()),
+        "{}",
+        errors[0]
+    );
     // Templates without translations still render.
     let plain = e.from_string("{{ 1.5 }}|{{ n }}").unwrap();
-    assert_eq!(plain.render(&Context::new().with("n", Value::Int(7)), None).unwrap(), "1.5|7");
-    let t = e.from_string(r#"{% load i18n %}{% translate "Hello" %}"#).unwrap();
-    let request = Request { language: Some("de".into()), ..Request::default() };
+    assert_eq!(
+        plain
+            .render(&Context::new().with("n", Value::Int(7)), None)
+            .unwrap(),
+        "1.5|7"
+    );
+    let t = e
+        .from_string(r#"{% load i18n %}{% translate "Hello" %}"#)
+        .unwrap();
+    let request = Request {
+        language: Some("de".into()),
+        ..Request::default()
+    };
     let err = t.render(&Context::new(), Some(&request)).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Io);
-    assert!(err.to_string().contains(&missing.display().to_string()), "{err}");
+    assert!(
+        err.to_string().contains(&missing.display().to_string()),
+        "{err}"
+    );
 }
 
 const PLURAL_AND_CONTEXT: &str = "{% load i18n %}{% translate \"Hello\" %}|{% translate \"May\" context \"month\" %}|{% blocktranslate count counter=n %}{{ counter }} apple{% plural %}{{ counter }} apples{% endblocktranslate %}|{% blocktranslate context \"fruit\" count counter=n %}{{ counter }} apple{% plural %}{{ counter }} apples{% endblocktranslate %}";
@@ -293,26 +407,56 @@ const PLURAL_AND_CONTEXT: &str = "{% load i18n %}{% translate \"Hello\" %}|{% tr
 fn a_po_catalogue_renders_as_its_mo() {
     let dir = TempDir::new("po-as-mo");
     copy_po_sources(&dir.0);
-    let (from_mo, from_po) = (engine("en-us", vec![locale_dir()]), engine("en-us", vec![dir.0.clone()]));
+    let (from_mo, from_po) = (
+        engine("en-us", vec![locale_dir()]),
+        engine("en-us", vec![dir.0.clone()]),
+    );
     let mut compared = 0;
     for lang in ["de", "de-at", "ru", "pt-br", "fr", "en"] {
         for n in [0, 1, 2, 5, 11, 22] {
             let context = Context::new().with("n", Value::Int(n));
             let expected = render(&from_mo, PLURAL_AND_CONTEXT, &context, Some(lang));
-            assert_eq!(render(&from_po, PLURAL_AND_CONTEXT, &context, Some(lang)), expected, "{lang}, n={n}");
-            compared += usize::from(expected != render(&engine("en-us", Vec::new()), PLURAL_AND_CONTEXT, &context, Some(lang)));
+            assert_eq!(
+                render(&from_po, PLURAL_AND_CONTEXT, &context, Some(lang)),
+                expected,
+                "{lang}, n={n}"
+            );
+            compared += usize::from(
+                expected
+                    != render(
+                        &engine("en-us", Vec::new()),
+                        PLURAL_AND_CONTEXT,
+                        &context,
+                        Some(lang),
+                    ),
+            );
         }
     }
     assert!(compared > 20, "only {compared} renders were translated");
     let de = Context::new().with("n", Value::Int(3));
-    assert_eq!(render(&from_po, PLURAL_AND_CONTEXT, &de, Some("de")), "Hallo|Mai (Monat)|3 Äpfel|3 Äpfel (Obst)");
+    assert_eq!(
+        render(&from_po, PLURAL_AND_CONTEXT, &de, Some("de")),
+        "Hallo|Mai (Monat)|3 Äpfel|3 Äpfel (Obst)"
+    );
     assert!(from_po.check().is_empty());
 
     // A .po beside the .mo is not read: the compiled catalogue is Django's.
     let both = dir.0.join("de/LC_MESSAGES");
-    std::fs::copy(locale_dir().join("fr/LC_MESSAGES/django.mo"), both.join("django.mo")).unwrap();
+    std::fs::copy(
+        locale_dir().join("fr/LC_MESSAGES/django.mo"),
+        both.join("django.mo"),
+    )
+    .unwrap();
     let e = engine("en-us", vec![dir.0.clone()]);
-    assert_eq!(render(&e, r#"{% load i18n %}{% translate "Hello" %}"#, &Context::new(), Some("de")), "Bonjour");
+    assert_eq!(
+        render(
+            &e,
+            r#"{% load i18n %}{% translate "Hello" %}"#,
+            &Context::new(),
+            Some("de")
+        ),
+        "Bonjour"
+    );
 }
 
 /// A `.po` with a syntax error is reported by `check` and by a render that
@@ -331,17 +475,35 @@ fn a_po_syntax_error_names_file_and_line() {
     assert_eq!(errors.len(), 1, "{errors:?}");
     assert_eq!(errors[0].kind(), ErrorKind::SyntaxError);
     let message = errors[0].to_string();
-    assert!(message.contains(&at) && message.contains("invalid escape sequence `\\q`"), "{message}");
-    let t = e.from_string(r#"{% load i18n %}{% translate "Hello" %}"#).unwrap();
-    let request = |l: &str| Request { language: Some(l.into()), ..Request::default() };
+    assert!(
+        message.contains(&at) && message.contains("invalid escape sequence `\\q`"),
+        "{message}"
+    );
+    let t = e
+        .from_string(r#"{% load i18n %}{% translate "Hello" %}"#)
+        .unwrap();
+    let request = |l: &str| Request {
+        language: Some(l.into()),
+        ..Request::default()
+    };
     let err = t.render(&Context::new(), Some(&request("de"))).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::SyntaxError);
     assert!(err.to_string().contains(&at), "{err}");
-    assert_eq!(t.render(&Context::new(), Some(&request("fr"))).unwrap(), "Bonjour");
+    assert_eq!(
+        t.render(&Context::new(), Some(&request("fr"))).unwrap(),
+        "Bonjour"
+    );
     assert_eq!(t.render(&Context::new(), None).unwrap(), "Hello");
     // Fixing the file and building a new engine picks it up.
     std::fs::write(&file, broken.replace("\\q", "")).unwrap();
     let fixed = engine("en-us", vec![dir.0.clone()]);
     assert!(fixed.check().is_empty());
-    assert_eq!(fixed.from_string(r#"{% load i18n %}{% translate "Hello" %}"#).unwrap().render(&Context::new(), Some(&request("de"))).unwrap(), "Hallo");
+    assert_eq!(
+        fixed
+            .from_string(r#"{% load i18n %}{% translate "Hello" %}"#)
+            .unwrap()
+            .render(&Context::new(), Some(&request("de")))
+            .unwrap(),
+        "Hallo"
+    );
 }

@@ -24,7 +24,10 @@ fn engine() -> DtlEngine {
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v.to_owned()))
     .collect();
-    DtlEngine::new(LoaderChain::new(vec![Arc::new(MapLoader::new(templates))]), DtlOptions::default())
+    DtlEngine::new(
+        LoaderChain::new(vec![Arc::new(MapLoader::new(templates))]),
+        DtlOptions::default(),
+    )
 }
 
 fn context(n: usize) -> Context {
@@ -39,15 +42,23 @@ fn context(n: usize) -> Context {
             Value::from(map)
         })
         .collect();
-    Context::new().with("title", format!("T{n}")).with("items", Value::from(items))
+    Context::new()
+        .with("title", format!("T{n}"))
+        .with("items", Value::from(items))
 }
 
 #[test]
 fn renders_agree_across_threads() {
     let engine = engine();
     let template = Arc::new(engine.template("page").expect("compiles"));
-    let expected: Vec<String> = (0..16).map(|n| template.render(&context(n), None).expect("renders")).collect();
-    assert!(expected[0].contains("<h1>T0 - Base</h1>"), "{}", expected[0]);
+    let expected: Vec<String> = (0..16)
+        .map(|n| template.render(&context(n), None).expect("renders"))
+        .collect();
+    assert!(
+        expected[0].contains("<h1>T0 - Base</h1>"),
+        "{}",
+        expected[0]
+    );
     assert!(expected[0].contains("class=\"odd\""), "{}", expected[0]);
     let expected = Arc::new(expected);
     let handles: Vec<_> = (0..16)

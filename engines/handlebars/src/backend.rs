@@ -3,7 +3,8 @@
 use std::sync::Arc;
 
 use handlebars::{
-    Context as HbsContext, Handlebars, Helper, HelperDef, HelperResult, Output, RenderContext, RenderError, ScopedJson,
+    Context as HbsContext, Handlebars, Helper, HelperDef, HelperResult, Output, RenderContext,
+    RenderError, ScopedJson,
 };
 use platen_core::{Backend, BuildEnv, Engine, EngineSettings, LoaderChain, Result};
 
@@ -36,7 +37,9 @@ pub struct HandlebarsBackend {
 
 impl std::fmt::Debug for HandlebarsBackend {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("HandlebarsBackend").field("helpers", &self.helper_names()).finish()
+        f.debug_struct("HandlebarsBackend")
+            .field("helpers", &self.helper_names())
+            .finish()
     }
 }
 
@@ -92,9 +95,15 @@ impl HandlebarsBackend {
         Ok(registry)
     }
 
-    fn unknown_helper(&self, settings: &EngineSettings, i: usize, name: &str) -> platen_core::Error {
+    fn unknown_helper(
+        &self,
+        settings: &EngineSettings,
+        i: usize,
+        name: &str,
+    ) -> platen_core::Error {
         let known = self.helper_names();
-        let mut detail = format!("no helper named `{name}` is registered on the Handlebars backend");
+        let mut detail =
+            format!("no helper named `{name}` is registered on the Handlebars backend");
         if let Some(best) = platen_core::settings::closest(name, &known) {
             detail.push_str(&format!(" (did you mean `{best}`?)"));
         }
@@ -116,7 +125,9 @@ fn extensions(settings: &EngineSettings) -> Result<Vec<String>> {
         if ext.is_empty() || ext.contains(['/', '\\']) {
             return Err(settings.error(
                 &format!("options.extensions.{i}"),
-                format!("`{ext}` is not a file name extension; write it with its dot, like \".hbs\""),
+                format!(
+                    "`{ext}` is not a file name extension; write it with its dot, like \".hbs\""
+                ),
             ));
         }
     }
@@ -129,9 +140,15 @@ fn deny_dtl_options(settings: &EngineSettings) -> Result<()> {
     let o = &settings.options;
     let why = "tag libraries are a DTL feature; register Handlebars helpers with `HandlebarsBackend::helper` \
                and choose them with `options.helpers`";
-    for (key, set) in [("libraries", !o.libraries.is_empty()), ("builtins", !o.builtins.is_empty())] {
+    for (key, set) in [
+        ("libraries", !o.libraries.is_empty()),
+        ("builtins", !o.builtins.is_empty()),
+    ] {
         if set {
-            let detail = format!("`{key}` is not supported by the `{}` backend: {why}", crate::BACKEND_NAME);
+            let detail = format!(
+                "`{key}` is not supported by the `{}` backend: {why}",
+                crate::BACKEND_NAME
+            );
             return Err(settings.error(&format!("options.{key}"), detail));
         }
     }
@@ -145,7 +162,12 @@ impl Backend for HandlebarsBackend {
         let registry = self.registry(settings, env.debug)?;
         let extensions = extensions(settings)?;
         let chain = LoaderChain::new(env.loaders.clone());
-        Ok(Arc::new(HandlebarsEngine::new(settings.name.clone(), chain, registry, extensions)))
+        Ok(Arc::new(HandlebarsEngine::new(
+            settings.name.clone(),
+            chain,
+            registry,
+            extensions,
+        )))
     }
 }
 

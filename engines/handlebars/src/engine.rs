@@ -36,7 +36,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use handlebars::Handlebars;
 use handlebars::template::Template as Ast;
-use platen_core::{Compiled, Compiler, Engine, Error, ErrorKind, LoaderChain, Origin, Result, Template};
+use platen_core::{
+    Compiled, Compiler, Engine, Error, ErrorKind, LoaderChain, Origin, Result, Template,
+};
 
 use crate::error::syntax_error;
 use crate::partials::{DepthGuard, GUARD_DECORATOR, Refs, file_name, guarded, on_cycle};
@@ -132,23 +134,39 @@ impl HandlebarsEngine {
 
 /// Whether `err` says that `name` itself was not found.
 fn is_miss(err: &Error, name: &str) -> bool {
-    err.kind() == ErrorKind::TemplateNotFound && err.detail() == Some(name) && err.origin().is_none()
+    err.kind() == ErrorKind::TemplateNotFound
+        && err.detail() == Some(name)
+        && err.origin().is_none()
 }
 
 fn downcast(compiled: Compiled) -> Result<Arc<HandlebarsTemplate>> {
     (compiled as Arc<dyn Any + Send + Sync>)
         .downcast::<HandlebarsTemplate>()
-        .map_err(|_| Error::new(ErrorKind::Unsupported, "a loader returned a template compiled by another engine"))
+        .map_err(|_| {
+            Error::new(
+                ErrorKind::Unsupported,
+                "a loader returned a template compiled by another engine",
+            )
+        })
 }
 
 impl Inner {
     /// The names to try for `name`: itself, then with each extension unless
     /// it already ends with one.
-    fn candidates<'a>(&'a self, name: &'a str) -> impl Iterator<Item = std::borrow::Cow<'a, str>> + 'a {
+    fn candidates<'a>(
+        &'a self,
+        name: &'a str,
+    ) -> impl Iterator<Item = std::borrow::Cow<'a, str>> + 'a {
         let has_ext = self.extensions.iter().any(|e| name.ends_with(e.as_str()));
-        let more = if has_ext { &[][..] } else { &self.extensions[..] };
-        std::iter::once(std::borrow::Cow::Borrowed(name))
-            .chain(more.iter().map(move |e| std::borrow::Cow::Owned(format!("{name}{e}"))))
+        let more = if has_ext {
+            &[][..]
+        } else {
+            &self.extensions[..]
+        };
+        std::iter::once(std::borrow::Cow::Borrowed(name)).chain(
+            more.iter()
+                .map(move |e| std::borrow::Cow::Owned(format!("{name}{e}"))),
+        )
     }
 
     fn find(&self, name: &str) -> Result<Arc<HandlebarsTemplate>> {
@@ -180,12 +198,16 @@ impl Inner {
     /// unless a source changed (auto-reload) since.
     fn refreshed(&self, template: Arc<HandlebarsTemplate>) -> Result<Arc<HandlebarsTemplate>> {
         let unit = template.unit().clone();
-        let _frame = stack::enter(self.id, unit.clone()).map_err(|chain| self.too_deep(&unit.origin, &chain))?;
+        let _frame = stack::enter(self.id, unit.clone())
+            .map_err(|chain| self.too_deep(&unit.origin, &chain))?;
         let (entries, missing) = self.resolve(&unit)?;
         let same = entries.len() == template.entries.len()
-            && entries
-                .iter()
-                .all(|e| template.entries.iter().any(|old| old.name == e.name && Arc::ptr_eq(&old.unit, &e.unit)));
+            && entries.iter().all(|e| {
+                template
+                    .entries
+                    .iter()
+                    .any(|old| old.name == e.name && Arc::ptr_eq(&old.unit, &e.unit))
+            });
         if same {
             return Ok(template);
         }
@@ -195,7 +217,10 @@ impl Inner {
     fn too_deep(&self, origin: &Origin, chain: &[String]) -> Error {
         Error::new(
             ErrorKind::Recursion,
-            format!("partials nest more than {MAX_NESTED_COMPILES} deep while compiling: {}", chain.join(" -> ")),
+            format!(
+                "partials nest more than {MAX_NESTED_COMPILES} deep while compiling: {}",
+                chain.join(" -> ")
+            ),
         )
         .with_origin(origin)
     }
@@ -207,13 +232,18 @@ impl Inner {
             // The crate parses with this option only when registering.
             let mut scratch = Handlebars::new();
             scratch.set_prevent_indent(true);
-            scratch.register_template_string(name, source).map(|()| scratch.get_template(name).cloned())
+            scratch
+                .register_template_string(name, source)
+                .map(|()| scratch.get_template(name).cloned())
         } else {
             Ast::compile_with_name(source, name.clone()).map(Some)
         };
         match parsed {
             Ok(Some(ast)) => Ok(ast),
-            Ok(None) => Err(Error::new(ErrorKind::SyntaxError, "the template could not be parsed").with_origin(origin)),
+            Ok(None) => Err(
+                Error::new(ErrorKind::SyntaxError, "the template could not be parsed")
+                    .with_origin(origin),
+            ),
             Err(e) => Err(syntax_error(&e, origin, source)),
         }
     }
@@ -222,8 +252,14 @@ impl Inner {
     fn compile(&self, origin: &Origin, source: &str) -> Result<HandlebarsTemplate> {
         let ast = self.parse(origin, source)?;
         let refs = Refs::of(&ast);
-        let unit = Arc::new(Unit { origin: origin.clone(), source: Arc::from(source), ast: Arc::new(ast), refs });
-        let _frame = stack::enter(self.id, unit.clone()).map_err(|chain| self.too_deep(origin, &chain))?;
+        let unit = Arc::new(Unit {
+            origin: origin.clone(),
+            source: Arc::from(source),
+            ast: Arc::new(ast),
+            refs,
+        });
+        let _frame =
+            stack::enter(self.id, unit.clone()).map_err(|chain| self.too_deep(origin, &chain))?;
         let (entries, missing) = self.resolve(&unit)?;
         Ok(self.assemble(unit, entries, missing))
     }
@@ -247,14 +283,22 @@ impl Inner {
                 if let Some(unit) = stack::find(self.id, &candidate) {
                     queue.extend(unit.refs.names.iter().cloned());
                     let from_ancestor = !Arc::ptr_eq(&unit, root);
-                    entries.push(Entry { name: name.clone(), unit, from_ancestor });
+                    entries.push(Entry {
+                        name: name.clone(),
+                        unit,
+                        from_ancestor,
+                    });
                     found = true;
                     break;
                 }
                 match self.chain.find(&candidate, &[], self) {
                     Ok(compiled) => {
                         let partial = downcast(compiled)?;
-                        entries.push(Entry { name: name.clone(), unit: partial.unit().clone(), from_ancestor: false });
+                        entries.push(Entry {
+                            name: name.clone(),
+                            unit: partial.unit().clone(),
+                            from_ancestor: false,
+                        });
                         for e in &partial.entries {
                             if e.from_ancestor {
                                 queue.push_back(e.name.clone());
@@ -283,7 +327,12 @@ impl Inner {
     }
 
     /// Builds the compiled template: guards the templates on a cycle.
-    fn assemble(&self, unit: Arc<Unit>, entries: Vec<Entry>, missing: Vec<Missing>) -> HandlebarsTemplate {
+    fn assemble(
+        &self,
+        unit: Arc<Unit>,
+        entries: Vec<Entry>,
+        missing: Vec<Missing>,
+    ) -> HandlebarsTemplate {
         // The nodes: the root, then each distinct partial source.
         let mut nodes: Vec<&Arc<Unit>> = vec![&unit];
         for e in &entries {
@@ -300,7 +349,12 @@ impl Inner {
                 }
                 let mut next = Vec::new();
                 for name in &node.refs.names {
-                    next.extend(entries.iter().filter(|e| &e.name == name).filter_map(|e| index(&e.unit)));
+                    next.extend(
+                        entries
+                            .iter()
+                            .filter(|e| &e.name == name)
+                            .filter_map(|e| index(&e.unit)),
+                    );
                     // An inline partial of that name runs inside the template defining it.
                     next.extend((0..nodes.len()).filter(|&i| nodes[i].refs.may_define(name)));
                 }
@@ -310,12 +364,25 @@ impl Inner {
         let cyclic = on_cycle(&successors);
         let mut guarded_asts: HashMap<usize, Arc<Ast>> = HashMap::new();
         let mut ast_of = |u: &Arc<Unit>| match index(u) {
-            Some(i) if cyclic[i] => guarded_asts.entry(i).or_insert_with(|| Arc::new(guarded(&u.ast))).clone(),
+            Some(i) if cyclic[i] => guarded_asts
+                .entry(i)
+                .or_insert_with(|| Arc::new(guarded(&u.ast)))
+                .clone(),
             _ => u.ast.clone(),
         };
         let root = ast_of(&unit);
-        let partials = entries.iter().map(|e| (e.name.clone(), ast_of(&e.unit))).collect();
-        HandlebarsTemplate::new(unit, root, entries, partials, missing, self.registry.clone())
+        let partials = entries
+            .iter()
+            .map(|e| (e.name.clone(), ast_of(&e.unit)))
+            .collect();
+        HandlebarsTemplate::new(
+            unit,
+            root,
+            entries,
+            partials,
+            missing,
+            self.registry.clone(),
+        )
     }
 }
 
@@ -376,7 +443,8 @@ mod stack {
             let mut s = s.borrow_mut();
             let ours = s.iter().filter(|(e, _)| *e == engine);
             if ours.clone().count() >= MAX_NESTED_COMPILES {
-                let mut chain: Vec<String> = ours.map(|(_, u)| u.origin.template_name.clone()).collect();
+                let mut chain: Vec<String> =
+                    ours.map(|(_, u)| u.origin.template_name.clone()).collect();
                 chain.push(unit.origin.template_name.clone());
                 return Err(chain);
             }

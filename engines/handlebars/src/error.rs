@@ -18,7 +18,11 @@ fn offset(source: &str, line: usize, col: usize) -> usize {
     }
     let rest = &source[start..];
     let line_text = rest.split('\n').next().unwrap_or("");
-    let in_line: usize = line_text.chars().take(col.saturating_sub(1)).map(char::len_utf8).sum();
+    let in_line: usize = line_text
+        .chars()
+        .take(col.saturating_sub(1))
+        .map(char::len_utf8)
+        .sum();
     start + in_line
 }
 
@@ -29,7 +33,11 @@ fn tag_span(source: &str, start: usize) -> Span {
     let line = rest.split('\n').next().unwrap_or("");
     let end = if rest.starts_with("{{") {
         line.find("}}").map_or(line.len(), |i| {
-            let close = if line[i + 2..].starts_with('}') && line.starts_with("{{{") { 3 } else { 2 };
+            let close = if line[i + 2..].starts_with('}') && line.starts_with("{{{") {
+                3
+            } else {
+                2
+            };
             i + close
         })
     } else {
@@ -39,7 +47,12 @@ fn tag_span(source: &str, start: usize) -> Span {
 }
 
 /// Attaches the origin, the source text and, when known, the position.
-pub(crate) fn locate(err: Error, origin: &Origin, source: &str, pos: Option<(usize, usize)>) -> Error {
+pub(crate) fn locate(
+    err: Error,
+    origin: &Origin,
+    source: &str,
+    pos: Option<(usize, usize)>,
+) -> Error {
     let err = err.with_origin(origin).with_source_text(source);
     match pos {
         Some((line, col)) => err.with_span(tag_span(source, offset(source, line, col))),
@@ -65,7 +78,12 @@ pub(crate) fn syntax_error(err: &TemplateError, origin: &Origin, source: &str) -
     {
         detail.push_str("; the template ends here: is a block (`{{#name}}`, `{{#> name}}`, `{{#*inline}}`) left open?");
     }
-    locate(Error::new(ErrorKind::SyntaxError, detail), origin, source, err.pos())
+    locate(
+        Error::new(ErrorKind::SyntaxError, detail),
+        origin,
+        source,
+        err.pos(),
+    )
 }
 
 /// A render error of `template` (or of one of its partials, which the error
@@ -105,10 +123,14 @@ pub(crate) fn render_error(err: RenderError, template: &HandlebarsTemplate) -> E
             ErrorKind::Recursion,
             "a template cannot include itself under its own name; Handlebars refuses it".to_owned(),
         ),
-        RenderErrorReason::NestedError(inner) if inner.is::<TooDeep>() => (ErrorKind::Recursion, inner.to_string()),
+        RenderErrorReason::NestedError(inner) if inner.is::<TooDeep>() => {
+            (ErrorKind::Recursion, inner.to_string())
+        }
         RenderErrorReason::ParamTypeMismatchForName(..)
         | RenderErrorReason::HashTypeMismatchForName(..)
-        | RenderErrorReason::InvalidParamType(_) => (ErrorKind::InvalidType, err.reason().to_string()),
+        | RenderErrorReason::InvalidParamType(_) => {
+            (ErrorKind::InvalidType, err.reason().to_string())
+        }
         RenderErrorReason::TemplateError(e) => (ErrorKind::SyntaxError, e.reason().to_string()),
         RenderErrorReason::IOError(_) => (ErrorKind::Io, err.reason().to_string()),
         other => (ErrorKind::RenderError, other.to_string()),
@@ -116,7 +138,11 @@ pub(crate) fn render_error(err: RenderError, template: &HandlebarsTemplate) -> E
     let mut ours = Error::new(kind, detail);
     ours.extend_tried(tried);
     let pos = err.line_no.map(|line| (line, err.column_no.unwrap_or(1)));
-    let unit = err.template_name.as_deref().and_then(|name| template.unit_named(name)).unwrap_or(template.unit());
+    let unit = err
+        .template_name
+        .as_deref()
+        .and_then(|name| template.unit_named(name))
+        .unwrap_or(template.unit());
     let ours = locate(ours, &unit.origin, &unit.source, pos);
     ours.with_cause(err)
 }

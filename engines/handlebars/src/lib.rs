@@ -66,6 +66,11 @@
 //! `csrf_token` and `csrf_input` (HTML: `{{{csrf_input}}}`), as with
 //! Django's Jinja2 backend, unless the context sets those names.
 //!
+//! Each thread keeps the JSON of its last few sets of variable names and,
+//! when the same names come again, converts only the values that are not
+//! the very ones converted last time (equal numbers, the same string, list
+//! or map; never values holding dynamic objects, which are read again).
+//!
 //! Handlebars escapes `=` and `` ` `` too (as `&#x3D;` and `&#x60;`), which
 //! Django leaves alone.
 
@@ -73,6 +78,7 @@ mod backend;
 mod convert;
 mod engine;
 mod error;
+mod kept;
 mod partials;
 mod template;
 

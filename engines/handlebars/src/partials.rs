@@ -9,8 +9,8 @@ use std::sync::LazyLock;
 
 use handlebars::template::{DecoratorTemplate, Parameter, Template, TemplateElement};
 use handlebars::{
-    Context as HbsContext, Decorator, DecoratorDef, Handlebars, JsonRender, JsonValue, RenderContext, RenderError,
-    RenderErrorReason,
+    Context as HbsContext, Decorator, DecoratorDef, Handlebars, JsonRender, JsonValue,
+    RenderContext, RenderError, RenderErrorReason,
 };
 
 /// The partial names of `{{@partial-block}}`-style special partials start with this.
@@ -72,7 +72,9 @@ impl Refs {
                     if is_inline(d) {
                         // Its parameter is evaluated: only a string literal is known now.
                         match d.params.first() {
-                            Some(Parameter::Literal(JsonValue::String(name))) => self.inline.push(name.clone()),
+                            Some(Parameter::Literal(JsonValue::String(name))) => {
+                                self.inline.push(name.clone())
+                            }
                             _ => self.dynamic_inline = true,
                         }
                     }
@@ -147,8 +149,9 @@ pub(crate) fn on_cycle(successors: &[Vec<usize>]) -> Vec<bool> {
 }
 
 /// The guard element, parsed once, and its position entry.
-static GUARD: LazyLock<Template> =
-    LazyLock::new(|| Template::compile(&format!("{{{{*{GUARD_DECORATOR}}}}}")).expect("the guard decorator parses"));
+static GUARD: LazyLock<Template> = LazyLock::new(|| {
+    Template::compile(&format!("{{{{*{GUARD_DECORATOR}}}}}")).expect("the guard decorator parses")
+});
 
 /// A copy of `template` with a depth guard first in its body and first in
 /// the body of each of its inline partials: the places a recursion enters.
@@ -170,7 +173,9 @@ fn insert_guard(template: &mut Template, at: Option<handlebars::template::Templa
 }
 
 fn guard_inline_bodies(template: &mut Template) {
-    let Template { elements, mapping, .. } = template;
+    let Template {
+        elements, mapping, ..
+    } = template;
     for (i, element) in elements.iter_mut().enumerate() {
         match element {
             TemplateElement::DecoratorBlock(d) => {
@@ -309,11 +314,21 @@ mod tests {
         let g = guarded(&t);
         assert_eq!(g.elements.len(), t.elements.len() + 1);
         assert_eq!(g.mapping.len(), g.elements.len());
-        assert!(matches!(&g.elements[0], TemplateElement::DecoratorExpression(_)));
-        let TemplateElement::HelperBlock(h) = &g.elements[2] else { panic!("{:?}", g.elements) };
-        let TemplateElement::DecoratorBlock(d) = &h.template.as_ref().unwrap().elements[0] else { panic!() };
+        assert!(matches!(
+            &g.elements[0],
+            TemplateElement::DecoratorExpression(_)
+        ));
+        let TemplateElement::HelperBlock(h) = &g.elements[2] else {
+            panic!("{:?}", g.elements)
+        };
+        let TemplateElement::DecoratorBlock(d) = &h.template.as_ref().unwrap().elements[0] else {
+            panic!()
+        };
         let body = d.template.as_ref().unwrap();
-        assert!(matches!(&body.elements[0], TemplateElement::DecoratorExpression(_)));
+        assert!(matches!(
+            &body.elements[0],
+            TemplateElement::DecoratorExpression(_)
+        ));
         assert_eq!(body.mapping.len(), body.elements.len());
     }
 }

@@ -5,7 +5,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use handlebars::template::Template as Ast;
-use handlebars::{Context as HbsContext, Handlebars, Output, RenderContext, Renderable};
+use handlebars::{
+    Context as HbsContext, Handlebars, Output, RenderContext, RenderError, Renderable,
+};
 use platen_core::{Context, Origin, Request, Result, Template, Tried};
 
 use crate::error::render_error;
@@ -24,7 +26,10 @@ pub(crate) struct Unit {
 
 impl fmt::Debug for Unit {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Unit").field("origin", &self.origin.name).field("refs", &self.refs).finish()
+        f.debug_struct("Unit")
+            .field("origin", &self.origin.name)
+            .field("refs", &self.refs)
+            .finish()
     }
 }
 
@@ -69,8 +74,14 @@ impl fmt::Debug for HandlebarsTemplate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("HandlebarsTemplate")
             .field("origin", &self.unit.origin)
-            .field("partials", &self.partials.iter().map(|(n, _)| n).collect::<Vec<_>>())
-            .field("missing", &self.missing.iter().map(|(n, _)| n).collect::<Vec<_>>())
+            .field(
+                "partials",
+                &self.partials.iter().map(|(n, _)| n).collect::<Vec<_>>(),
+            )
+            .field(
+                "missing",
+                &self.missing.iter().map(|(n, _)| n).collect::<Vec<_>>(),
+            )
             .finish()
     }
 }
@@ -84,7 +95,15 @@ impl HandlebarsTemplate {
         missing: Vec<Missing>,
         registry: Arc<Handlebars<'static>>,
     ) -> HandlebarsTemplate {
-        HandlebarsTemplate { unit, root, entries, partials, missing, registry, last_len: AtomicUsize::new(0) }
+        HandlebarsTemplate {
+            unit,
+            root,
+            entries,
+            partials,
+            missing,
+            registry,
+            last_len: AtomicUsize::new(0),
+        }
     }
 
     pub(crate) fn unit(&self) -> &Arc<Unit> {
@@ -97,13 +116,19 @@ impl HandlebarsTemplate {
         if self.unit.origin.template_name == name {
             return Some(&self.unit);
         }
-        self.entries.iter().map(|e| &e.unit).find(|u| u.origin.template_name == name)
+        self.entries
+            .iter()
+            .map(|e| &e.unit)
+            .find(|u| u.origin.template_name == name)
     }
 
     /// Where a partial no loader had was looked for (`None` if it was not
     /// named literally, so not looked for).
     pub(crate) fn tried_for(&self, partial: &str) -> Option<&[Tried]> {
-        self.missing.iter().find(|(n, _)| n == partial).map(|(_, t)| t.as_slice())
+        self.missing
+            .iter()
+            .find(|(n, _)| n == partial)
+            .map(|(_, t)| t.as_slice())
     }
 
     /// The partial names this template can include, resolved (sorted).
@@ -126,7 +151,11 @@ impl HandlebarsTemplate {
     }
 
     /// Renders with a `handlebars` context, appending to `out`.
-    fn render_data(&self, data: &HbsContext, out: &mut String) -> Result<()> {
+    fn render_data(
+        &self,
+        data: &HbsContext,
+        out: &mut String,
+    ) -> std::result::Result<(), RenderError> {
         let registry: &Handlebars<'_> = &self.registry;
         let mut rc = RenderContext::new(self.root.name.as_ref());
         rc.set_recursive_lookup(registry.recursive_lookup());
@@ -139,13 +168,12 @@ impl HandlebarsTemplate {
         }
         let before = out.len();
         out.reserve(self.last_len.load(Ordering::Relaxed));
-        match measured(|| self.root.render(registry, data, &mut rc, &mut StringOut(out))) {
-            Ok(()) => {
-                self.last_len.store(out.len() - before, Ordering::Relaxed);
-                Ok(())
-            }
-            Err(e) => Err(render_error(e, self)),
-        }
+        measured(|| {
+            self.root
+                .render(registry, data, &mut rc, &mut StringOut(out))
+        })?;
+        self.last_len.store(out.len() - before, Ordering::Relaxed);
+        Ok(())
     }
 }
 
@@ -159,11 +187,17 @@ impl Template for HandlebarsTemplate {
     /// `handlebars` does).
     ///
     /// The context is converted to JSON first (see [`crate`] for what safe
-    /// strings, dates and objects become). With a request, the template also
+    /// strings, dates and objects become); each thread keeps its last
+    /// conversions and converts again only the values that changed. With a request, the template also
     /// sees `request`, `csrf_token` and `csrf_input` unless the context sets them.
-    fn render_to(&self, out: &mut String, context: &Context, request: Option<&Request>) -> Result<()> {
-        let data = crate::convert::context(context, request).map_err(|e| render_error(e, self))?;
-        self.render_data(&data, out)
+    fn render_to(
+        &self,
+        out: &mut String,
+        context: &Context,
+        request: Option<&Request>,
+    ) -> Result<()> {
+        crate::kept::with_data(context, request, |data| self.render_data(data, out))
+            .map_err(|e| render_error(e, self))
     }
 }
 

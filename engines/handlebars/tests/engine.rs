@@ -4,7 +4,9 @@
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
-use platen_core::{Context, Engine, Error, ErrorKind, Loader, LoaderChain, Origin, Request, Result, Template};
+use platen_core::{
+    Context, Engine, Error, ErrorKind, Loader, LoaderChain, Origin, Request, Result, Template,
+};
 use platen_handlebars::HandlebarsEngine;
 use platen_handlebars::handlebars::{Handlebars, handlebars_helper};
 
@@ -20,13 +22,21 @@ impl MapLoader {
     fn new(label: &'static str, templates: &[(&str, &str)]) -> Arc<MapLoader> {
         Arc::new(MapLoader {
             label,
-            templates: Mutex::new(templates.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()),
+            templates: Mutex::new(
+                templates
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect(),
+            ),
             reads: Mutex::new(0),
         })
     }
 
     fn set(&self, name: &str, source: &str) {
-        self.templates.lock().unwrap().insert(name.to_owned(), source.to_owned());
+        self.templates
+            .lock()
+            .unwrap()
+            .insert(name.to_owned(), source.to_owned());
     }
 
     fn reads(&self) -> usize {
@@ -40,12 +50,19 @@ impl Loader for MapLoader {
     }
 
     fn get_template_sources(&self, name: &str) -> Vec<Origin> {
-        vec![Origin::new(format!("{}:{name}", self.label), name, "test.map")]
+        vec![Origin::new(
+            format!("{}:{name}", self.label),
+            name,
+            "test.map",
+        )]
     }
 
     fn get_contents(&self, origin: &Origin) -> Result<String> {
         if !origin.name.starts_with(&format!("{}:", self.label)) {
-            return Err(Error::new(ErrorKind::TemplateNotFound, "source does not exist"));
+            return Err(Error::new(
+                ErrorKind::TemplateNotFound,
+                "source does not exist",
+            ));
         }
         *self.reads.lock().unwrap() += 1;
         self.templates
@@ -80,15 +97,24 @@ fn render(engine: &HandlebarsEngine, name: &str, ctx: &Context) -> Result<String
 
 #[test]
 fn renders_a_context() {
-    let e = engine(&[("page.hbs", "<h1>{{title}}</h1>{{#each items}}[{{@index}}:{{name}}]{{/each}}{{n}}")]);
+    let e = engine(&[(
+        "page.hbs",
+        "<h1>{{title}}</h1>{{#each items}}[{{@index}}:{{name}}]{{/each}}{{n}}",
+    )]);
     let ctx = Context::from_serialize(&serde_json::json!({
         "title": "a < b",
         "items": [{"name": "x"}, {"name": "y"}],
         "n": 2.5,
     }))
     .unwrap();
-    assert_eq!(render(&e, "page", &ctx).unwrap(), "<h1>a &lt; b</h1>[0:x][1:y]2.5");
-    assert_eq!(render(&e, "page.hbs", &ctx).unwrap(), "<h1>a &lt; b</h1>[0:x][1:y]2.5");
+    assert_eq!(
+        render(&e, "page", &ctx).unwrap(),
+        "<h1>a &lt; b</h1>[0:x][1:y]2.5"
+    );
+    assert_eq!(
+        render(&e, "page.hbs", &ctx).unwrap(),
+        "<h1>a &lt; b</h1>[0:x][1:y]2.5"
+    );
 }
 
 #[test]
@@ -100,25 +126,52 @@ fn maps_iterate_in_context_order() {
 
 #[test]
 fn partials_are_found_with_and_without_extension_in_any_loader() {
-    let a = MapLoader::new("a", &[("page.hbs", "{{> footer}}|{{> footer.hbs}}|{{> 'sub/part'}}")]);
-    let b = MapLoader::new("b", &[("footer.hbs", "[{{msg}}]"), ("sub/part.handlebars", "({{msg}})")]);
+    let a = MapLoader::new(
+        "a",
+        &[("page.hbs", "{{> footer}}|{{> footer.hbs}}|{{> 'sub/part'}}")],
+    );
+    let b = MapLoader::new(
+        "b",
+        &[
+            ("footer.hbs", "[{{msg}}]"),
+            ("sub/part.handlebars", "({{msg}})"),
+        ],
+    );
     let e = engine_over(vec![a, b], Handlebars::new());
     let t = e.template("page").unwrap();
     assert_eq!(t.partial_names(), ["'sub/part'", "footer", "footer.hbs"]);
     let names: Vec<_> = t.sources().iter().map(|o| o.name.clone()).collect();
-    assert_eq!(names, ["a:page.hbs", "b:footer.hbs", "b:sub/part.handlebars"]);
-    assert_eq!(t.render(&Context::new().with("msg", "hi"), None).unwrap(), "[hi]|[hi]|(hi)");
+    assert_eq!(
+        names,
+        ["a:page.hbs", "b:footer.hbs", "b:sub/part.handlebars"]
+    );
+    assert_eq!(
+        t.render(&Context::new().with("msg", "hi"), None).unwrap(),
+        "[hi]|[hi]|(hi)"
+    );
 }
 
 #[test]
 fn layouts_use_inline_partials_and_defaults() {
     let e = engine(&[
-        ("index.hbs", "{{#*inline \"content\"}}<b>{{title}}</b>{{/inline}}{{> layout}}"),
-        ("layout.hbs", "<main>{{> content}}</main><h1>{{#> title}}Untitled{{/title}}</h1>"),
-        ("block.hbs", "{{#> layout}}{{#*inline \"title\"}}T{{/inline}}{{/layout}}"),
+        (
+            "index.hbs",
+            "{{#*inline \"content\"}}<b>{{title}}</b>{{/inline}}{{> layout}}",
+        ),
+        (
+            "layout.hbs",
+            "<main>{{> content}}</main><h1>{{#> title}}Untitled{{/title}}</h1>",
+        ),
+        (
+            "block.hbs",
+            "{{#> layout}}{{#*inline \"title\"}}T{{/inline}}{{/layout}}",
+        ),
     ]);
     let ctx = Context::new().with("title", "Hi");
-    assert_eq!(render(&e, "index", &ctx).unwrap(), "<main><b>Hi</b></main><h1>Untitled</h1>");
+    assert_eq!(
+        render(&e, "index", &ctx).unwrap(),
+        "<main><b>Hi</b></main><h1>Untitled</h1>"
+    );
     // The partial block's inline partials reach the layout; `content` is missing there.
     let err = render(&e, "block", &ctx).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::TemplateNotFound, "{err}");
@@ -128,16 +181,24 @@ fn layouts_use_inline_partials_and_defaults() {
 
 #[test]
 fn partial_blocks_render_their_content() {
-    let e =
-        engine(&[("page.hbs", "{{#> frame}}inner {{x}}{{/frame}}"), ("frame.hbs", "<div>{{> @partial-block}}</div>")]);
-    assert_eq!(render(&e, "page", &Context::new().with("x", 1)).unwrap(), "<div>inner 1</div>");
+    let e = engine(&[
+        ("page.hbs", "{{#> frame}}inner {{x}}{{/frame}}"),
+        ("frame.hbs", "<div>{{> @partial-block}}</div>"),
+    ]);
+    assert_eq!(
+        render(&e, "page", &Context::new().with("x", 1)).unwrap(),
+        "<div>inner 1</div>"
+    );
 }
 
 #[test]
 fn strict_mode_names_the_variable_and_line() {
     let mut registry = Handlebars::new();
     registry.set_strict_mode(true);
-    let e = engine_over(vec![MapLoader::new("m", &[("x.hbs", "ok\n  {{missing.field}}")])], registry);
+    let e = engine_over(
+        vec![MapLoader::new("m", &[("x.hbs", "ok\n  {{missing.field}}")])],
+        registry,
+    );
     let err = render(&e, "x", &Context::new()).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::UndefinedVariable, "{err}");
     assert_eq!(err.line(), Some(2), "{err}");
@@ -156,7 +217,10 @@ fn errors_in_partials_point_into_the_partial() {
     let mut registry = Handlebars::new();
     registry.set_strict_mode(true);
     let e = engine_over(
-        vec![MapLoader::new("m", &[("page.hbs", "a\n{{> part}}"), ("part.hbs", "x\ny {{nope}}")])],
+        vec![MapLoader::new(
+            "m",
+            &[("page.hbs", "a\n{{> part}}"), ("part.hbs", "x\ny {{nope}}")],
+        )],
         registry,
     );
     let err = render(&e, "page", &Context::new()).unwrap_err();
@@ -166,12 +230,18 @@ fn errors_in_partials_point_into_the_partial() {
 
 #[test]
 fn syntax_errors_have_file_line_and_column() {
-    let e = engine(&[("bad.hbs", "line one\n{{#if x}}\n  {{foo bar=}}\n{{/if}}"), ("page.hbs", "{{> bad}}")]);
+    let e = engine(&[
+        ("bad.hbs", "line one\n{{#if x}}\n  {{foo bar=}}\n{{/if}}"),
+        ("page.hbs", "{{> bad}}"),
+    ]);
     let err = e.get_template("bad").unwrap_err();
     assert_eq!(err.kind(), ErrorKind::SyntaxError);
     assert_eq!(err.location().as_deref(), Some("m:bad.hbs:3:13"), "{err}");
     assert!(err.to_string().contains("(in m:bad.hbs:3:13)"), "{err}");
-    assert!(format!("{err:#}").contains("> 3 |   {{foo bar=}}"), "{err:#}");
+    assert!(
+        format!("{err:#}").contains("> 3 |   {{foo bar=}}"),
+        "{err:#}"
+    );
     // A syntax error in a partial fails the template that includes it, pointing at the partial.
     let err = e.get_template("page").unwrap_err();
     assert_eq!(err.kind(), ErrorKind::SyntaxError);
@@ -185,13 +255,22 @@ fn syntax_errors_have_file_line_and_column() {
 
 #[test]
 fn partials_are_indented_unless_the_registry_prevents_it() {
-    let templates = [("page.hbs", "<div>\n  {{> p}}\n</div>"), ("p.hbs", "a\nb\n")];
+    let templates = [
+        ("page.hbs", "<div>\n  {{> p}}\n</div>"),
+        ("p.hbs", "a\nb\n"),
+    ];
     let e = engine(&templates);
-    assert_eq!(render(&e, "page", &Context::new()).unwrap(), "<div>\n  a\n  b\n</div>");
+    assert_eq!(
+        render(&e, "page", &Context::new()).unwrap(),
+        "<div>\n  a\n  b\n</div>"
+    );
     let mut registry = Handlebars::new();
     registry.set_prevent_indent(true);
     let e = engine_over(vec![MapLoader::new("m", &templates)], registry);
-    assert_eq!(render(&e, "page", &Context::new()).unwrap(), "<div>\n  a\nb\n</div>");
+    assert_eq!(
+        render(&e, "page", &Context::new()).unwrap(),
+        "<div>\n  a\nb\n</div>"
+    );
 }
 
 #[test]
@@ -201,12 +280,23 @@ fn a_missing_template_lists_every_place_tried() {
     let e = engine_over(vec![a, b], Handlebars::new());
     let err = e.get_template("absent").unwrap_err();
     assert_eq!(err.kind(), ErrorKind::TemplateNotFound);
-    assert_eq!(err.detail(), Some("absent"), "the name asked for, so that the next engine is tried");
+    assert_eq!(
+        err.detail(),
+        Some("absent"),
+        "the name asked for, so that the next engine is tried"
+    );
     assert!(err.origin().is_none());
     let tried: Vec<_> = err.tried().iter().map(|t| t.origin.name.as_str()).collect();
     assert_eq!(
         tried,
-        ["a:absent", "b:absent", "a:absent.hbs", "b:absent.hbs", "a:absent.handlebars", "b:absent.handlebars"]
+        [
+            "a:absent",
+            "b:absent",
+            "a:absent.hbs",
+            "b:absent.hbs",
+            "a:absent.handlebars",
+            "b:absent.handlebars"
+        ]
     );
     // A name with an extension is tried as it is.
     let err = e.get_template("absent.hbs").unwrap_err();
@@ -217,24 +307,46 @@ fn a_missing_template_lists_every_place_tried() {
 fn a_missing_partial_is_an_error_when_rendered() {
     let e = engine(&[("page.hbs", "x\n{{#if show}}{{> nowhere}}{{/if}}")]);
     let t = e.get_template("page").unwrap();
-    assert_eq!(t.render(&Context::new(), None).unwrap(), "x\n", "not needed, not an error");
-    let err = t.render(&Context::new().with("show", true), None).unwrap_err();
+    assert_eq!(
+        t.render(&Context::new(), None).unwrap(),
+        "x\n",
+        "not needed, not an error"
+    );
+    let err = t
+        .render(&Context::new().with("show", true), None)
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::TemplateNotFound, "{err}");
-    assert!(err.origin().is_some(), "a real error, not a miss of the page");
+    assert!(
+        err.origin().is_some(),
+        "a real error, not a miss of the page"
+    );
     assert_eq!(err.location().as_deref(), Some("m:page.hbs:2:13"), "{err}");
     let tried: Vec<_> = err.tried().iter().map(|t| t.origin.name.as_str()).collect();
-    assert_eq!(tried, ["m:nowhere", "m:nowhere.hbs", "m:nowhere.handlebars"], "{err}");
+    assert_eq!(
+        tried,
+        ["m:nowhere", "m:nowhere.hbs", "m:nowhere.handlebars"],
+        "{err}"
+    );
 }
 
 #[test]
 fn autoescape_off_uses_no_escape() {
     let mut registry = Handlebars::new();
     registry.register_escape_fn(platen_handlebars::handlebars::no_escape);
-    let e = engine_over(vec![MapLoader::new("m", &[("x.hbs", "{{v}}|{{{v}}}")])], registry);
+    let e = engine_over(
+        vec![MapLoader::new("m", &[("x.hbs", "{{v}}|{{{v}}}")])],
+        registry,
+    );
     let ctx = Context::new().with("v", "<a href='x'>&</a>");
-    assert_eq!(render(&e, "x", &ctx).unwrap(), "<a href='x'>&</a>|<a href='x'>&</a>");
+    assert_eq!(
+        render(&e, "x", &ctx).unwrap(),
+        "<a href='x'>&</a>|<a href='x'>&</a>"
+    );
     let e = engine(&[("x.hbs", "{{v}}|{{{v}}}")]);
-    assert_eq!(render(&e, "x", &ctx).unwrap(), "&lt;a href&#x3D;&#x27;x&#x27;&gt;&amp;&lt;/a&gt;|<a href='x'>&</a>");
+    assert_eq!(
+        render(&e, "x", &ctx).unwrap(),
+        "&lt;a href&#x3D;&#x27;x&#x27;&gt;&amp;&lt;/a&gt;|<a href='x'>&</a>"
+    );
 }
 
 #[test]
@@ -250,8 +362,14 @@ handlebars_helper!(shout: |s: str| format!("{}!", s.to_uppercase()));
 fn helpers_of_the_registry_are_used() {
     let mut registry = Handlebars::new();
     registry.register_helper("shout", Box::new(shout));
-    let e = engine_over(vec![MapLoader::new("m", &[("x.hbs", "{{shout v}}")])], registry);
-    assert_eq!(render(&e, "x", &Context::new().with("v", "hi")).unwrap(), "HI!");
+    let e = engine_over(
+        vec![MapLoader::new("m", &[("x.hbs", "{{shout v}}")])],
+        registry,
+    );
+    assert_eq!(
+        render(&e, "x", &Context::new().with("v", "hi")).unwrap(),
+        "HI!"
+    );
     let e = engine(&[("x.hbs", "a\n{{shout v}}")]);
     let err = render(&e, "x", &Context::new().with("v", "hi")).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::RenderError);
@@ -263,14 +381,30 @@ fn helpers_of_the_registry_are_used() {
 fn render_to_appends_and_keeps_output_before_an_error() {
     let mut registry = Handlebars::new();
     registry.set_strict_mode(true);
-    let e =
-        engine_over(vec![MapLoader::new("m", &[("x.hbs", "before {{#if ok}}{{v}}{{/if}} {{nope}} after")])], registry);
+    let e = engine_over(
+        vec![MapLoader::new(
+            "m",
+            &[("x.hbs", "before {{#if ok}}{{v}}{{/if}} {{nope}} after")],
+        )],
+        registry,
+    );
     let t = e.get_template("x").unwrap();
     let mut out = String::from("<");
-    t.render_to(&mut out, &Context::new().with("ok", true).with("v", 1).with("nope", 2), None).unwrap();
+    t.render_to(
+        &mut out,
+        &Context::new().with("ok", true).with("v", 1).with("nope", 2),
+        None,
+    )
+    .unwrap();
     assert_eq!(out, "<before 1 2 after");
     let mut out = String::from("<");
-    let err = t.render_to(&mut out, &Context::new().with("ok", true).with("v", 1), None).unwrap_err();
+    let err = t
+        .render_to(
+            &mut out,
+            &Context::new().with("ok", true).with("v", 1),
+            None,
+        )
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::UndefinedVariable);
     assert_eq!(out, "<before 1 ");
 }
@@ -279,26 +413,45 @@ fn render_to_appends_and_keeps_output_before_an_error() {
 fn from_string_finds_partials_through_the_loaders() {
     let e = engine(&[("part.hbs", "<{{x}}>")]);
     let t = e.from_string("a {{> part}} b").unwrap();
-    assert_eq!(t.render(&Context::new().with("x", 1), None).unwrap(), "a <1> b");
+    assert_eq!(
+        t.render(&Context::new().with("x", 1), None).unwrap(),
+        "a <1> b"
+    );
     let err = e.from_string("a\n {{#if}}").unwrap_err();
     assert_eq!(err.kind(), ErrorKind::SyntaxError);
-    assert!(err.location().unwrap().starts_with("<unknown source>:2:"), "{err}");
+    assert!(
+        err.location().unwrap().starts_with("<unknown source>:2:"),
+        "{err}"
+    );
 }
 
 #[test]
 fn a_request_adds_request_and_csrf_variables() {
-    let e = engine(&[("x.hbs", "{{request.method}} {{request.full_path}} {{csrf_token}} {{{csrf_input}}}")]);
+    let e = engine(&[(
+        "x.hbs",
+        "{{request.method}} {{request.full_path}} {{csrf_token}} {{{csrf_input}}}",
+    )]);
     let mut request = Request::new("POST", "/form?a=1");
     request.csrf_token = Some("tok".into());
-    let out = e.get_template("x").unwrap().render(&Context::new(), Some(&request)).unwrap();
-    assert_eq!(out, "POST /form?a&#x3D;1 tok <input type=\"hidden\" name=\"csrfmiddlewaretoken\" value=\"tok\">");
+    let out = e
+        .get_template("x")
+        .unwrap()
+        .render(&Context::new(), Some(&request))
+        .unwrap();
+    assert_eq!(
+        out,
+        "POST /form?a&#x3D;1 tok <input type=\"hidden\" name=\"csrfmiddlewaretoken\" value=\"tok\">"
+    );
 }
 
 #[test]
 fn recursive_partials_render_a_tree() {
     let e = engine(&[
         ("tree.hbs", "<ul>{{> node}}</ul>"),
-        ("node.hbs", "<li>{{name}}{{#if children}}<ul>{{#each children}}{{> node}}{{/each}}</ul>{{/if}}</li>"),
+        (
+            "node.hbs",
+            "<li>{{name}}{{#if children}}<ul>{{#each children}}{{> node}}{{/each}}</ul>{{/if}}</li>",
+        ),
     ]);
     let ctx = Context::from_serialize(&serde_json::json!({
         "name": "a",
@@ -308,7 +461,10 @@ fn recursive_partials_render_a_tree() {
     let expected = "<ul><li>a<ul><li>b<ul><li>c</li></ul></li><li>d</li></ul></li></ul>";
     assert_eq!(render(&e, "tree", &ctx).unwrap(), expected);
     // The partial on its own, too.
-    assert_eq!(render(&e, "node", &ctx).unwrap(), &expected[4..expected.len() - 5]);
+    assert_eq!(
+        render(&e, "node", &ctx).unwrap(),
+        &expected[4..expected.len() - 5]
+    );
 }
 
 #[test]
@@ -318,7 +474,10 @@ fn partials_that_include_each_other_compile_without_a_cache() {
         "m",
         &[
             ("a.hbs", "a({{#if n}}{{#with n}}{{> b}}{{/with}}{{/if}})"),
-            ("b.hbs", "b({{#if n}}{{#with n}}{{> a}}{{/with}}{{/if}}{{> c}})"),
+            (
+                "b.hbs",
+                "b({{#if n}}{{#with n}}{{> a}}{{/with}}{{/if}}{{> c}})",
+            ),
             ("c.hbs", "c"),
         ],
     );
@@ -335,7 +494,10 @@ fn a_recursion_that_never_ends_is_an_error() {
         ("self.hbs", "x{{> self}}"),
         ("a.hbs", "{{#each xs}}{{> b}}{{/each}}{{> b}}"),
         ("b.hbs", "{{#if true}}{{> a}}{{/if}}"),
-        ("inline.hbs", "{{#*inline \"loop\"}}.{{> loop}}{{/inline}}{{> loop}}"),
+        (
+            "inline.hbs",
+            "{{#*inline \"loop\"}}.{{> loop}}{{/inline}}{{> loop}}",
+        ),
     ]);
     // Rendered on a thread with a 2 MiB stack (as spawned threads and tokio workers have), to show that it stops early enough.
     std::thread::Builder::new()
@@ -358,10 +520,19 @@ handlebars_helper!(pick: |s: str| s.to_owned());
 fn dynamic_partial_names_reach_the_named_partials() {
     let mut registry = Handlebars::new();
     registry.register_helper("pick", Box::new(pick));
-    let templates =
-        [("page.hbs", "{{#if false}}{{> one}}{{> two}}{{/if}}{{> (pick which)}}"), ("one.hbs", "1"), ("two.hbs", "2")];
+    let templates = [
+        (
+            "page.hbs",
+            "{{#if false}}{{> one}}{{> two}}{{/if}}{{> (pick which)}}",
+        ),
+        ("one.hbs", "1"),
+        ("two.hbs", "2"),
+    ];
     let e = engine_over(vec![MapLoader::new("m", &templates)], registry);
-    assert_eq!(render(&e, "page", &Context::new().with("which", "two")).unwrap(), "2");
+    assert_eq!(
+        render(&e, "page", &Context::new().with("which", "two")).unwrap(),
+        "2"
+    );
     let err = render(&e, "page", &Context::new().with("which", "three")).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::TemplateNotFound);
     assert!(err.to_string().contains("named literally"), "{err}");
@@ -377,11 +548,23 @@ fn check_reports_every_error_and_names_are_listed() {
         ("uses_missing.hbs", "{{> not_there}}"),
     ]);
     let errors = e.check();
-    let mut names: Vec<_> = errors.iter().map(|e| e.origin().unwrap().template_name.clone()).collect();
+    let mut names: Vec<_> = errors
+        .iter()
+        .map(|e| e.origin().unwrap().template_name.clone())
+        .collect();
     names.sort();
     assert_eq!(names, ["bad1.hbs", "bad2.hbs"], "{errors:?}");
     assert!(errors.iter().all(|e| e.kind() == ErrorKind::SyntaxError));
-    assert_eq!(e.template_names().unwrap(), ["bad1.hbs", "bad2.hbs", "ok.hbs", "part.hbs", "uses_missing.hbs"]);
+    assert_eq!(
+        e.template_names().unwrap(),
+        [
+            "bad1.hbs",
+            "bad2.hbs",
+            "ok.hbs",
+            "part.hbs",
+            "uses_missing.hbs"
+        ]
+    );
 }
 
 #[test]
@@ -396,13 +579,20 @@ fn without_a_cache_edits_are_seen_at_once() {
 #[test]
 fn one_template_renders_from_many_threads() {
     let e = engine(&[
-        ("page.hbs", "{{#each items}}{{> item}}{{/each}}{{#*inline \"x\"}}{{this}}{{/inline}}"),
-        ("item.hbs", "({{#if @first}}first {{/if}}{{this.n}}{{> deep}})"),
+        (
+            "page.hbs",
+            "{{#each items}}{{> item}}{{/each}}{{#*inline \"x\"}}{{this}}{{/inline}}",
+        ),
+        (
+            "item.hbs",
+            "({{#if @first}}first {{/if}}{{this.n}}{{> deep}})",
+        ),
         ("deep.hbs", "[{{@root.title}}]"),
     ]);
     let t = e.get_template("page").unwrap();
     let items: Vec<_> = (0..50).map(|n| serde_json::json!({ "n": n })).collect();
-    let ctx = Context::from_serialize(&serde_json::json!({ "items": items, "title": "t" })).unwrap();
+    let ctx =
+        Context::from_serialize(&serde_json::json!({ "items": items, "title": "t" })).unwrap();
     let expected = t.render(&ctx, None).unwrap();
     assert!(expected.starts_with("(first 0[t])(1[t])"), "{expected}");
     std::thread::scope(|s| {

@@ -27,7 +27,12 @@ fn write(path: &Path, content: &str) {
 fn edit(path: &Path, content: &str) {
     write(path, content);
     let later = SystemTime::now() + Duration::from_secs(5);
-    std::fs::File::options().write(true).open(path).unwrap().set_modified(later).unwrap();
+    std::fs::File::options()
+        .write(true)
+        .open(path)
+        .unwrap()
+        .set_modified(later)
+        .unwrap();
 }
 
 fn registry_with(backend: HandlebarsBackend) -> Registry {
@@ -79,12 +84,20 @@ fn bench_backend() -> HandlebarsBackend {
 #[test]
 fn renders_a_page_with_a_partial_from_the_second_directory() {
     let dir = project(&[
-        ("a/page.hbs", "<p>{{msg}}</p>{{> footer}}|{{> footer.hbs}}|{{> parts/nav}}"),
+        (
+            "a/page.hbs",
+            "<p>{{msg}}</p>{{> footer}}|{{> footer.hbs}}|{{> parts/nav}}",
+        ),
         ("b/footer.hbs", "[{{msg}}]"),
-        ("b/parts/nav.handlebars", "<nav>{{#each links}}{{this}};{{/each}}</nav>"),
+        (
+            "b/parts/nav.handlebars",
+            "<nav>{{#each links}}{{this}};{{/each}}</nav>",
+        ),
     ]);
     let engines = engines_with(dir.path(), TWO_DIRS, &registry()).unwrap();
-    let ctx = Context::new().with("msg", "a<b").with("links", vec!["x", "y"]);
+    let ctx = Context::new()
+        .with("msg", "a<b")
+        .with("links", vec!["x", "y"]);
     let expected = "<p>a&lt;b</p>[a&lt;b]|[a&lt;b]|<nav>x;y;</nav>";
     assert_eq!(render(&engines, "page", &ctx).unwrap(), expected);
     assert_eq!(render(&engines, "page.hbs", &ctx).unwrap(), expected);
@@ -93,32 +106,57 @@ fn renders_a_page_with_a_partial_from_the_second_directory() {
 #[test]
 fn layouts_with_inline_partials_and_defaults() {
     let dir = project(&[
-        ("a/index.hbs", "{{#*inline \"content\"}}<b>{{title}}</b>{{/inline}}\n{{> layout}}"),
-        ("a/block.hbs", "{{#> layout}}{{#*inline \"content\"}}<i>{{title}}</i>{{/inline}}{{/layout}}"),
+        (
+            "a/index.hbs",
+            "{{#*inline \"content\"}}<b>{{title}}</b>{{/inline}}\n{{> layout}}",
+        ),
+        (
+            "a/block.hbs",
+            "{{#> layout}}{{#*inline \"content\"}}<i>{{title}}</i>{{/inline}}{{/layout}}",
+        ),
         (
             "a/titled.hbs",
             "{{#> layout}}{{#*inline \"title\"}}T{{/inline}}{{#*inline \"content\"}}c{{/inline}}{{/layout}}",
         ),
-        ("b/layout.hbs", "<main>{{> content}}</main>\n<h1>{{#> title}}Untitled{{/title}}</h1>\n"),
+        (
+            "b/layout.hbs",
+            "<main>{{> content}}</main>\n<h1>{{#> title}}Untitled{{/title}}</h1>\n",
+        ),
     ]);
     let engines = engines_with(dir.path(), TWO_DIRS, &registry()).unwrap();
     let ctx = Context::new().with("title", "Hi");
     // The inline definition's line is not standalone (it has content): its newline stays.
-    assert_eq!(render(&engines, "index", &ctx).unwrap(), "\n<main><b>Hi</b></main>\n<h1>Untitled</h1>\n");
+    assert_eq!(
+        render(&engines, "index", &ctx).unwrap(),
+        "\n<main><b>Hi</b></main>\n<h1>Untitled</h1>\n"
+    );
     // A partial block: the inline partials of its content reach the layout.
-    assert_eq!(render(&engines, "block", &ctx).unwrap(), "<main><i>Hi</i></main>\n<h1>Untitled</h1>\n");
-    assert_eq!(render(&engines, "titled", &ctx).unwrap(), "<main>c</main>\n<h1>T</h1>\n");
+    assert_eq!(
+        render(&engines, "block", &ctx).unwrap(),
+        "<main><i>Hi</i></main>\n<h1>Untitled</h1>\n"
+    );
+    assert_eq!(
+        render(&engines, "titled", &ctx).unwrap(),
+        "<main>c</main>\n<h1>T</h1>\n"
+    );
 }
 
 #[test]
 fn strict_mode_reports_the_missing_variable_and_line() {
-    let dir = project(&[("a/x.hbs", "ok\n{{#if true}}\n  {{missing}}\n{{/if}}"), ("b/.keep", "")]);
-    let engines = engines_with(dir.path(), &with_options("strict_mode = true"), &registry()).unwrap();
+    let dir = project(&[
+        ("a/x.hbs", "ok\n{{#if true}}\n  {{missing}}\n{{/if}}"),
+        ("b/.keep", ""),
+    ]);
+    let engines =
+        engines_with(dir.path(), &with_options("strict_mode = true"), &registry()).unwrap();
     let err = render(&engines, "x", &Context::new()).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::UndefinedVariable, "{err}");
     assert_eq!(err.line(), Some(3), "{err}");
     let path = dir.path().join("a/x.hbs").canonicalize().unwrap();
-    assert!(err.to_string().contains(&format!("{}:3:3", path.display())), "{err}");
+    assert!(
+        err.to_string().contains(&format!("{}:3:3", path.display())),
+        "{err}"
+    );
     assert!(err.to_string().contains("`missing`"), "{err}");
     let engines = engines_with(dir.path(), TWO_DIRS, &registry()).unwrap();
     // The block tags' lines are standalone, so removed.
@@ -127,7 +165,10 @@ fn strict_mode_reports_the_missing_variable_and_line() {
 
 #[test]
 fn syntax_errors_name_file_line_and_column() {
-    let dir = project(&[("a/bad.hbs", "line one\n\n  {{#each items}}x{{/if}}"), ("b/.keep", "")]);
+    let dir = project(&[
+        ("a/bad.hbs", "line one\n\n  {{#each items}}x{{/if}}"),
+        ("b/.keep", ""),
+    ]);
     let engines = engines_with(dir.path(), TWO_DIRS, &registry()).unwrap();
     let err = engines.get_template("bad", None).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::SyntaxError);
@@ -135,7 +176,10 @@ fn syntax_errors_name_file_line_and_column() {
     let loc = err.location().unwrap();
     assert!(loc.starts_with(&format!("{}:3:", path.display())), "{loc}");
     assert!(err.to_string().contains(&loc), "{err}");
-    assert!(format!("{err:#}").contains("> 3 |   {{#each items}}x{{/if}}"), "{err:#}");
+    assert!(
+        format!("{err:#}").contains("> 3 |   {{#each items}}x{{/if}}"),
+        "{err:#}"
+    );
 }
 
 #[test]
@@ -147,12 +191,30 @@ fn a_missing_template_lists_every_place_tried() {
     let tried: Vec<String> = err.tried().iter().map(|t| t.origin.name.clone()).collect();
     let expected: Vec<String> = ["absent", "absent.hbs", "absent.handlebars"]
         .iter()
-        .flat_map(|n| ["a", "b"].map(|d| dir.path().join(d).canonicalize().unwrap().join(n).display().to_string()))
+        .flat_map(|n| {
+            ["a", "b"].map(|d| {
+                dir.path()
+                    .join(d)
+                    .canonicalize()
+                    .unwrap()
+                    .join(n)
+                    .display()
+                    .to_string()
+            })
+        })
         .collect();
     assert_eq!(tried, expected, "{err}");
-    assert!(err.tried().iter().all(|t| t.engine.as_deref() == Some("handlebars")), "{err}");
+    assert!(
+        err.tried()
+            .iter()
+            .all(|t| t.engine.as_deref() == Some("handlebars")),
+        "{err}"
+    );
     let text = err.to_string();
-    assert!(text.contains("[handlebars]") && text.contains("absent.handlebars"), "{text}");
+    assert!(
+        text.contains("[handlebars]") && text.contains("absent.handlebars"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -172,21 +234,35 @@ fn autoescape_can_be_turned_off() {
     let ctx = Context::new().with("v", "<&>");
     let engines = engines_with(dir.path(), TWO_DIRS, &registry()).unwrap();
     assert_eq!(render(&engines, "x", &ctx).unwrap(), "&lt;&amp;&gt;|<&>");
-    let engines = engines_with(dir.path(), &with_options("autoescape = false"), &registry()).unwrap();
+    let engines =
+        engines_with(dir.path(), &with_options("autoescape = false"), &registry()).unwrap();
     assert_eq!(render(&engines, "x", &ctx).unwrap(), "<&>|<&>");
 }
 
 #[test]
 fn helpers_are_registered_by_name_and_selected_in_settings() {
-    let dir = project(&[("a/x.hbs", "{{upper v}}"), ("a/y.hbs", "{{lower v}}"), ("b/.keep", "")]);
-    let registry = registry_with(HandlebarsBackend::new().helper("upper", upper).helper("lower", lower));
+    let dir = project(&[
+        ("a/x.hbs", "{{upper v}}"),
+        ("a/y.hbs", "{{lower v}}"),
+        ("b/.keep", ""),
+    ]);
+    let registry = registry_with(
+        HandlebarsBackend::new()
+            .helper("upper", upper)
+            .helper("lower", lower),
+    );
     let ctx = Context::new().with("v", "Hi");
     // Unset: every registered helper.
     let engines = engines_with(dir.path(), TWO_DIRS, &registry).unwrap();
     assert_eq!(render(&engines, "x", &ctx).unwrap(), "HI");
     assert_eq!(render(&engines, "y", &ctx).unwrap(), "hi");
     // Listed: only those.
-    let engines = engines_with(dir.path(), &with_options("helpers = [\"upper\"]"), &registry).unwrap();
+    let engines = engines_with(
+        dir.path(),
+        &with_options("helpers = [\"upper\"]"),
+        &registry,
+    )
+    .unwrap();
     assert_eq!(render(&engines, "x", &ctx).unwrap(), "HI");
     let err = render(&engines, "y", &ctx).unwrap_err();
     assert!(err.to_string().contains("no helper named `lower`"), "{err}");
@@ -195,14 +271,42 @@ fn helpers_are_registered_by_name_and_selected_in_settings() {
 #[test]
 fn settings_errors_name_the_key_and_the_file() {
     let dir = project(&[("a/.keep", ""), ("b/.keep", "")]);
-    let registry = registry_with(HandlebarsBackend::new().helper("upper", upper).helper("lower", lower));
-    let file = dir.path().join("platen.toml").canonicalize().unwrap_or_else(|_| dir.path().join("platen.toml"));
+    let registry = registry_with(
+        HandlebarsBackend::new()
+            .helper("upper", upper)
+            .helper("lower", lower),
+    );
+    let file = dir
+        .path()
+        .join("platen.toml")
+        .canonicalize()
+        .unwrap_or_else(|_| dir.path().join("platen.toml"));
     let cases = [
-        ("helpers = [\"upper\", \"uper\"]", "templates[0].options.helpers[1]", "did you mean `upper`"),
-        ("strict_mod = true", "templates[0].options.strict_mod", "did you mean `strict_mode`"),
-        ("strict_mode = \"yes\"", "templates[0].options.strict_mode", "expected a boolean"),
-        ("extensions = [\"hbs/\"]", "templates[0].options.extensions[0]", "not a file name extension"),
-        ("builtins = [\"x\"]", "templates[0].options.builtins", "register Handlebars helpers"),
+        (
+            "helpers = [\"upper\", \"uper\"]",
+            "templates[0].options.helpers[1]",
+            "did you mean `upper`",
+        ),
+        (
+            "strict_mod = true",
+            "templates[0].options.strict_mod",
+            "did you mean `strict_mode`",
+        ),
+        (
+            "strict_mode = \"yes\"",
+            "templates[0].options.strict_mode",
+            "expected a boolean",
+        ),
+        (
+            "extensions = [\"hbs/\"]",
+            "templates[0].options.extensions[0]",
+            "not a file name extension",
+        ),
+        (
+            "builtins = [\"x\"]",
+            "templates[0].options.builtins",
+            "register Handlebars helpers",
+        ),
     ];
     for (options, key, says) in cases {
         let err = engines_with(dir.path(), &with_options(options), &registry).unwrap_err();
@@ -210,14 +314,22 @@ fn settings_errors_name_the_key_and_the_file() {
         assert_eq!(err.settings_key(), Some(key), "{options}: {err}");
         let text = err.to_string();
         assert!(text.contains(says), "{options}: {text}");
-        assert!(text.contains(&file.display().to_string()) || text.contains("platen.toml"), "{text}");
+        assert!(
+            text.contains(&file.display().to_string()) || text.contains("platen.toml"),
+            "{text}"
+        );
     }
 }
 
 #[test]
 fn string_if_invalid_is_accepted_and_ignored() {
     let dir = project(&[("a/x.hbs", "[{{missing}}]"), ("b/.keep", "")]);
-    let engines = engines_with(dir.path(), &with_options("string_if_invalid = \"?\""), &registry()).unwrap();
+    let engines = engines_with(
+        dir.path(),
+        &with_options("string_if_invalid = \"?\""),
+        &registry(),
+    )
+    .unwrap();
     assert_eq!(render(&engines, "x", &Context::new()).unwrap(), "[]");
 }
 
@@ -227,7 +339,11 @@ fn an_edited_partial_shows_after_reset() {
     let engines = engines_with(dir.path(), TWO_DIRS, &registry()).unwrap();
     assert_eq!(render(&engines, "page", &Context::new()).unwrap(), "<v1>");
     edit(&dir.path().join("b/part.hbs"), "v2");
-    assert_eq!(render(&engines, "page", &Context::new()).unwrap(), "<v1>", "cached until reset");
+    assert_eq!(
+        render(&engines, "page", &Context::new()).unwrap(),
+        "<v1>",
+        "cached until reset"
+    );
     engines.reset();
     assert_eq!(render(&engines, "page", &Context::new()).unwrap(), "<v2>");
 }
@@ -239,7 +355,11 @@ fn in_debug_mode_an_edited_or_added_partial_shows_at_once() {
     let engines = engines_with(dir.path(), &settings, &registry()).unwrap();
     assert_eq!(render(&engines, "page", &Context::new()).unwrap(), "<v1>");
     edit(&dir.path().join("b/part.hbs"), "v2");
-    assert_eq!(render(&engines, "page", &Context::new()).unwrap(), "<v2>", "no reset needed");
+    assert_eq!(
+        render(&engines, "page", &Context::new()).unwrap(),
+        "<v2>",
+        "no reset needed"
+    );
     // A file that comes first in the search order now: `part` in `a`.
     edit(&dir.path().join("a/part.hbs"), "v3");
     assert_eq!(render(&engines, "page", &Context::new()).unwrap(), "<v3>");
@@ -257,7 +377,10 @@ fn in_debug_mode_partials_that_include_each_other_are_reloaded_too() {
     // `x` compiles `y` as its partial, while `x` itself is still being compiled.
     assert_eq!(render(&engines, "x", &ctx).unwrap(), "x1(y1(x1()))");
     assert_eq!(render(&engines, "y", &ctx).unwrap(), "y1(x1(y1()))");
-    edit(&dir.path().join("a/x.hbs"), "x2({{#each kids}}{{> y}}{{/each}})");
+    edit(
+        &dir.path().join("a/x.hbs"),
+        "x2({{#each kids}}{{> y}}{{/each}})",
+    );
     assert_eq!(render(&engines, "y", &ctx).unwrap(), "y1(x2(y1()))");
     assert_eq!(render(&engines, "x", &ctx).unwrap(), "x2(y1(x2()))");
 }
@@ -272,11 +395,17 @@ fn check_reports_every_broken_template() {
     ]);
     let engines = engines_with(dir.path(), TWO_DIRS, &registry()).unwrap();
     let errors = engines.check();
-    let mut names: Vec<_> = errors.iter().map(|e| e.template_name().unwrap().to_owned()).collect();
+    let mut names: Vec<_> = errors
+        .iter()
+        .map(|e| e.template_name().unwrap().to_owned())
+        .collect();
     names.sort();
     assert_eq!(names, ["bad1.hbs", "sub/bad2.hbs"], "{errors:?}");
     let engine = engines.get("handlebars").unwrap();
-    assert_eq!(engine.template_names().unwrap(), ["bad1.hbs", "ok.hbs", "part.hbs", "sub/bad2.hbs"]);
+    assert_eq!(
+        engine.template_names().unwrap(),
+        ["bad1.hbs", "ok.hbs", "part.hbs", "sub/bad2.hbs"]
+    );
 }
 
 #[test]
@@ -309,29 +438,53 @@ fn renders_from_eight_threads_at_once() {
 /// Renders a shared benchmark workload and compares it with what Django
 /// renders (`expected.html`, see `shared/bench/README.md`), byte for byte.
 fn bench_workload(workload: &str) {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/bench").join(workload);
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/bench")
+        .join(workload);
     if !root.is_dir() {
         eprintln!("skipped: {} is not there", root.display());
         return;
     }
     let registry = registry_with(bench_backend());
-    let settings =
-        format!("[[templates]]\nbackend = \"platen.handlebars\"\ndirs = [{:?}]\n", root.join("hbs").display());
+    let settings = format!(
+        "[[templates]]\nbackend = \"platen.handlebars\"\ndirs = [{:?}]\n",
+        root.join("hbs").display()
+    );
     let dir = tempfile::tempdir().unwrap();
     let engines = engines_with(dir.path(), &settings, &registry).unwrap();
-    assert!(engines.check().is_empty(), "{workload}: {:?}", engines.check());
+    assert!(
+        engines.check().is_empty(),
+        "{workload}: {:?}",
+        engines.check()
+    );
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(root.join("context.json")).unwrap()).unwrap();
     let ctx = Context::from_serialize(&json).unwrap();
     let expected = std::fs::read_to_string(root.join("expected.html")).unwrap();
     let out = render(&engines, "index", &ctx).unwrap();
     if out != expected {
-        let at = out.bytes().zip(expected.bytes()).position(|(a, b)| a != b).unwrap_or(out.len().min(expected.len()));
-        let around = |s: &str| s.get(at.saturating_sub(40)..(at + 40).min(s.len())).unwrap_or("").to_owned();
-        panic!("{workload}: differs at byte {at}:\n got: {:?}\nwant: {:?}", around(&out), around(&expected));
+        let at = out
+            .bytes()
+            .zip(expected.bytes())
+            .position(|(a, b)| a != b)
+            .unwrap_or(out.len().min(expected.len()));
+        let around = |s: &str| {
+            s.get(at.saturating_sub(40)..(at + 40).min(s.len()))
+                .unwrap_or("")
+                .to_owned()
+        };
+        panic!(
+            "{workload}: differs at byte {at}:\n got: {:?}\nwant: {:?}",
+            around(&out),
+            around(&expected)
+        );
     }
     // Again, from the cache, by the file's name.
-    assert_eq!(render(&engines, "index.hbs", &ctx).unwrap(), expected, "{workload}");
+    assert_eq!(
+        render(&engines, "index.hbs", &ctx).unwrap(),
+        expected,
+        "{workload}"
+    );
 }
 
 #[test]

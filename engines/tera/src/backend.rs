@@ -4,14 +4,20 @@ use std::fmt;
 use std::sync::Arc;
 
 use platen_core::{Backend, BuildEnv, Engine, EngineSettings, Error, LoaderChain, Result};
-use tera::{ArgFromValue, Filter, Function, FunctionResult, Kwargs, State, Test, TestResult, Tera};
+use tera::{ArgFromValue, Filter, Function, FunctionResult, Kwargs, State, Tera, Test, TestResult};
 
 use crate::engine::{Library, TeraEngine};
 
 type Registrar = Arc<dyn Fn(&mut Tera) + Send + Sync>;
 
 /// The engine options `platen.tera` reads besides the common ones.
-pub const OPTIONS: &[&str] = &["autoescape_on", "filters", "tests", "functions", "components"];
+pub const OPTIONS: &[&str] = &[
+    "autoescape_on",
+    "filters",
+    "tests",
+    "functions",
+    "components",
+];
 
 /// The suffixes Tera escapes by default.
 pub const DEFAULT_AUTOESCAPE_ON: &[&str] = &[".html", ".htm", ".xml"];
@@ -193,16 +199,21 @@ impl TeraBackend {
         let suffixes: Vec<String> = if settings.options.autoescape {
             match settings.option::<Vec<String>>("autoescape_on")? {
                 Some(suffixes) => suffixes,
-                None => DEFAULT_AUTOESCAPE_ON.iter().map(|s| (*s).to_owned()).collect(),
+                None => DEFAULT_AUTOESCAPE_ON
+                    .iter()
+                    .map(|s| (*s).to_owned())
+                    .collect(),
             }
         } else {
             Vec::new()
         };
         let string_name = format!("<string>{}", suffixes.first().map_or("", String::as_str));
         base.autoescape_on(suffixes);
-        for (option, what, list) in
-            [("filters", "filter", &self.filters), ("tests", "test", &self.tests), ("functions", "function", &self.functions)]
-        {
+        for (option, what, list) in [
+            ("filters", "filter", &self.filters),
+            ("tests", "test", &self.tests),
+            ("functions", "function", &self.functions),
+        ] {
             for registrar in select(settings, option, what, list)? {
                 registrar(&mut base);
             }
@@ -231,7 +242,8 @@ fn select<'a>(
             Some((_, registrar)) => out.push(registrar),
             None => {
                 let known = names(list);
-                let mut detail = format!("no {what} named `{name}` is registered on the Tera backend");
+                let mut detail =
+                    format!("no {what} named `{name}` is registered on the Tera backend");
                 if let Some(best) = platen_core::settings::closest(name, &known) {
                     detail.push_str(&format!(" (did you mean `{best}`?)"));
                 }
@@ -256,12 +268,23 @@ fn deny_dtl_options(settings: &EngineSettings) -> Result<()> {
             !o.string_if_invalid.is_empty(),
             "Tera 2 raises an error for an undefined variable; use `default(value=...)` or `?.` in the template",
         ),
-        ("libraries", !o.libraries.is_empty(), "tag libraries are a DTL feature; register Tera filters on `TeraBackend`"),
-        ("builtins", !o.builtins.is_empty(), "tag libraries are a DTL feature; register Tera filters on `TeraBackend`"),
+        (
+            "libraries",
+            !o.libraries.is_empty(),
+            "tag libraries are a DTL feature; register Tera filters on `TeraBackend`",
+        ),
+        (
+            "builtins",
+            !o.builtins.is_empty(),
+            "tag libraries are a DTL feature; register Tera filters on `TeraBackend`",
+        ),
     ];
     for (key, set, why) in unsupported {
         if set {
-            let detail = format!("`{key}` is not supported by the `{}` backend: {why}", crate::BACKEND_NAME);
+            let detail = format!(
+                "`{key}` is not supported by the `{}` backend: {why}",
+                crate::BACKEND_NAME
+            );
             return Err(settings.error(&format!("options.{key}"), detail));
         }
     }
@@ -283,10 +306,20 @@ impl Backend for TeraBackend {
                 if name.is_empty() {
                     return Err(settings.error(&sub, "a component template name cannot be empty"));
                 }
-                Ok(Library { key: settings.key(&sub), source: settings.source_of(&sub), name })
+                Ok(Library {
+                    key: settings.key(&sub),
+                    source: settings.source_of(&sub),
+                    name,
+                })
             })
             .collect::<Result<Vec<_>, Error>>()?;
         let chain = LoaderChain::new(env.loaders.clone());
-        Ok(Arc::new(TeraEngine::with_options(settings.name.clone(), chain, base, libraries, string_name)))
+        Ok(Arc::new(TeraEngine::with_options(
+            settings.name.clone(),
+            chain,
+            base,
+            libraries,
+            string_name,
+        )))
     }
 }

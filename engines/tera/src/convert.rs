@@ -6,58 +6,113 @@ use platen_core::{Context, Request, Value};
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 use tera::value::Key;
 
-/// Converts a platen context into a Tera context.
-///
-/// With a request, adds what Django's Jinja2 backend adds: `request`,
-/// `csrf_token` and `csrf_input` (each only when the context has no
-/// variable of that name).
+/// Converts a platen context into a new Tera context (keys owned): what
+/// [`crate::kept`] falls back to when the thread's kept contexts are in use.
 pub(crate) fn context(ctx: &Context, request: Option<&Request>) -> tera::Context {
+    let added = Added::new(ctx, request);
     let mut out = tera::Context::new();
-    for (name, value) in ctx.iter() {
-        out.insert_value(name.to_owned(), crate::shared::value_of(value));
-    }
-    if let Some(request) = request {
-        if !ctx.contains("request") {
-            out.insert_value("request", request_value(request));
-        }
-        let token = request.csrf_token.as_deref().unwrap_or("");
-        if !ctx.contains("csrf_token") {
-            out.insert_value("csrf_token", tera::Value::from(token));
-        }
-        if !ctx.contains("csrf_input") {
-            let input = if token.is_empty() {
-                String::new()
-            } else {
-                let mut escaped = Vec::with_capacity(token.len());
-                let _ = tera::escape_html(token, &mut escaped);
-                format!(
-                    "<input type=\"hidden\" name=\"csrfmiddlewaretoken\" value=\"{}\">",
-                    String::from_utf8_lossy(&escaped)
-                )
-            };
-            out.insert_value("csrf_input", tera::Value::safe_string(&input));
-        }
+    for (name, value) in names(ctx, added).zip(values(ctx, request, added)) {
+        out.insert_value(name.to_owned(), value);
     }
     out
+}
+
+/// The variables a request adds to a Tera context, as Django's Jinja2
+/// backend does: `request`, `csrf_token` and `csrf_input`, each only when
+/// there is a request and the context has no variable of that name.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Added {
+    request: bool,
+    csrf_token: bool,
+    csrf_input: bool,
+}
+
+impl Added {
+    /// What `request` adds to `ctx`.
+    pub(crate) fn new(ctx: &Context, request: Option<&Request>) -> Added {
+        let add = |name| request.is_some() && !ctx.contains(name);
+        Added {
+            request: add("request"),
+            csrf_token: add("csrf_token"),
+            csrf_input: add("csrf_input"),
+        }
+    }
+}
+
+/// The names of a render's variables, in order: the context's, then those
+/// the request adds.
+pub(crate) fn names(ctx: &Context, added: Added) -> impl Iterator<Item = &str> {
+    let extra = [
+        ("request", added.request),
+        ("csrf_token", added.csrf_token),
+        ("csrf_input", added.csrf_input),
+    ];
+    ctx.iter().map(|(name, _)| name).chain(
+        extra
+            .into_iter()
+            .filter(|(_, add)| *add)
+            .map(|(name, _)| name),
+    )
+}
+
+/// The values of a render's variables, in the order of [`names`].
+fn values<'a>(
+    ctx: &'a Context,
+    request: Option<&'a Request>,
+    added: Added,
+) -> impl Iterator<Item = tera::Value> + 'a {
+    ctx.iter()
+        .map(|(_, value)| crate::shared::value_of(value))
+        .chain(request_values(request, added))
+}
+
+/// The values of the variables the request adds, in the order of [`names`].
+pub(crate) fn request_values(
+    request: Option<&Request>,
+    added: Added,
+) -> impl Iterator<Item = tera::Value> {
+    request.into_iter().flat_map(move |request| {
+        let token = request.csrf_token.as_deref().unwrap_or("");
+        let request_var = added.request.then(|| request_value(request));
+        let token_var = added.csrf_token.then(|| tera::Value::from(token));
+        let input_var = added.csrf_input.then(|| csrf_input(token));
+        [request_var, token_var, input_var].into_iter().flatten()
+    })
+}
+
+/// The hidden form field holding the CSRF token (empty without a token).
+fn csrf_input(token: &str) -> tera::Value {
+    let input = if token.is_empty() {
+        String::new()
+    } else {
+        let mut escaped = Vec::with_capacity(token.len());
+        let _ = tera::escape_html(token, &mut escaped);
+        format!(
+            "<input type=\"hidden\" name=\"csrfmiddlewaretoken\" value=\"{}\">",
+            String::from_utf8_lossy(&escaped)
+        )
+    };
+    tera::Value::safe_string(&input)
 }
 
 /// Converts one value. Strings keep their safe mark; decimals, dates and
 /// times become their ISO text (as their serde form); objects become a map
 /// of their attributes, a list of their items, or their text.
-pub(crate) fn value_of(v: &Value) -> tera::Value {
-    convert(v).0
-}
-
-/// Converts one value ([`value_of`]) and says whether the result stands for
-/// the value for as long as the value lives: false when a dynamic object,
-/// whose attributes may change, was read on the way.
+///
+/// Also says whether the result stands for the value for as long as the
+/// value lives: false when a dynamic object, whose attributes may change,
+/// was read on the way.
 pub(crate) fn convert(v: &Value) -> (tera::Value, bool) {
     let dynamic = Cell::new(false);
-    let out = Tera { value: v, dynamic: &dynamic }.build();
+    let out = Tera {
+        value: v,
+        dynamic: &dynamic,
+    }
+    .build();
     (out, !dynamic.get())
 }
 
-/// A platen value serialized as [`value_of`] converts it, for Tera's
+/// A platen value serialized as [`convert`] converts it, for Tera's
 /// serializer. A Tera value met while serializing passes through it
 /// unchanged, which is how safe strings keep their mark.
 struct Tera<'a> {
@@ -69,7 +124,10 @@ struct Tera<'a> {
 impl Tera<'_> {
     /// An item of this value.
     fn of<'b>(&'b self, value: &'b Value) -> Tera<'b> {
-        Tera { value, dynamic: self.dynamic }
+        Tera {
+            value,
+            dynamic: self.dynamic,
+        }
     }
 
     /// Builds the Tera value. Scalars and lists are built directly; maps
@@ -84,7 +142,11 @@ impl Tera<'_> {
             Value::Float(f) => (*f).into(),
             Value::Str(s) => tera::Value::normal_string(s),
             Value::SafeStr(s) => tera::Value::safe_string(s),
-            Value::List(items) => items.iter().map(|item| self.of(item).build()).collect::<Vec<_>>().into(),
+            Value::List(items) => items
+                .iter()
+                .map(|item| self.of(item).build())
+                .collect::<Vec<_>>()
+                .into(),
             // Cannot fail: every map key is a string.
             _ => tera::Value::try_from_serializable(self)
                 .unwrap_or_else(|_| tera::Value::normal_string(&self.value.to_string())),
@@ -137,9 +199,11 @@ impl Serialize for Tera<'_> {
                 }
             }
             // Their serde form: ISO text.
-            Value::Decimal(_) | Value::Date(_) | Value::DateTime(_) | Value::AwareDateTime(_) | Value::Time(_) => {
-                self.value.serialize(serializer)
-            }
+            Value::Decimal(_)
+            | Value::Date(_)
+            | Value::DateTime(_)
+            | Value::AwareDateTime(_)
+            | Value::Time(_) => self.value.serialize(serializer),
         }
     }
 }
@@ -150,16 +214,24 @@ fn request_value(r: &Request) -> tera::Value {
     fn pairs(items: &[(String, String)]) -> tera::Value {
         let mut map = tera::Map::with_capacity(items.len());
         for (k, v) in items {
-            map.entry(Key::from(k.clone())).or_insert_with(|| tera::Value::normal_string(v));
+            map.entry(Key::from(k.clone()))
+                .or_insert_with(|| tera::Value::normal_string(v));
         }
         map.into()
     }
-    let full_path = if r.query.is_empty() { r.path.clone() } else { format!("{}?{}", r.path, r.query) };
+    let full_path = if r.query.is_empty() {
+        r.path.clone()
+    } else {
+        format!("{}?{}", r.path, r.query)
+    };
     let mut map = tera::Map::with_capacity(6);
     map.insert(Key::Str("method"), tera::Value::normal_string(&r.method));
     map.insert(Key::Str("path"), tera::Value::normal_string(&r.path));
     map.insert(Key::Str("query"), tera::Value::normal_string(&r.query));
-    map.insert(Key::Str("full_path"), tera::Value::normal_string(&full_path));
+    map.insert(
+        Key::Str("full_path"),
+        tera::Value::normal_string(&full_path),
+    );
     map.insert(Key::Str("headers"), pairs(&r.headers));
     map.insert(Key::Str("cookies"), pairs(&r.cookies));
     map.into()
@@ -168,6 +240,10 @@ fn request_value(r: &Request) -> tera::Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn value_of(v: &Value) -> tera::Value {
+        convert(v).0
+    }
 
     #[test]
     fn keeps_safe_marks_order_and_nesting() {
@@ -181,12 +257,19 @@ mod tests {
 
     #[test]
     fn nested_values_keep_safe_marks_kinds_and_order() {
-        let inner: Value = [("z", Value::safe("<b>")), ("a", Value::from("<i>")), ("n", Value::None)]
-            .into_iter()
-            .map(|(k, v)| (std::sync::Arc::from(k), v))
-            .collect::<platen_core::value::Map>()
-            .into();
-        let value = Value::from(vec![inner, Value::from(vec![Value::from(2.5), Value::from(true), Value::safe("&")])]);
+        let inner: Value = [
+            ("z", Value::safe("<b>")),
+            ("a", Value::from("<i>")),
+            ("n", Value::None),
+        ]
+        .into_iter()
+        .map(|(k, v)| (std::sync::Arc::from(k), v))
+        .collect::<platen_core::value::Map>()
+        .into();
+        let value = Value::from(vec![
+            inner,
+            Value::from(vec![Value::from(2.5), Value::from(true), Value::safe("&")]),
+        ]);
         let out = value_of(&value);
         let items = out.as_array().unwrap();
         let map = items[0].as_map().unwrap();
@@ -207,7 +290,12 @@ mod tests {
         let decimal: platen_core::value::Decimal = "1.50".parse().unwrap();
         let date = chrono::NaiveDate::from_ymd_opt(2024, 2, 29).unwrap();
         let list = value_of(&Value::from(vec![Value::from(decimal), Value::from(date)]));
-        let texts: Vec<Option<&str>> = list.as_array().unwrap().iter().map(|v| v.as_str()).collect();
+        let texts: Vec<Option<&str>> = list
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str())
+            .collect();
         assert_eq!(texts, [Some("1.50"), Some("2024-02-29")]);
         assert_eq!(value_of(&Value::from(date)).as_str(), Some("2024-02-29"));
     }
@@ -237,7 +325,12 @@ mod tests {
         }
         fn try_iter(&self) -> Option<Box<dyn Iterator<Item = Value> + '_>> {
             Some(Box::new(
-                [Value::from("a&b"), Value::from_object(Html(true)), Value::from_object(Html(false))].into_iter(),
+                [
+                    Value::from("a&b"),
+                    Value::from_object(Html(true)),
+                    Value::from_object(Html(false)),
+                ]
+                .into_iter(),
             ))
         }
     }
@@ -281,8 +374,14 @@ mod tests {
         assert_eq!(out.get("csrf_token").unwrap().as_str(), Some("mine"));
         let input = out.get("csrf_input").unwrap();
         assert!(input.is_safe());
-        assert_eq!(input.as_str(), Some("<input type=\"hidden\" name=\"csrfmiddlewaretoken\" value=\"t&quot;k\">"));
+        assert_eq!(
+            input.as_str(),
+            Some("<input type=\"hidden\" name=\"csrfmiddlewaretoken\" value=\"t&quot;k\">")
+        );
         let req = out.get("request").unwrap().as_map().unwrap();
-        assert_eq!(req.get(&Key::Str("full_path")).unwrap().as_str(), Some("/p?q=1"));
+        assert_eq!(
+            req.get(&Key::Str("full_path")).unwrap().as_str(),
+            Some("/p?q=1")
+        );
     }
 }

@@ -30,11 +30,12 @@
 
 use std::any::Any;
 use std::fmt;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use platen_core::{
-    Compiled, Compiler, Context, Engine, Error, ErrorKind, LoaderChain, Origin, Request, Result, Template,
+    Compiled, Compiler, Context, Engine, Error, ErrorKind, LoaderChain, Origin, Request, Result,
+    Template,
 };
 use tera::Tera;
 
@@ -76,7 +77,15 @@ impl fmt::Debug for TeraEngine {
         f.debug_struct("TeraEngine")
             .field("name", &self.inner.name)
             .field("chain", &self.inner.chain)
-            .field("components", &self.inner.libraries.iter().map(|l| &l.name).collect::<Vec<_>>())
+            .field(
+                "components",
+                &self
+                    .inner
+                    .libraries
+                    .iter()
+                    .map(|l| &l.name)
+                    .collect::<Vec<_>>(),
+            )
             .finish()
     }
 }
@@ -96,7 +105,10 @@ impl fmt::Debug for TeraTemplate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("TeraTemplate")
             .field("origin", &self.origin)
-            .field("closure", &self.closure.iter().map(|p| &p.name).collect::<Vec<_>>())
+            .field(
+                "closure",
+                &self.closure.iter().map(|p| &p.name).collect::<Vec<_>>(),
+            )
             .finish()
     }
 }
@@ -126,7 +138,13 @@ impl TeraEngine {
     /// no templates). `from_string` templates are named `<string>.html`
     /// inside Tera (so escaped under Tera's default suffixes).
     pub fn new(name: impl Into<String>, chain: LoaderChain, base: Tera) -> TeraEngine {
-        TeraEngine::with_options(name.into(), chain, base, Vec::new(), "<string>.html".to_owned())
+        TeraEngine::with_options(
+            name.into(),
+            chain,
+            base,
+            Vec::new(),
+            "<string>.html".to_owned(),
+        )
     }
 
     pub(crate) fn with_options(
@@ -136,7 +154,15 @@ impl TeraEngine {
         libraries: Vec<Library>,
         string_name: String,
     ) -> TeraEngine {
-        TeraEngine { inner: Arc::new(Inner { name, chain, base, libraries, string_name }) }
+        TeraEngine {
+            inner: Arc::new(Inner {
+                name,
+                chain,
+                base,
+                libraries,
+                string_name,
+            }),
+        }
     }
 
     /// The loader chain.
@@ -146,7 +172,10 @@ impl TeraEngine {
 
     /// Finds and compiles `name`, as its concrete type.
     pub fn get_tera_template(&self, name: &str) -> Result<Arc<TeraTemplate>> {
-        let compiler = TeraCompiler { inner: &self.inner, frame: None };
+        let compiler = TeraCompiler {
+            inner: &self.inner,
+            frame: None,
+        };
         downcast(self.inner.chain.find(name, &[], &compiler)?)
     }
 }
@@ -172,7 +201,12 @@ struct TeraCompiler<'a> {
 
 impl Compiler for TeraCompiler<'_> {
     fn compile(&self, origin: &Origin, source: &str) -> Result<Compiled> {
-        Ok(Arc::new(self.inner.build(origin.template_name.clone(), origin, source, self)?))
+        Ok(Arc::new(self.inner.build(
+            origin.template_name.clone(),
+            origin,
+            source,
+            self,
+        )?))
     }
 }
 
@@ -180,7 +214,11 @@ impl Compiler for TeraCompiler<'_> {
 #[derive(Clone, Copy)]
 enum Why<'a> {
     /// A tag of the template being compiled, at `start..end`.
-    Tag { kind: RefKind, start: usize, end: usize },
+    Tag {
+        kind: RefKind,
+        start: usize,
+        end: usize,
+    },
     /// Reported missing by Tera's build (the scan did not predict it).
     Reported,
     /// A component template of the settings.
@@ -189,10 +227,26 @@ enum Why<'a> {
 
 impl Inner {
     /// Compiles `source` under the name `name` with its closure.
-    fn build(&self, name: String, origin: &Origin, source: &str, cx: &TeraCompiler<'_>) -> Result<TeraTemplate> {
-        let me = Part { name, source: Arc::from(source), origin: origin.clone() };
-        let frame = Frame { name: &me.name, parent: cx.frame };
-        let nested = TeraCompiler { inner: self, frame: Some(&frame) };
+    fn build(
+        &self,
+        name: String,
+        origin: &Origin,
+        source: &str,
+        cx: &TeraCompiler<'_>,
+    ) -> Result<TeraTemplate> {
+        let me = Part {
+            name,
+            source: Arc::from(source),
+            origin: origin.clone(),
+        };
+        let frame = Frame {
+            name: &me.name,
+            parent: cx.frame,
+        };
+        let nested = TeraCompiler {
+            inner: self,
+            frame: Some(&frame),
+        };
         let depth = frame.iter().count();
         if depth > MAX_DEPTH {
             let chain: Vec<&str> = frame.iter().collect();
@@ -214,7 +268,11 @@ impl Inner {
             if seen.contains(&r.name) && r.name != me.name {
                 continue;
             }
-            let why = Why::Tag { kind: r.kind, start: r.start, end: r.end };
+            let why = Why::Tag {
+                kind: r.kind,
+                start: r.start,
+                end: r.end,
+            };
             deps.push(self.load(&r.name, why, &me, &frame, &nested)?);
             seen.push(r.name);
         }
@@ -241,7 +299,9 @@ impl Inner {
             }
             merged = deps.len();
             let mut tera = self.base.clone();
-            let err = match tera.add_raw_templates(closure.iter().map(|p| (p.name.as_str(), &*p.source))) {
+            let err = match tera
+                .add_raw_templates(closure.iter().map(|p| (p.name.as_str(), &*p.source)))
+            {
                 Ok(()) => {
                     return Ok(TeraTemplate {
                         origin: origin.clone(),
@@ -292,7 +352,9 @@ impl Inner {
             chain.reverse();
             chain.push(name);
             let detail = if name == me.name {
-                format!("`{name}` {how} by itself; a Tera template cannot extend or include its own name")
+                format!(
+                    "`{name}` {how} by itself; a Tera template cannot extend or include its own name"
+                )
             } else {
                 format!(
                     "`{name}` is {how} by `{}` while it is being compiled ({}); templates cannot extend or \
@@ -354,15 +416,26 @@ impl Engine for TeraEngine {
     /// Compiles `source`; its `extends` and `include` names are found
     /// through the loaders. It is escaped when the engine escapes anything.
     fn from_string(&self, source: &str) -> Result<Arc<dyn Template>> {
-        let compiler = TeraCompiler { inner: &self.inner, frame: None };
+        let compiler = TeraCompiler {
+            inner: &self.inner,
+            frame: None,
+        };
         let origin = Origin::unknown();
-        Ok(Arc::new(self.inner.build(self.inner.string_name.clone(), &origin, source, &compiler)?))
+        Ok(Arc::new(self.inner.build(
+            self.inner.string_name.clone(),
+            &origin,
+            source,
+            &compiler,
+        )?))
     }
 
     /// Compiles every template the loaders list; returns every error once
     /// (a broken base template is reported once, not once per child).
     fn check(&self) -> Vec<Error> {
-        let compiler = TeraCompiler { inner: &self.inner, frame: None };
+        let compiler = TeraCompiler {
+            inner: &self.inner,
+            frame: None,
+        };
         let mut seen = std::collections::HashSet::new();
         let mut errors = self.inner.chain.warm(&compiler);
         errors.retain(|e| seen.insert(format!("{e}")));
@@ -383,31 +456,39 @@ impl Template for TeraTemplate {
         &self.origin
     }
 
-    /// Renders into a new string: Tera's own, sized by Tera.
+    /// Renders into a new string, sized by the last output (Tera sizes its
+    /// own by the template's text, which is short of a page made mostly of
+    /// data).
     fn render(&self, context: &Context, request: Option<&Request>) -> Result<String> {
-        let ctx = crate::convert::context(context, request);
-        self.tera
-            .render(self.name(), &ctx)
-            .map_err(|err| map_error(&err, &self.closure, &self.closure[0], Phase::Render))
+        let mut out = String::new();
+        self.render_to(&mut out, context, request)?;
+        Ok(out)
     }
 
     /// Renders into `out`, appending. On an error `out` is left as it was.
-    fn render_to(&self, out: &mut String, context: &Context, request: Option<&Request>) -> Result<()> {
-        let ctx = crate::convert::context(context, request);
+    fn render_to(
+        &self,
+        out: &mut String,
+        context: &Context,
+        request: Option<&Request>,
+    ) -> Result<()> {
         let before = out.len();
         let mut buf = std::mem::take(out).into_bytes();
         buf.reserve(self.last_len.load(Ordering::Relaxed));
-        let rendered = self.tera.render_to(self.name(), &ctx, &mut buf);
+        // Tera's error is large: mapped here, so that only a pointer travels back.
+        let rendered = crate::kept::with_context(context, request, |ctx| {
+            self.tera
+                .render_to(self.name(), ctx, &mut buf)
+                .map_err(|err| map_error(&err, &self.closure, &self.closure[0], Phase::Render))
+        });
         if rendered.is_err() {
             buf.truncate(before);
         }
-        *out = String::from_utf8(buf).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
-        match rendered {
-            Ok(()) => {
-                self.last_len.store(out.len() - before, Ordering::Relaxed);
-                Ok(())
-            }
-            Err(err) => Err(map_error(&err, &self.closure, &self.closure[0], Phase::Render)),
+        *out = String::from_utf8(buf)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+        if rendered.is_ok() {
+            self.last_len.store(out.len() - before, Ordering::Relaxed);
         }
+        rendered
     }
 }

@@ -65,7 +65,13 @@ pub(crate) fn text_reports(text: &str) -> Vec<TextReport> {
     let mut in_report = false;
     for line in text.lines() {
         if let Some(message) = line.strip_prefix("error: ") {
-            reports.push(TextReport { message: message.to_owned(), file: None, line: 0, col: 0, width: 1 });
+            reports.push(TextReport {
+                message: message.to_owned(),
+                file: None,
+                line: 0,
+                col: 0,
+                width: 1,
+            });
             in_report = true;
         } else if line.starts_with("note: ") || line.is_empty() {
             in_report = false;
@@ -91,13 +97,22 @@ pub(crate) fn text_reports(text: &str) -> Vec<TextReport> {
 /// Maps a Tera error into ours. `closure` holds every template the failing
 /// Tera instance knew (to find the origin and source of the one named);
 /// `fallback` is the template being built or rendered.
-pub(crate) fn map_error(err: &tera::Error, closure: &[Part], fallback: &Part, phase: Phase) -> Error {
+pub(crate) fn map_error(
+    err: &tera::Error,
+    closure: &[Part],
+    fallback: &Part,
+    phase: Phase,
+) -> Error {
     let part = |name: &str| closure.iter().find(|p| p.name == name).unwrap_or(fallback);
     match err.kind() {
-        tera::ErrorKind::SyntaxError(report) => located(ErrorKind::SyntaxError, report, part(report.filename())),
-        tera::ErrorKind::RenderingError(report) => {
-            located(render_kind(report.message()), report, part(report.filename()))
+        tera::ErrorKind::SyntaxError(report) => {
+            located(ErrorKind::SyntaxError, report, part(report.filename()))
         }
+        tera::ErrorKind::RenderingError(report) => located(
+            render_kind(report.message()),
+            report,
+            part(report.filename()),
+        ),
         tera::ErrorKind::Msg(text) => {
             let reports = text_reports(text);
             let Some(first) = reports.first() else {
@@ -119,12 +134,30 @@ pub(crate) fn map_error(err: &tera::Error, closure: &[Part], fallback: &Part, ph
             if reports.len() > 1 {
                 let others: Vec<String> = reports[1..]
                     .iter()
-                    .map(|r| format!("{} at {}:{}:{}", r.message, r.file.as_deref().unwrap_or("?"), r.line, r.col))
+                    .map(|r| {
+                        format!(
+                            "{} at {}:{}:{}",
+                            r.message,
+                            r.file.as_deref().unwrap_or("?"),
+                            r.line,
+                            r.col
+                        )
+                    })
                     .collect();
-                detail.push_str(&format!("; and {} more: {}", others.len(), others.join("; ")));
+                detail.push_str(&format!(
+                    "; and {} more: {}",
+                    others.len(),
+                    others.join("; ")
+                ));
             }
-            let kind = if phase == Phase::Render { ErrorKind::RenderError } else { ErrorKind::SyntaxError };
-            let mut out = Error::new(kind, detail).with_origin(&at.origin).with_source_text(at.source.clone());
+            let kind = if phase == Phase::Render {
+                ErrorKind::RenderError
+            } else {
+                ErrorKind::SyntaxError
+            };
+            let mut out = Error::new(kind, detail)
+                .with_origin(&at.origin)
+                .with_source_text(at.source.clone());
             if first.line > 0 {
                 let start = offset_of(&at.source, first.line, first.col);
                 let end = at.source[start..]
@@ -138,15 +171,22 @@ pub(crate) fn map_error(err: &tera::Error, closure: &[Part], fallback: &Part, ph
         tera::ErrorKind::CircularExtend { .. } | tera::ErrorKind::CircularInclude { .. } => {
             Error::new(ErrorKind::Recursion, full_text(err)).with_origin(&fallback.origin)
         }
-        tera::ErrorKind::MissingParent { parent: name, .. } | tera::ErrorKind::TemplateNotFound(name) => {
+        tera::ErrorKind::MissingParent { parent: name, .. }
+        | tera::ErrorKind::TemplateNotFound(name) => {
             Error::not_found(name, Vec::new()).with_origin(&fallback.origin)
         }
         tera::ErrorKind::InvalidArgument { .. } => {
             Error::new(ErrorKind::InvalidType, full_text(err)).with_origin(&fallback.origin)
         }
-        tera::ErrorKind::Io(_) => Error::new(ErrorKind::Io, full_text(err)).with_origin(&fallback.origin),
+        tera::ErrorKind::Io(_) => {
+            Error::new(ErrorKind::Io, full_text(err)).with_origin(&fallback.origin)
+        }
         _ => {
-            let kind = if phase == Phase::Build { ErrorKind::SyntaxError } else { ErrorKind::RenderError };
+            let kind = if phase == Phase::Build {
+                ErrorKind::SyntaxError
+            } else {
+                ErrorKind::RenderError
+            };
             Error::new(kind, full_text(err)).with_origin(&fallback.origin)
         }
     }
@@ -163,7 +203,12 @@ fn located(kind: ErrorKind, report: &tera::ReportError, part: &Part) -> Error {
         err = err.with_span(Span::from_range(source, range.start, range.end));
     } else {
         let span = report.span();
-        err = err.with_span(Span { line: span.start_line as u32, col: span.start_col as u32 + 1, start: 0, end: 0 });
+        err = err.with_span(Span {
+            line: span.start_line as u32,
+            col: span.start_col as u32 + 1,
+            start: 0,
+            end: 0,
+        });
     }
     err
 }
@@ -193,7 +238,10 @@ fn offset_of(source: &str, line: u32, col: u32) -> usize {
             None => return source.len(),
         }
     }
-    let line_text = &source[start..source[start..].find('\n').map_or(source.len(), |i| start + i)];
+    let line_text = &source[start
+        ..source[start..]
+            .find('\n')
+            .map_or(source.len(), |i| start + i)];
     start
         + line_text
             .char_indices()
@@ -221,13 +269,21 @@ mod tests {
     fn reads_joined_reports() {
         let mut tera = tera::Tera::new();
         let err = tera
-            .add_raw_template("p.html", "ok\n  {{ x | nope }}{% include \"gone.html\" %}\n{{ y | nada }}")
+            .add_raw_template(
+                "p.html",
+                "ok\n  {{ x | nope }}{% include \"gone.html\" %}\n{{ y | nada }}",
+            )
             .unwrap_err();
-        let tera::ErrorKind::Msg(text) = err.kind() else { panic!("{err:?}") };
+        let tera::ErrorKind::Msg(text) = err.kind() else {
+            panic!("{err:?}")
+        };
         let reports = text_reports(text);
         assert_eq!(reports.len(), 3, "{text}");
         assert_eq!(reports[0].message, "Unknown filter `nope`");
-        assert_eq!((reports[0].file.as_deref(), reports[0].line, reports[0].col), (Some("p.html"), 2, 10));
+        assert_eq!(
+            (reports[0].file.as_deref(), reports[0].line, reports[0].col),
+            (Some("p.html"), 2, 10)
+        );
         assert_eq!(missing_templates(&err), ["gone.html"]);
     }
 
@@ -236,7 +292,11 @@ mod tests {
         let mut tera = tera::Tera::new();
         let src = "ok\n  {{ x | nope }}";
         let err = tera.add_raw_template("p.html", src).unwrap_err();
-        let part = Part { name: "p.html".into(), source: Arc::from(src), origin: Origin::new("/t/p.html", "p.html", "t") };
+        let part = Part {
+            name: "p.html".into(),
+            source: Arc::from(src),
+            origin: Origin::new("/t/p.html", "p.html", "t"),
+        };
         let ours = map_error(&err, std::slice::from_ref(&part), &part, Phase::Build);
         assert_eq!(ours.kind(), ErrorKind::SyntaxError);
         assert_eq!(ours.location().as_deref(), Some("/t/p.html:2:10"), "{ours}");

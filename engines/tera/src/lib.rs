@@ -46,7 +46,9 @@
 //!   Tera has no hook for foreign values, so each render converts its
 //!   context; a list or map rendered again converts once per thread (each
 //!   thread keeps its last few conversions, without keeping their values
-//!   alive; never for values holding objects, which may change).
+//!   alive; never for values holding objects, which may change). Each
+//!   thread also keeps the Tera contexts of its last few sets of variable
+//!   names, and only replaces their values when the names come again.
 //! - With a request, templates see `request` (method, path, query,
 //!   full_path, headers, cookies), `csrf_token` and `csrf_input`, as with
 //!   Django's Jinja2 backend, unless the context sets those names.
@@ -59,6 +61,7 @@ mod backend;
 mod convert;
 mod engine;
 mod error;
+mod kept;
 mod scan;
 mod shared;
 

@@ -63,7 +63,12 @@ pub(crate) fn references(source: &str) -> Vec<Reference> {
                     let end = skip_to_close(bytes, body, b"%}");
                     if let (Some(end), Some(found)) = (end, reference_in_tag(source, body)) {
                         let (name, kind) = found;
-                        out.push(Reference { name, kind, start, end });
+                        out.push(Reference {
+                            name,
+                            kind,
+                            start,
+                            end,
+                        });
                     }
                     end
                 }
@@ -93,7 +98,11 @@ fn next_marker(bytes: &[u8], from: usize) -> Option<usize> {
 
 /// The position of `needle` at or after `from`.
 fn find(bytes: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
-    bytes.get(from..)?.windows(needle.len()).position(|w| w == needle).map(|p| from + p)
+    bytes
+        .get(from..)?
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .map(|p| from + p)
 }
 
 /// Skips the inside of a tag or variable up to and past `close`, stepping
@@ -157,7 +166,14 @@ fn reference_in_tag(source: &str, body: usize) -> Option<(String, RefKind)> {
     let ident_end = i + bytes[i..]
         .iter()
         .enumerate()
-        .take_while(|&(k, &c)| c == b'_' || if k == 0 { c.is_ascii_alphabetic() } else { c.is_ascii_alphanumeric() })
+        .take_while(|&(k, &c)| {
+            c == b'_'
+                || if k == 0 {
+                    c.is_ascii_alphabetic()
+                } else {
+                    c.is_ascii_alphanumeric()
+                }
+        })
         .count();
     let kind = match &source[i..ident_end] {
         "extends" => RefKind::Extends,
@@ -208,7 +224,10 @@ mod tests {
     use super::*;
 
     fn names(source: &str) -> Vec<(String, RefKind)> {
-        references(source).into_iter().map(|r| (r.name, r.kind)).collect()
+        references(source)
+            .into_iter()
+            .map(|r| (r.name, r.kind))
+            .collect()
     }
 
     fn inc(name: &str) -> (String, RefKind) {
@@ -217,11 +236,18 @@ mod tests {
 
     #[test]
     fn finds_extends_and_includes_with_spans() {
-        let src = "{% extends \"base.html\" %}{% block b %}{%- include 'a.html' -%}{% endblock b %}";
+        let src =
+            "{% extends \"base.html\" %}{% block b %}{%- include 'a.html' -%}{% endblock b %}";
         let refs = references(src);
         assert_eq!(refs.len(), 2);
-        assert_eq!((refs[0].name.as_str(), refs[0].kind), ("base.html", RefKind::Extends));
-        assert_eq!(&src[refs[0].start..refs[0].end], "{% extends \"base.html\" %}");
+        assert_eq!(
+            (refs[0].name.as_str(), refs[0].kind),
+            ("base.html", RefKind::Extends)
+        );
+        assert_eq!(
+            &src[refs[0].start..refs[0].end],
+            "{% extends \"base.html\" %}"
+        );
         assert_eq!(&src[refs[1].start..refs[1].end], "{%- include 'a.html' -%}");
     }
 
@@ -246,7 +272,10 @@ mod tests {
 
     #[test]
     fn ignores_lookalikes_and_stops_at_unclosed_tags() {
-        assert_eq!(names("{% includes \"x\" %}{% set include = 1 %}{{ include }}"), []);
+        assert_eq!(
+            names("{% includes \"x\" %}{% set include = 1 %}{{ include }}"),
+            []
+        );
         assert_eq!(names("{% include \"a\" %}{% include \"b\" "), [inc("a")]);
         assert_eq!(names("{ % include \"a\" %}{"), []);
     }

@@ -71,7 +71,10 @@ struct Kept {
 
 impl Kept {
     fn get(&self, addr: *const ()) -> Option<tera::Value> {
-        self.entries.iter().find(|e| e.source.addr() == addr).map(|e| e.converted.clone())
+        self.entries
+            .iter()
+            .find(|e| e.source.addr() == addr)
+            .map(|e| e.converted.clone())
     }
 
     fn put(&mut self, source: Source, converted: tera::Value) {
@@ -91,17 +94,20 @@ thread_local! {
     static KEPT: RefCell<Kept> = RefCell::new(Kept::default());
 }
 
-/// Converts a top-level value of a context ([`convert::value_of`]), reusing
+/// Converts a top-level value of a context ([`convert::convert`]), reusing
 /// this thread's conversion of the same list or map.
 pub(crate) fn value_of(v: &Value) -> tera::Value {
     let addr: *const () = match v {
         Value::List(list) => Arc::as_ptr(list).cast(),
         Value::Map(map) => Arc::as_ptr(map).cast(),
-        _ => return convert::value_of(v),
+        _ => return convert::convert(v).0,
     };
     // The cell is never borrowed while converting: an object's attribute
     // may itself render a template on this thread.
-    let kept = KEPT.try_with(|k| k.try_borrow().ok().and_then(|k| k.get(addr))).ok().flatten();
+    let kept = KEPT
+        .try_with(|k| k.try_borrow().ok().and_then(|k| k.get(addr)))
+        .ok()
+        .flatten();
     if let Some(converted) = kept {
         return converted;
     }
@@ -129,7 +135,11 @@ mod tests {
     use super::*;
 
     fn ints(v: &tera::Value) -> Vec<i64> {
-        v.as_array().unwrap().iter().map(|i| i.as_i64().unwrap()).collect()
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i.as_i64().unwrap())
+            .collect()
     }
 
     #[test]
@@ -137,9 +147,15 @@ mod tests {
         let list = Value::from(vec![1, 2]);
         let first = value_of(&list);
         let again = value_of(&list.clone());
-        assert_eq!(first.as_array().unwrap().as_ptr(), again.as_array().unwrap().as_ptr());
+        assert_eq!(
+            first.as_array().unwrap().as_ptr(),
+            again.as_array().unwrap().as_ptr()
+        );
         let equal_but_other = value_of(&Value::from(vec![1, 2]));
-        assert_ne!(first.as_array().unwrap().as_ptr(), equal_but_other.as_array().unwrap().as_ptr());
+        assert_ne!(
+            first.as_array().unwrap().as_ptr(),
+            equal_but_other.as_array().unwrap().as_ptr()
+        );
     }
 
     #[test]
@@ -166,13 +182,18 @@ mod tests {
             let mut map = map.clone();
             map.insert("k".into(), Value::from(i));
             let converted = value_of(&Value::from(map));
-            assert_eq!(converted.as_map().unwrap()[&tera::value::Key::Str("k")].as_i64(), Some(i));
+            assert_eq!(
+                converted.as_map().unwrap()[&tera::value::Key::Str("k")].as_i64(),
+                Some(i)
+            );
         }
     }
 
     #[test]
     fn more_lists_than_are_kept_still_convert_right() {
-        let lists: Vec<Value> = (0..CAPACITY as i64 * 3).map(|i| Value::from(vec![i, i + 1])).collect();
+        let lists: Vec<Value> = (0..CAPACITY as i64 * 3)
+            .map(|i| Value::from(vec![i, i + 1]))
+            .collect();
         for _ in 0..2 {
             for (i, list) in (0..).zip(&lists) {
                 assert_eq!(ints(&value_of(list)), [i, i + 1]);
@@ -195,7 +216,9 @@ mod tests {
 
     #[test]
     fn values_holding_objects_are_read_again_on_every_render() {
-        let list = Value::from(vec![Value::from(vec![Value::from_object(Counter::default())])]);
+        let list = Value::from(vec![Value::from(vec![Value::from_object(
+            Counter::default(),
+        )])]);
         let n = |v: tera::Value| {
             let counter = &v.as_array().unwrap()[0].as_array().unwrap()[0];
             counter.as_map().unwrap()[&tera::value::Key::Str("n")].as_i64()

@@ -12,10 +12,22 @@ use platen_tera::{TeraBackend, TeraEngine, tera};
 
 #[test]
 fn renders_with_a_context() {
-    let dir = project(&[("a/hello.html", "Hello {{ name }}, {{ n + 1 }} {{ items | join(sep=\",\") }}"), ("b/.keep", "")]);
+    let dir = project(&[
+        (
+            "a/hello.html",
+            "Hello {{ name }}, {{ n + 1 }} {{ items | join(sep=\",\") }}",
+        ),
+        ("b/.keep", ""),
+    ]);
     let engines = engines_with(dir.path(), TWO_DIRS, &registry()).unwrap();
-    let ctx = Context::new().with("name", "<World>").with("n", 41).with("items", vec!["x", "y"]);
-    assert_eq!(render(&engines, "hello.html", &ctx).unwrap(), "Hello &lt;World&gt;, 42 x,y");
+    let ctx = Context::new()
+        .with("name", "<World>")
+        .with("n", 41)
+        .with("items", vec!["x", "y"]);
+    assert_eq!(
+        render(&engines, "hello.html", &ctx).unwrap(),
+        "Hello &lt;World&gt;, 42 x,y"
+    );
 }
 
 #[test]
@@ -25,7 +37,10 @@ fn inherits_from_a_base_in_another_directory_and_includes() {
             "a/page.html",
             "{% extends \"base.html\" %}{% block body %}<p>{{ msg }}</p>{% include \"part.html\" %}{% endblock body %}",
         ),
-        ("b/base.html", "<main>{% block body %}default{% endblock body %}</main>"),
+        (
+            "b/base.html",
+            "<main>{% block body %}default{% endblock body %}</main>",
+        ),
         ("b/part.html", "[{{ msg | upper }}]"),
     ]);
     let engines = engines_with(dir.path(), TWO_DIRS, &registry()).unwrap();
@@ -35,9 +50,16 @@ fn inherits_from_a_base_in_another_directory_and_includes() {
 
 #[test]
 fn a_name_in_the_first_directory_shadows_the_second() {
-    let dir = project(&[("a/x.html", "from a"), ("b/x.html", "from b"), ("b/y.html", "{% include \"x.html\" %}")]);
+    let dir = project(&[
+        ("a/x.html", "from a"),
+        ("b/x.html", "from b"),
+        ("b/y.html", "{% include \"x.html\" %}"),
+    ]);
     let engines = engines_with(dir.path(), TWO_DIRS, &registry()).unwrap();
-    assert_eq!(render(&engines, "y.html", &Context::new()).unwrap(), "from a");
+    assert_eq!(
+        render(&engines, "y.html", &Context::new()).unwrap(),
+        "from a"
+    );
 }
 
 #[test]
@@ -46,23 +68,42 @@ fn components_replace_macro_imports() {
     // `options.components` templates (read through the loaders) can be
     // called from any template, and so can those of a template it extends.
     let dir = project(&[
-        ("a/page.html", "{% extends \"base.html\" %}{% block b %}{{ <badge label={who} /> }} {% <frame> %}x{% </frame> %}{% endblock b %}"),
-        ("b/base.html", "{% component frame() %}[{{ body }}]{% endcomponent frame %}{% block b %}{% endblock b %}"),
-        ("b/ui/badge.html", "{% component badge(label) %}<span>{{ label }}</span>{% endcomponent badge %}"),
-        ("b/ui/pill.html", "{% component pill(t) %}({{ <badge label={t} /> }}){% endcomponent pill %}"),
+        (
+            "a/page.html",
+            "{% extends \"base.html\" %}{% block b %}{{ <badge label={who} /> }} {% <frame> %}x{% </frame> %}{% endblock b %}",
+        ),
+        (
+            "b/base.html",
+            "{% component frame() %}[{{ body }}]{% endcomponent frame %}{% block b %}{% endblock b %}",
+        ),
+        (
+            "b/ui/badge.html",
+            "{% component badge(label) %}<span>{{ label }}</span>{% endcomponent badge %}",
+        ),
+        (
+            "b/ui/pill.html",
+            "{% component pill(t) %}({{ <badge label={t} /> }}){% endcomponent pill %}",
+        ),
         ("a/pills.html", "{{ <pill t=\"p\" /> }}"),
     ]);
-    let settings = format!("{TWO_DIRS}options = {{ components = [\"ui/badge.html\", \"ui/pill.html\"] }}\n");
+    let settings =
+        format!("{TWO_DIRS}options = {{ components = [\"ui/badge.html\", \"ui/pill.html\"] }}\n");
     let engines = engines_with(dir.path(), &settings, &registry()).unwrap();
     let out = render(&engines, "page.html", &Context::new().with("who", "<me>")).unwrap();
     assert_eq!(out, "<span>&lt;me&gt;</span> [x]");
-    assert_eq!(render(&engines, "pills.html", &Context::new()).unwrap(), "(<span>p</span>)");
+    assert_eq!(
+        render(&engines, "pills.html", &Context::new()).unwrap(),
+        "(<span>p</span>)"
+    );
 
     // Without the setting the component is unknown, and the error says where components come from.
     let engines = engines_with(dir.path(), TWO_DIRS, &registry()).unwrap();
     let err = engines.get_template("page.html", None).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::SyntaxError);
-    assert!(err.to_string().contains("Unknown component `badge`"), "{err}");
+    assert!(
+        err.to_string().contains("Unknown component `badge`"),
+        "{err}"
+    );
     assert!(err.to_string().contains("options.components"), "{err}");
     assert!(err.location().unwrap().contains("page.html:1:"), "{err}");
 
@@ -71,13 +112,20 @@ fn components_replace_macro_imports() {
     let engines = engines_with(dir.path(), &settings, &registry()).unwrap();
     let err = engines.get_template("pills.html", None).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::TemplateNotFound);
-    assert!(err.to_string().contains("templates[0].options.components[0]"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("templates[0].options.components[0]"),
+        "{err}"
+    );
     assert_eq!(err.tried().len(), 2, "{err}");
 }
 
 #[test]
 fn syntax_errors_have_file_line_and_column() {
-    let dir = project(&[("a/bad.html", "line one\n{% if x %}\n  {{ 1 + }}\n"), ("b/.keep", "")]);
+    let dir = project(&[
+        ("a/bad.html", "line one\n{% if x %}\n  {{ 1 + }}\n"),
+        ("b/.keep", ""),
+    ]);
     let engines = engines_with(dir.path(), TWO_DIRS, &registry()).unwrap();
     let err = engines.get_template("bad.html", None).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::SyntaxError);
@@ -87,7 +135,10 @@ fn syntax_errors_have_file_line_and_column() {
     assert!(message.contains(&format!("(in {expected}")), "{message}");
     assert_eq!(err.origin().unwrap().path.as_deref(), Some(path.as_path()));
     let long = format!("{err:#}");
-    assert!(long.contains(">  3 |") || long.contains("> 3 |"), "excerpt: {long}");
+    assert!(
+        long.contains(">  3 |") || long.contains("> 3 |"),
+        "excerpt: {long}"
+    );
 }
 
 #[test]
@@ -97,7 +148,10 @@ fn undefined_variables_are_reported_with_their_position() {
     let err = render(&engines, "x.html", &Context::new()).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::UndefinedVariable, "{err}");
     assert_eq!((err.line(), err.span().unwrap().col), (Some(2), 6), "{err}");
-    assert!(err.to_string().contains("Variable `user` is not defined"), "{err}");
+    assert!(
+        err.to_string().contains("Variable `user` is not defined"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -106,21 +160,52 @@ fn missing_templates_list_every_place_tried() {
     let engines = engines_with(dir.path(), TWO_DIRS, &registry()).unwrap();
     let err = engines.get_template("absent.html", None).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::TemplateNotFound);
-    let tried: Vec<_> = err.tried().iter().map(|t| t.origin.path.clone().unwrap()).collect();
-    assert_eq!(tried, [dir.path().join("a/absent.html"), dir.path().join("b/absent.html")]);
-    assert!(err.tried().iter().all(|t| t.engine.as_deref() == Some("tera")), "{err}");
+    let tried: Vec<_> = err
+        .tried()
+        .iter()
+        .map(|t| t.origin.path.clone().unwrap())
+        .collect();
+    assert_eq!(
+        tried,
+        [
+            dir.path().join("a/absent.html"),
+            dir.path().join("b/absent.html")
+        ]
+    );
+    assert!(
+        err.tried()
+            .iter()
+            .all(|t| t.engine.as_deref() == Some("tera")),
+        "{err}"
+    );
 }
 
 #[test]
 fn a_missing_parent_is_an_error_of_the_child() {
-    let dir = project(&[("a/page.html", "{% extends \"nope.html\" %}"), ("b/.keep", "")]);
+    let dir = project(&[
+        ("a/page.html", "{% extends \"nope.html\" %}"),
+        ("b/.keep", ""),
+    ]);
     let engines = engines_with(dir.path(), TWO_DIRS, &registry()).unwrap();
     let err = engines.get_template("page.html", None).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::TemplateNotFound);
     assert_eq!(err.detail(), Some("nope.html (extended by page.html)"));
-    assert_eq!(err.location(), Some(format!("{}:1:1", dir.path().join("a/page.html").display())));
-    let tried: Vec<_> = err.tried().iter().map(|t| t.origin.path.clone().unwrap()).collect();
-    assert_eq!(tried, [dir.path().join("a/nope.html"), dir.path().join("b/nope.html")]);
+    assert_eq!(
+        err.location(),
+        Some(format!("{}:1:1", dir.path().join("a/page.html").display()))
+    );
+    let tried: Vec<_> = err
+        .tried()
+        .iter()
+        .map(|t| t.origin.path.clone().unwrap())
+        .collect();
+    assert_eq!(
+        tried,
+        [
+            dir.path().join("a/nope.html"),
+            dir.path().join("b/nope.html")
+        ]
+    );
 }
 
 #[test]
@@ -133,14 +218,25 @@ fn extends_cycles_are_reported_not_overflowed() {
     for _ in 0..2 {
         let err = engines.get_template("x.html", None).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Recursion, "{err}");
-        assert!(err.to_string().contains("x.html -> y.html -> x.html"), "{err}");
+        assert!(
+            err.to_string().contains("x.html -> y.html -> x.html"),
+            "{err}"
+        );
     }
-    assert_eq!(engines.get_template("y.html", None).unwrap_err().kind(), ErrorKind::Recursion);
+    assert_eq!(
+        engines.get_template("y.html", None).unwrap_err().kind(),
+        ErrorKind::Recursion
+    );
 }
 
 #[test]
 fn autoescape_on_off_and_per_suffix() {
-    let dir = project(&[("a/x.html", "{{ v }}"), ("a/x.txt", "{{ v }}"), ("a/x.svg", "{{ v }}"), ("b/.keep", "")]);
+    let dir = project(&[
+        ("a/x.html", "{{ v }}"),
+        ("a/x.txt", "{{ v }}"),
+        ("a/x.svg", "{{ v }}"),
+        ("b/.keep", ""),
+    ]);
     let ctx = Context::new().with("v", "<&>");
     let escaped = "&lt;&amp;&gt;";
 
@@ -148,7 +244,11 @@ fn autoescape_on_off_and_per_suffix() {
     assert_eq!(render(&engines, "x.html", &ctx).unwrap(), escaped);
     assert_eq!(render(&engines, "x.txt", &ctx).unwrap(), "<&>");
     let t = engines.get("tera").unwrap().from_string("{{ v }}").unwrap();
-    assert_eq!(t.render(&ctx, None).unwrap(), escaped, "from_string escapes when the engine does");
+    assert_eq!(
+        t.render(&ctx, None).unwrap(),
+        escaped,
+        "from_string escapes when the engine does"
+    );
 
     let off = format!("{TWO_DIRS}options = {{ autoescape = false }}\n");
     let engines = engines_with(dir.path(), &off, &registry()).unwrap();
@@ -164,7 +264,11 @@ fn autoescape_on_off_and_per_suffix() {
 
     let safe = Context::new().with("v", Value::safe("<&>"));
     let engines = engines_with(dir.path(), TWO_DIRS, &registry()).unwrap();
-    assert_eq!(render(&engines, "x.html", &safe).unwrap(), "<&>", "safe strings are not escaped");
+    assert_eq!(
+        render(&engines, "x.html", &safe).unwrap(),
+        "<&>",
+        "safe strings are not escaped"
+    );
 }
 
 fn shout(s: &str, _: tera::Kwargs, _: &tera::State) -> String {
@@ -175,13 +279,20 @@ fn shout(s: &str, _: tera::Kwargs, _: &tera::State) -> String {
 fn user_filters_tests_and_functions_are_selected_by_name() {
     let dir = project(&[
         ("a/x.html", "{{ v | shout }}"),
-        ("a/y.html", "{% if v is short %}short{% endif %} {{ answer() }}"),
+        (
+            "a/y.html",
+            "{% if v is short %}short{% endif %} {{ answer() }}",
+        ),
         ("b/.keep", ""),
     ]);
     let backend = TeraBackend::new()
         .filter("shout", shout)
-        .filter("whisper", |s: &str, _: tera::Kwargs, _: &tera::State| s.to_lowercase())
-        .test("short", |s: &str, _: tera::Kwargs, _: &tera::State| s.len() < 5)
+        .filter("whisper", |s: &str, _: tera::Kwargs, _: &tera::State| {
+            s.to_lowercase()
+        })
+        .test("short", |s: &str, _: tera::Kwargs, _: &tera::State| {
+            s.len() < 5
+        })
         .function("answer", |_: tera::Kwargs, _: &tera::State| 42);
     assert_eq!(backend.filter_names(), ["shout", "whisper"]);
     let mut registry = registry();
@@ -197,10 +308,18 @@ fn user_filters_tests_and_functions_are_selected_by_name() {
     let err = engines.get_template("x.html", None).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::SyntaxError);
     assert!(err.to_string().contains("Unknown filter `shout`"), "{err}");
-    let selected = format!("{TWO_DIRS}options = {{ filters = [\"shout\"], tests = [], functions = [\"answer\"] }}\n");
+    let selected = format!(
+        "{TWO_DIRS}options = {{ filters = [\"shout\"], tests = [], functions = [\"answer\"] }}\n"
+    );
     let engines = engines_with(dir.path(), &selected, &registry).unwrap();
     assert_eq!(render(&engines, "x.html", &ctx).unwrap(), "HI!");
-    assert!(engines.get_template("y.html", None).unwrap_err().to_string().contains("Unknown test `short`"));
+    assert!(
+        engines
+            .get_template("y.html", None)
+            .unwrap_err()
+            .to_string()
+            .contains("Unknown test `short`")
+    );
 }
 
 #[test]
@@ -214,7 +333,10 @@ fn unknown_filter_names_are_bad_settings_naming_the_key() {
     assert_eq!(err.settings_key(), Some("templates[0].options.filters[1]"));
     let text = err.to_string();
     assert!(text.contains("did you mean `shout`"), "{text}");
-    assert!(text.contains(&dir.path().join("platen.toml").display().to_string()), "{text}");
+    assert!(
+        text.contains(&dir.path().join("platen.toml").display().to_string()),
+        "{text}"
+    );
 
     let unknown_option = format!("{TWO_DIRS}options = {{ filtres = [] }}\n");
     let err = engines_with(dir.path(), &unknown_option, &registry).unwrap_err();
@@ -223,42 +345,83 @@ fn unknown_filter_names_are_bad_settings_naming_the_key() {
 
     let dtl_only = format!("{TWO_DIRS}options = {{ string_if_invalid = \"?\" }}\n");
     let err = engines_with(dir.path(), &dtl_only, &registry).unwrap_err();
-    assert_eq!(err.settings_key(), Some("templates[0].options.string_if_invalid"), "{err}");
+    assert_eq!(
+        err.settings_key(),
+        Some("templates[0].options.string_if_invalid"),
+        "{err}"
+    );
 
     let wrong_type = format!("{TWO_DIRS}options = {{ autoescape_on = \".html\" }}\n");
     let err = engines_with(dir.path(), &wrong_type, &registry).unwrap_err();
-    assert_eq!(err.settings_key(), Some("templates[0].options.autoescape_on"), "{err}");
+    assert_eq!(
+        err.settings_key(),
+        Some("templates[0].options.autoescape_on"),
+        "{err}"
+    );
 }
 
 #[test]
 fn an_edited_base_is_seen_after_reset() {
-    let dir = project(&[("a/page.html", "{% extends \"base.html\" %}"), ("b/base.html", "v1")]);
+    let dir = project(&[
+        ("a/page.html", "{% extends \"base.html\" %}"),
+        ("b/base.html", "v1"),
+    ]);
     let engines = engines_with(dir.path(), TWO_DIRS, &registry()).unwrap();
-    assert_eq!(render(&engines, "page.html", &Context::new()).unwrap(), "v1");
+    assert_eq!(
+        render(&engines, "page.html", &Context::new()).unwrap(),
+        "v1"
+    );
     std::fs::write(dir.path().join("b/base.html"), "v2").unwrap();
-    assert_eq!(render(&engines, "page.html", &Context::new()).unwrap(), "v1", "cached until reset");
+    assert_eq!(
+        render(&engines, "page.html", &Context::new()).unwrap(),
+        "v1",
+        "cached until reset"
+    );
     engines.reset();
-    assert_eq!(render(&engines, "page.html", &Context::new()).unwrap(), "v2");
+    assert_eq!(
+        render(&engines, "page.html", &Context::new()).unwrap(),
+        "v2"
+    );
 }
 
 #[test]
 fn an_edited_include_is_seen_by_auto_reload_without_reset() {
     let dir = project(&[
-        ("page.html", "<{% include \"part.html\" %}{% include \"other.html\" %}>"),
+        (
+            "page.html",
+            "<{% include \"part.html\" %}{% include \"other.html\" %}>",
+        ),
         ("other.html", "+{% include \"part.html\" %}"),
         ("part.html", "v1"),
     ]);
     let fs: Arc<dyn Loader> = Arc::new(FilesystemLoader::new([dir.path()]));
-    let options = CacheOptions { auto_reload: true, watch: false };
+    let options = CacheOptions {
+        auto_reload: true,
+        watch: false,
+    };
     let cached: Arc<dyn Loader> = Arc::new(CachedLoader::with_options(vec![fs], options));
     let engine = TeraEngine::new("tera", LoaderChain::new(vec![cached]), tera::Tera::new());
-    assert_eq!(render_one(&engine, "page.html", &Context::new()).unwrap(), "<v1+v1>");
+    assert_eq!(
+        render_one(&engine, "page.html", &Context::new()).unwrap(),
+        "<v1+v1>"
+    );
     let part = dir.path().join("part.html");
     std::fs::write(&part, "v2").unwrap();
     let later = SystemTime::now() + Duration::from_secs(5);
-    std::fs::File::options().write(true).open(&part).unwrap().set_modified(later).unwrap();
-    assert_eq!(render_one(&engine, "page.html", &Context::new()).unwrap(), "<v2+v2>");
-    assert_eq!(render_one(&engine, "other.html", &Context::new()).unwrap(), "+v2");
+    std::fs::File::options()
+        .write(true)
+        .open(&part)
+        .unwrap()
+        .set_modified(later)
+        .unwrap();
+    assert_eq!(
+        render_one(&engine, "page.html", &Context::new()).unwrap(),
+        "<v2+v2>"
+    );
+    assert_eq!(
+        render_one(&engine, "other.html", &Context::new()).unwrap(),
+        "+v2"
+    );
 }
 
 #[test]
@@ -280,24 +443,35 @@ fn eight_threads_render_the_same_output() {
             .map(|_| {
                 s.spawn(|| {
                     barrier.wait();
-                    (0..100).map(|_| render(&engines, "page.html", &ctx).unwrap()).collect::<Vec<_>>()
+                    (0..100)
+                        .map(|_| render(&engines, "page.html", &ctx).unwrap())
+                        .collect::<Vec<_>>()
                 })
             })
             .collect();
         handles.into_iter().map(|h| h.join().unwrap()).collect()
     });
     let expected = render(&engines, "page.html", &ctx).unwrap();
-    assert!(expected.starts_with("<0,*1,2,") && expected.ends_with("99,>"), "{expected}");
+    assert!(
+        expected.starts_with("<0,*1,2,") && expected.ends_with("99,>"),
+        "{expected}"
+    );
     assert!(outputs.iter().flatten().all(|o| *o == expected));
 }
 
 #[test]
 fn through_locmem_and_app_directories() {
-    let dir = project(&[("blog/templates/blog/base.html", "[{% block b %}{% endblock b %}]")]);
+    let dir = project(&[(
+        "blog/templates/blog/base.html",
+        "[{% block b %}{% endblock b %}]",
+    )]);
     let settings = "apps = [\"blog\"]\n[[templates]]\nbackend = \"platen.tera\"\nname = \"t\"\n\
                     options = { loaders = [{ loader = \"platen.loaders.locmem\", templates = { \"p.html\" = \"{% extends 'blog/base.html' %}{% block b %}{{ 1 + 1 }}{% endblock b %}\" } }, \"platen.loaders.app_directories\"] }\n";
     let engines = engines_with(dir.path(), settings, &registry()).unwrap();
     assert_eq!(render(&engines, "p.html", &Context::new()).unwrap(), "[2]");
-    assert_eq!(engines.get("t").unwrap().template_names().unwrap(), ["blog/base.html", "p.html"]);
+    assert_eq!(
+        engines.get("t").unwrap().template_names().unwrap(),
+        ["blog/base.html", "p.html"]
+    );
     assert!(engines.check().is_empty());
 }

@@ -24,12 +24,24 @@ use platen::{Error, ErrorKind, Registry};
 /// The library: one filter, one simple tag, one inclusion tag, one block tag.
 pub fn blog_tags() -> Library {
     let mut lib = Library::new();
-    lib.filter_fn("shout", FilterOptions { is_safe: true, ..Default::default() }, |v, _, _| {
-        Ok(Value::from(format!("{}!", v.to_string().to_uppercase())))
-    });
+    lib.filter_fn(
+        "shout",
+        FilterOptions {
+            is_safe: true,
+            ..Default::default()
+        },
+        |v, _, _| Ok(Value::from(format!("{}!", v.to_string().to_uppercase()))),
+    );
     lib.simple_tag("greeting", |call| {
-        let name = call.args.first().map(|v| v.to_string()).unwrap_or_else(|| "stranger".into());
-        let punctuation = call.kwarg("punctuation").map(|v| v.to_string()).unwrap_or_else(|| ".".into());
+        let name = call
+            .args
+            .first()
+            .map(|v| v.to_string())
+            .unwrap_or_else(|| "stranger".into());
+        let punctuation = call
+            .kwarg("punctuation")
+            .map(|v| v.to_string())
+            .unwrap_or_else(|| ".".into());
         Ok(Value::from(format!("Hello, {name}{punctuation}")))
     });
     lib.inclusion_tag("post_card", "blog/card.html", |call| {
@@ -49,7 +61,10 @@ struct Upper {
 
 fn compile_upper(parser: &mut Parser<'_>, token: &Token<'_>) -> Result<Box<dyn TagNode>, Error> {
     if token.split_contents().len() != 1 {
-        return Err(Error::new(ErrorKind::SyntaxError, "'upper' takes no arguments"));
+        return Err(Error::new(
+            ErrorKind::SyntaxError,
+            "'upper' takes no arguments",
+        ));
     }
     let body = parser.parse_until(&["endupper"])?;
     parser.skip_end_tag();
@@ -72,6 +87,9 @@ impl TagNode for Upper {
 /// The built-in registry with the DTL backend carrying `blog_tags`.
 pub fn registry() -> Registry {
     let mut registry = platen::registry();
-    registry.register_backend("platen.dtl", DtlBackend::new().library("blog_tags", blog_tags()));
+    registry.register_backend(
+        "platen.dtl",
+        DtlBackend::new().library("blog_tags", blog_tags()),
+    );
     registry
 }

@@ -33,7 +33,8 @@ fn demo_context() -> platen::Context {
         .collect();
         platen::Value::from(map)
     };
-    platen::Context::new()
-        .with("user", "ada")
-        .with("posts", vec![post("Tags in Rust", "ada"), post("<Escaping>", "grace")])
+    platen::Context::new().with("user", "ada").with(
+        "posts",
+        vec![post("Tags in Rust", "ada"), post("<Escaping>", "grace")],
+    )
 }

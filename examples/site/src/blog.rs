@@ -35,9 +35,15 @@ impl Post {
         map.insert(Arc::from("title"), Value::from(self.title));
         map.insert(Arc::from("author"), Value::from(self.author));
         map.insert(Arc::from("date"), Value::from(self.date));
-        map.insert(Arc::from("tags"), self.tags.iter().map(|t| Value::from(*t)).collect());
+        map.insert(
+            Arc::from("tags"),
+            self.tags.iter().map(|t| Value::from(*t)).collect(),
+        );
         map.insert(Arc::from("summary"), Value::from(self.summary));
-        map.insert(Arc::from("body"), self.body.iter().map(|p| Value::from(*p)).collect());
+        map.insert(
+            Arc::from("body"),
+            self.body.iter().map(|p| Value::from(*p)).collect(),
+        );
         Value::from(map)
     }
 }
@@ -74,7 +80,11 @@ impl Blog {
         posts.sort_by(|a, b| b.date.cmp(&a.date).then(a.slug.cmp(b.slug)));
         let values: Vec<Value> = posts.iter().map(Post::to_value).collect();
         let list = values.iter().cloned().collect();
-        Blog { posts, values, list }
+        Blog {
+            posts,
+            values,
+            list,
+        }
     }
 
     /// The post at `index` (of [`posts`](Self::posts)) as a template value.
@@ -106,7 +116,10 @@ impl Blog {
 
     /// The posts tagged `tag`, newest first.
     pub fn tagged(&self, tag: &str) -> Vec<&Post> {
-        self.posts.iter().filter(|p| p.tags.contains(&tag)).collect()
+        self.posts
+            .iter()
+            .filter(|p| p.tags.contains(&tag))
+            .collect()
     }
 
     /// Every tag with its post count, by name.
@@ -115,7 +128,10 @@ impl Blog {
         for tag in self.posts.iter().flat_map(|p| p.tags.iter()) {
             match topics.iter_mut().find(|t| t.name == *tag) {
                 Some(t) => t.count += 1,
-                None => topics.push(Topic { name: tag, count: 1 }),
+                None => topics.push(Topic {
+                    name: tag,
+                    count: 1,
+                }),
             }
         }
         topics.sort_by(|a, b| a.name.cmp(b.name));

@@ -21,11 +21,26 @@ pub struct Route {
 
 /// Every route of the site.
 pub const ROUTES: &[Route] = &[
-    Route { name: "home", pattern: "/" },
-    Route { name: "post", pattern: "/posts/{slug}/" },
-    Route { name: "tag", pattern: "/tags/{tag}/" },
-    Route { name: "about", pattern: "/about/" },
-    Route { name: "broken", pattern: "/broken/" },
+    Route {
+        name: "home",
+        pattern: "/",
+    },
+    Route {
+        name: "post",
+        pattern: "/posts/{slug}/",
+    },
+    Route {
+        name: "tag",
+        pattern: "/tags/{tag}/",
+    },
+    Route {
+        name: "about",
+        pattern: "/about/",
+    },
+    Route {
+        name: "broken",
+        pattern: "/broken/",
+    },
 ];
 
 /// The pattern of the route `name` (for mounting it in a router).
@@ -42,7 +57,11 @@ pub fn pattern(name: &str) -> &'static str {
 }
 
 /// Everything but unreserved URL characters is percent-encoded in a segment.
-const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
 
 /// A path segment's parameter name, if the segment is `{name}`.
 fn param(segment: &str) -> Option<&str> {
@@ -87,7 +106,11 @@ impl Route {
             if i > 0 {
                 out.push('/');
             }
-            let value = if param(segment).is_some() { values.next() } else { None };
+            let value = if param(segment).is_some() {
+                values.next()
+            } else {
+                None
+            };
             match value {
                 Some(v) => {
                     let _ = write!(out, "{}", utf8_percent_encode(v, SEGMENT));
@@ -119,41 +142,64 @@ impl Routes {
 
     /// The first route matching `path`, with its parameter values.
     pub fn resolve(&self, path: &str) -> Option<(&'static Route, Vec<String>)> {
-        self.routes.iter().find_map(|r| r.matches(path).map(|values| (r, values)))
+        self.routes
+            .iter()
+            .find_map(|r| r.matches(path).map(|values| (r, values)))
     }
 
     /// Django's `NoReverseMatch` message for `name` with these arguments.
     fn no_match(&self, name: &str, args: &[Value], kwargs: &[(String, Value)]) -> Error {
-        let tried: Vec<String> =
-            self.routes.iter().filter(|r| r.name == name).map(|r| format!("'{}'", r.pattern.trim_start_matches('/'))).collect();
+        let tried: Vec<String> = self
+            .routes
+            .iter()
+            .filter(|r| r.name == name)
+            .map(|r| format!("'{}'", r.pattern.trim_start_matches('/')))
+            .collect();
         let with = if !args.is_empty() {
             let list: Vec<String> = args.iter().map(Value::repr).collect();
             let trailing = if list.len() == 1 { "," } else { "" };
             format!("with arguments '({}{trailing})'", list.join(", "))
         } else if !kwargs.is_empty() {
-            let list: Vec<String> = kwargs.iter().map(|(k, v)| format!("'{k}': {}", v.repr())).collect();
+            let list: Vec<String> = kwargs
+                .iter()
+                .map(|(k, v)| format!("'{k}': {}", v.repr()))
+                .collect();
             format!("with keyword arguments '{{{}}}'", list.join(", "))
         } else {
             "with no arguments".to_owned()
         };
         Error::new(
             ErrorKind::RenderError,
-            format!("NoReverseMatch: Reverse for '{name}' {with} not found. {} pattern(s) tried: [{}]", tried.len(), tried.join(", ")),
+            format!(
+                "NoReverseMatch: Reverse for '{name}' {with} not found. {} pattern(s) tried: [{}]",
+                tried.len(),
+                tried.join(", ")
+            ),
         )
     }
 }
 
 impl UrlResolver for Routes {
-    fn reverse(&self, view: &str, args: &[Value], kwargs: &[(String, Value)]) -> Result<String, Error> {
+    fn reverse(
+        &self,
+        view: &str,
+        args: &[Value],
+        kwargs: &[(String, Value)],
+    ) -> Result<String, Error> {
         if !self.routes.iter().any(|r| r.name == view) {
             return Err(Error::new(
                 ErrorKind::RenderError,
-                format!("NoReverseMatch: Reverse for '{view}' not found. '{view}' is not a valid view function or pattern name."),
+                format!(
+                    "NoReverseMatch: Reverse for '{view}' not found. '{view}' is not a valid view function or pattern name."
+                ),
             ));
         }
         // Django refuses to mix positional and keyword arguments.
         if !args.is_empty() && !kwargs.is_empty() {
-            return Err(Error::new(ErrorKind::InvalidValue, "Don't mix *args and **kwargs in call to reverse()!"));
+            return Err(Error::new(
+                ErrorKind::InvalidValue,
+                "Don't mix *args and **kwargs in call to reverse()!",
+            ));
         }
         for route in self.routes.iter().filter(|r| r.name == view) {
             let params: Vec<&str> = route.params().collect();
@@ -161,7 +207,17 @@ impl UrlResolver for Routes {
                 (args.len() == params.len()).then(|| args.iter().map(|v| v.to_string()).collect())
             } else {
                 (kwargs.len() == params.len())
-                    .then(|| params.iter().map(|p| kwargs.iter().find(|(k, _)| k == p).map(|(_, v)| v.to_string())).collect())
+                    .then(|| {
+                        params
+                            .iter()
+                            .map(|p| {
+                                kwargs
+                                    .iter()
+                                    .find(|(k, _)| k == p)
+                                    .map(|(_, v)| v.to_string())
+                            })
+                            .collect()
+                    })
                     .flatten()
             };
             if let Some(values) = values.filter(|v| v.iter().all(|s| !s.is_empty())) {
@@ -185,8 +241,18 @@ mod tests {
         assert!(routes.resolve("/posts/a/b/").is_none());
         assert!(routes.resolve("/posts/a%2fb/").is_none());
         assert_eq!(routes.resolve("/").unwrap().0.name, "home");
-        assert_eq!(routes.reverse("post", &[Value::from("a b/c")], &[]).unwrap(), "/posts/a%20b%2Fc/");
-        assert_eq!(routes.reverse("tag", &[], &[("tag".into(), Value::from("dtl"))]).unwrap(), "/tags/dtl/");
+        assert_eq!(
+            routes
+                .reverse("post", &[Value::from("a b/c")], &[])
+                .unwrap(),
+            "/posts/a%20b%2Fc/"
+        );
+        assert_eq!(
+            routes
+                .reverse("tag", &[], &[("tag".into(), Value::from("dtl"))])
+                .unwrap(),
+            "/tags/dtl/"
+        );
         assert_eq!(routes.reverse("home", &[], &[]).unwrap(), "/");
     }
 
@@ -195,11 +261,20 @@ mod tests {
         let routes = Routes::default();
         let err = routes.reverse("post", &[], &[]).unwrap_err().to_string();
         assert!(err.contains("Reverse for 'post' with no arguments not found. 1 pattern(s) tried: ['posts/{slug}/']"), "{err}");
-        let err = routes.reverse("post", &[Value::from("a"), Value::from(2)], &[]).unwrap_err().to_string();
+        let err = routes
+            .reverse("post", &[Value::from("a"), Value::from(2)], &[])
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("with arguments '('a', 2)'"), "{err}");
         let err = routes.reverse("nope", &[], &[]).unwrap_err().to_string();
-        assert!(err.contains("'nope' is not a valid view function or pattern name"), "{err}");
-        let err = routes.reverse("post", &[], &[("id".into(), Value::from(1))]).unwrap_err().to_string();
+        assert!(
+            err.contains("'nope' is not a valid view function or pattern name"),
+            "{err}"
+        );
+        let err = routes
+            .reverse("post", &[], &[("id".into(), Value::from(1))])
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("with keyword arguments '{'id': 1}'"), "{err}");
     }
 }

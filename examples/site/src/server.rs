@@ -26,7 +26,9 @@ pub struct Args {
 impl Args {
     /// The settings file to load.
     pub fn settings_file(&self) -> PathBuf {
-        self.settings.clone().unwrap_or_else(Site::default_settings_file)
+        self.settings
+            .clone()
+            .unwrap_or_else(Site::default_settings_file)
     }
 }
 
@@ -50,7 +52,10 @@ pub async fn bind(addr: SocketAddr) -> Result<TcpListener, String> {
 /// Sends `tracing` events (the templates layer's render errors) to
 /// standard error, so a 500 page's details reach the server's log.
 pub fn log_to_stderr() {
-    let _ = tracing_subscriber::fmt().with_writer(std::io::stderr).with_target(false).try_init();
+    let _ = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .try_init();
 }
 
 /// What both servers do before serving: load the site named by `args`,
@@ -83,7 +88,9 @@ pub async fn serve(listener: TcpListener, service: SiteService<Incoming>) {
         };
         let service = TowerToHyperService::new(service.clone());
         tokio::spawn(async move {
-            let _ = hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), service).await;
+            let _ = hyper::server::conn::http1::Builder::new()
+                .serve_connection(TokioIo::new(stream), service)
+                .await;
         });
     }
 }

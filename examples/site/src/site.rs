@@ -45,7 +45,9 @@ pub fn registry(routes: Routes) -> Registry {
     let mut registry = platen::registry();
     registry.register_backend(
         platen::dtl::BACKEND_NAME,
-        DtlBackend::new().library("blog", crate::tags::library()).url_resolver(Arc::new(routes)),
+        DtlBackend::new()
+            .library("blog", crate::tags::library())
+            .url_resolver(Arc::new(routes)),
     );
     registry
 }
@@ -69,7 +71,12 @@ impl Site {
         let routes = Routes::default();
         let engines = registry(routes).build_engines(settings)?;
         let layer = TemplatesLayer::from_settings(settings, engines)?;
-        Ok(Site { blog: Arc::new(blog), routes, layer, static_dir: settings.base_dir.join("static") })
+        Ok(Site {
+            blog: Arc::new(blog),
+            routes,
+            layer,
+            static_dir: settings.base_dir.join("static"),
+        })
     }
 
     /// The posts.
@@ -96,10 +103,13 @@ impl Site {
     {
         let blog = self.blog.clone();
         let routes = self.routes;
-        let pages = ServiceBuilder::new().layer(self.layer.clone()).service_fn(move |req: Request<B>| {
-            let response = views::dispatch(&blog, &routes, req.uri().path());
-            std::future::ready(Ok::<_, Infallible>(response.into_response::<Full<Bytes>>()))
-        });
+        let pages =
+            ServiceBuilder::new()
+                .layer(self.layer.clone())
+                .service_fn(move |req: Request<B>| {
+                    let response = views::dispatch(&blog, &routes, req.uri().path());
+                    std::future::ready(Ok::<_, Infallible>(response.into_response::<Full<Bytes>>()))
+                });
         let files = ServeDir::new(&self.static_dir);
         BoxCloneService::new(tower::service_fn(move |req: Request<B>| {
             // Clone only the service the request goes to.
@@ -130,7 +140,11 @@ impl Site {
 
 /// An empty response with `code`.
 fn status(code: StatusCode) -> Response<Body> {
-    let mut response = Response::new(Full::<Bytes>::default().map_err(|e| match e {}).boxed_unsync());
+    let mut response = Response::new(
+        Full::<Bytes>::default()
+            .map_err(|e| match e {})
+            .boxed_unsync(),
+    );
     *response.status_mut() = code;
     response
 }

@@ -33,9 +33,14 @@ pub fn reading_time(text: &Value) -> usize {
 pub fn library() -> Library {
     let mut lib = Library::new();
     // The output is digits and words only: safe, like Django's `is_safe=True`.
-    lib.filter_fn("reading_time", FilterOptions { is_safe: true, ..Default::default() }, |v, _, _| {
-        Ok(Value::from(format!("{} min read", reading_time(v))))
-    });
+    lib.filter_fn(
+        "reading_time",
+        FilterOptions {
+            is_safe: true,
+            ..Default::default()
+        },
+        |v, _, _| Ok(Value::from(format!("{} min read", reading_time(v)))),
+    );
     lib.inclusion_tag("tag_links", "blog/_tag_links.html", |call| {
         let tags = call.args.first().cloned().unwrap_or_default();
         let map: Map = [(Arc::from("tags"), tags)].into_iter().collect();
@@ -52,7 +57,9 @@ mod tests {
     fn reading_time_rounds_up() {
         assert_eq!(reading_time(&Value::from("")), 1);
         assert_eq!(reading_time(&Value::from("word ".repeat(201))), 2);
-        let paragraphs: Value = vec![Value::from("a b"), Value::from("word ".repeat(399))].into_iter().collect();
+        let paragraphs: Value = vec![Value::from("a b"), Value::from("word ".repeat(399))]
+            .into_iter()
+            .collect();
         assert_eq!(reading_time(&paragraphs), 3);
     }
 }

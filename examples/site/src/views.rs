@@ -11,7 +11,12 @@ use crate::routes::Routes;
 
 /// The front page: every post, and the topics.
 pub fn home(blog: &Blog) -> TemplateResponse {
-    TemplateResponse::new(["blog/list.html"], Context::new().with("posts", blog.values()).with("topics", blog.topics_value()))
+    TemplateResponse::new(
+        ["blog/list.html"],
+        Context::new()
+            .with("posts", blog.values())
+            .with("topics", blog.topics_value()),
+    )
 }
 
 /// One post, by slug; the 404 page when there is none.
@@ -38,7 +43,10 @@ pub fn tag(blog: &Blog, tag: &str, path: &str) -> TemplateResponse {
     let posts: Value = posts.iter().map(|p| p.to_value()).collect();
     TemplateResponse::new(
         ["blog/list.html"],
-        Context::new().with("posts", posts).with("tag", tag).with("topics", blog.topics_value()),
+        Context::new()
+            .with("posts", posts)
+            .with("tag", tag)
+            .with("topics", blog.topics_value()),
     )
 }
 
@@ -53,9 +61,10 @@ pub fn about(blog: &Blog) -> TemplateResponse {
     });
     TemplateResponse::new(
         ["about.hbs"],
-        Context::new()
-            .with("post_count", blog.posts().len())
-            .with("authors", authors.into_iter().map(Value::from).collect::<Value>()),
+        Context::new().with("post_count", blog.posts().len()).with(
+            "authors",
+            authors.into_iter().map(Value::from).collect::<Value>(),
+        ),
     )
 }
 
@@ -67,7 +76,8 @@ pub fn broken() -> TemplateResponse {
 
 /// The 404 page for `path`.
 pub fn not_found(path: &str) -> TemplateResponse {
-    TemplateResponse::new(["404.html"], Context::new().with("request_path", path)).status(StatusCode::NOT_FOUND)
+    TemplateResponse::new(["404.html"], Context::new().with("request_path", path))
+        .status(StatusCode::NOT_FOUND)
 }
 
 /// The view for `path`, routed through the site's [`Routes`] (the hyper

@@ -33,8 +33,12 @@ fn site(debug: bool) -> Site {
     let figment = platen::Settings::figment(Some(&Site::default_settings_file()))
         .unwrap()
         .merge(("debug", debug));
-    let settings =
-        platen::Settings::from_figment(figment, Site::default_settings_file().parent().unwrap(), None).unwrap();
+    let settings = platen::Settings::from_figment(
+        figment,
+        Site::default_settings_file().parent().unwrap(),
+        None,
+    )
+    .unwrap();
     Site::from_settings(&settings, platen_example_site::blog::Blog::sample()).unwrap()
 }
 
@@ -48,12 +52,21 @@ async fn start(site: &Site) -> Server {
 /// One GET on a new connection: status, content type and body.
 async fn get(addr: SocketAddr, path: &str) -> (StatusCode, String, String) {
     let stream = TcpStream::connect(addr).await.unwrap();
-    let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await.unwrap();
+    let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+        .await
+        .unwrap();
     let conn = tokio::spawn(conn);
-    let req = Request::get(path).header("host", addr.to_string()).body(Empty::<Bytes>::new()).unwrap();
+    let req = Request::get(path)
+        .header("host", addr.to_string())
+        .body(Empty::<Bytes>::new())
+        .unwrap();
     let response = sender.send_request(req).await.unwrap();
     let status = response.status();
-    let ctype = response.headers().get("content-type").map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default();
+    let ctype = response
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
     let body = response.into_body().collect().await.unwrap().to_bytes();
     drop(sender);
     conn.abort();
@@ -61,7 +74,9 @@ async fn get(addr: SocketAddr, path: &str) -> (StatusCode, String, String) {
 }
 
 async fn bounded<F: Future<Output = ()>>(test: F) {
-    tokio::time::timeout(Duration::from_secs(60), test).await.expect("the test took too long");
+    tokio::time::timeout(Duration::from_secs(60), test)
+        .await
+        .expect("the test took too long");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -133,10 +148,22 @@ async fn the_handlebars_page_beside_the_dtl_ones() {
         let server = start(&site).await;
         let (status, _, body) = get(server.addr, "/about/").await;
         assert_eq!(status, StatusCode::OK);
-        assert!(body.contains("<title>About · the platen blog</title>"), "{body}");
-        assert!(body.contains(r#"<link rel="stylesheet" href="/static/site.css">"#), "{body}");
-        assert!(body.contains("5 posts so far, written by Grace, Linus and Ada."), "{body}");
-        assert!(body.contains("You asked for <code>/about/</code>."), "{body}");
+        assert!(
+            body.contains("<title>About · the platen blog</title>"),
+            "{body}"
+        );
+        assert!(
+            body.contains(r#"<link rel="stylesheet" href="/static/site.css">"#),
+            "{body}"
+        );
+        assert!(
+            body.contains("5 posts so far, written by Grace, Linus and Ada."),
+            "{body}"
+        );
+        assert!(
+            body.contains("You asked for <code>/about/</code>."),
+            "{body}"
+        );
         assert!(body.contains("Rendered by the Handlebars engine"), "{body}");
         assert!(!body.contains("{{"), "{body}");
     })
@@ -179,12 +206,23 @@ async fn static_files_and_no_way_out_of_the_static_dir() {
         let (status, ctype, body) = get(server.addr, "/static/site.css").await;
         assert_eq!(status, StatusCode::OK);
         assert_eq!(ctype, "text/css");
-        assert_eq!(body, std::fs::read_to_string(site.static_dir().join("site.css")).unwrap());
+        assert_eq!(
+            body,
+            std::fs::read_to_string(site.static_dir().join("site.css")).unwrap()
+        );
         let (status, ctype, _) = get(server.addr, "/static/logo.svg").await;
         assert_eq!((status, ctype.as_str()), (StatusCode::OK, "image/svg+xml"));
-        for path in ["/static/../platen.toml", "/static/%2e%2e/platen.toml", "/static/%2e%2e%2fplaten.toml", "/static/nope.css"] {
+        for path in [
+            "/static/../platen.toml",
+            "/static/%2e%2e/platen.toml",
+            "/static/%2e%2e%2fplaten.toml",
+            "/static/nope.css",
+        ] {
             let (status, _, body) = get(server.addr, path).await;
-            assert!(status == StatusCode::NOT_FOUND || status == StatusCode::BAD_REQUEST, "{path}: {status}");
+            assert!(
+                status == StatusCode::NOT_FOUND || status == StatusCode::BAD_REQUEST,
+                "{path}: {status}"
+            );
             assert!(!body.contains("[[templates]]"), "{path}: {body}");
         }
     })
@@ -196,7 +234,13 @@ async fn concurrent_requests_match_the_single_threaded_output() {
     bounded(async {
         let site = site(false);
         let server = start(&site).await;
-        let paths = ["/", "/posts/hello-platen/", "/tags/dtl/", "/about/", "/nope"];
+        let paths = [
+            "/",
+            "/posts/hello-platen/",
+            "/tags/dtl/",
+            "/about/",
+            "/nope",
+        ];
         let mut expected = Vec::new();
         for path in paths {
             expected.push(get(server.addr, path).await);
@@ -228,7 +272,16 @@ async fn the_axum_router_serves_the_same_pages() {
         let site = site(false);
         let server = start(&site).await;
         let app = axum_app::router(&site);
-        for path in ["/", "/posts/when-pages-fail/", "/tags/rust/", "/about/", "/broken/", "/posts/nope/", "/nope", "/static/site.css"] {
+        for path in [
+            "/",
+            "/posts/when-pages-fail/",
+            "/tags/rust/",
+            "/about/",
+            "/broken/",
+            "/posts/nope/",
+            "/nope",
+            "/static/site.css",
+        ] {
             let response = app
                 .clone()
                 .oneshot(Request::get(path).body(axum::body::Body::empty()).unwrap())
@@ -238,7 +291,11 @@ async fn the_axum_router_serves_the_same_pages() {
             let body = response.into_body().collect().await.unwrap().to_bytes();
             let (want_status, _, want_body) = get(server.addr, path).await;
             assert_eq!(status, want_status, "{path}");
-            assert_eq!(String::from_utf8(body.to_vec()).unwrap(), want_body, "{path}");
+            assert_eq!(
+                String::from_utf8(body.to_vec()).unwrap(),
+                want_body,
+                "{path}"
+            );
         }
     })
     .await;

@@ -41,7 +41,10 @@ impl SqliteLoader {
             [],
         )
         .map_err(|e| db_error(path, e))?;
-        Ok(SqliteLoader { path: path.to_path_buf(), conn: Mutex::new(conn) })
+        Ok(SqliteLoader {
+            path: path.to_path_buf(),
+            conn: Mutex::new(conn),
+        })
     }
 
     /// Inserts or replaces the template `name`.
@@ -57,14 +60,20 @@ impl SqliteLoader {
     }
 
     fn conn(&self) -> Result<std::sync::MutexGuard<'_, Connection>> {
-        self.conn
-            .lock()
-            .map_err(|_| Error::new(ErrorKind::Io, "the SQLite connection was poisoned by a panic"))
+        self.conn.lock().map_err(|_| {
+            Error::new(
+                ErrorKind::Io,
+                "the SQLite connection was poisoned by a panic",
+            )
+        })
     }
 }
 
 fn db_error(path: &Path, err: rusqlite::Error) -> Error {
-    Error::new(ErrorKind::Io, format!("SQLite database {}: {err}", path.display()))
+    Error::new(
+        ErrorKind::Io,
+        format!("SQLite database {}: {err}", path.display()),
+    )
 }
 
 impl Loader for SqliteLoader {
@@ -73,7 +82,11 @@ impl Loader for SqliteLoader {
     }
 
     fn get_template_sources(&self, name: &str) -> Vec<Origin> {
-        vec![Origin::new(format!("sqlite:{}#{name}", self.path.display()), name, NAME)]
+        vec![Origin::new(
+            format!("sqlite:{}#{name}", self.path.display()),
+            name,
+            NAME,
+        )]
     }
 
     fn get_contents(&self, origin: &Origin) -> Result<String> {
@@ -105,18 +118,21 @@ impl Loader for SqliteLoader {
 /// Registers the loader under [`NAME`]; its settings entry takes `path`
 /// (relative to the settings file).
 pub fn register(registry: &mut Registry) {
-    registry.register_loader(NAME, |spec: &LoaderSpec, env: &LoaderEnv<'_>| -> Result<Arc<dyn Loader>> {
-        let path: String = match spec.extra.get("path").and_then(|v| v.as_str()) {
-            Some(p) => p.to_owned(),
-            None => {
-                return Err(Error::bad_setting(
-                    format!("{}.path", spec.key),
-                    spec.source.clone(),
-                    "the sqlite loader needs `path`, the database file",
-                ));
-            }
-        };
-        let path = env.settings.base_dir.join(path);
-        Ok(Arc::new(SqliteLoader::open(&path)?))
-    });
+    registry.register_loader(
+        NAME,
+        |spec: &LoaderSpec, env: &LoaderEnv<'_>| -> Result<Arc<dyn Loader>> {
+            let path: String = match spec.extra.get("path").and_then(|v| v.as_str()) {
+                Some(p) => p.to_owned(),
+                None => {
+                    return Err(Error::bad_setting(
+                        format!("{}.path", spec.key),
+                        spec.source.clone(),
+                        "the sqlite loader needs `path`, the database file",
+                    ));
+                }
+            };
+            let path = env.settings.base_dir.join(path);
+            Ok(Arc::new(SqliteLoader::open(&path)?))
+        },
+    );
 }

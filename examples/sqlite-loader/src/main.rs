@@ -39,7 +39,12 @@ options.loaders = [{ loader = "platen.loaders.cached", loaders = [{ loader = "ex
     let mut registry = platen::registry();
     platen_example_sqlite_loader::register(&mut registry);
     let engines = registry.build_engines(&settings)?;
-    let page = engines.render_to_string(&["hello.hbs"], &platen::context! { name => "world" }, None, None);
+    let page = engines.render_to_string(
+        &["hello.hbs"],
+        &platen::context! { name => "world" },
+        None,
+        None,
+    );
     let _ = std::fs::remove_dir_all(&dir);
     page
 }

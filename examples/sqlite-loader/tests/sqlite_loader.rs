@@ -52,9 +52,14 @@ fn a_missing_path_argument_is_a_settings_error() {
     .unwrap();
     let mut registry = platen::registry();
     register(&mut registry);
-    let err = registry.build_engines(&Settings::load(&file).unwrap()).unwrap_err();
+    let err = registry
+        .build_engines(&Settings::load(&file).unwrap())
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::BadSettings);
     let text = err.to_string();
-    assert!(text.contains("templates[0].options.loaders[0].path"), "{text}");
+    assert!(
+        text.contains("templates[0].options.loaders[0].path"),
+        "{text}"
+    );
     assert!(text.contains("platen.toml"), "{text}");
 }

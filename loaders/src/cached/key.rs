@@ -39,7 +39,11 @@ impl<'a> KeyRef<'a> {
     pub(crate) fn to_owned_key(&self) -> CacheKey {
         CacheKey {
             name: self.name.into(),
-            skip: self.skip.iter().map(|&(n, l)| (n.into(), l.into())).collect(),
+            skip: self
+                .skip
+                .iter()
+                .map(|&(n, l)| (n.into(), l.into()))
+                .collect(),
         }
     }
 
@@ -55,7 +59,11 @@ impl CacheKey {
     }
 }
 
-fn hash_parts<'s, H: Hasher>(state: &mut H, name: &str, skip: impl ExactSizeIterator<Item = (&'s str, &'s str)>) {
+fn hash_parts<'s, H: Hasher>(
+    state: &mut H,
+    name: &str,
+    skip: impl ExactSizeIterator<Item = (&'s str, &'s str)>,
+) {
     state.write(name.as_bytes());
     state.write_u8(0xff);
     state.write_usize(skip.len());
@@ -69,7 +77,11 @@ fn hash_parts<'s, H: Hasher>(state: &mut H, name: &str, skip: impl ExactSizeIter
 
 impl Hash for CacheKey {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        hash_parts(state, &self.name, self.skip.iter().map(|(n, l)| (&**n, &**l)));
+        hash_parts(
+            state,
+            &self.name,
+            self.skip.iter().map(|(n, l)| (&**n, &**l)),
+        );
     }
 }
 
@@ -83,7 +95,11 @@ impl Equivalent<CacheKey> for KeyRef<'_> {
     fn equivalent(&self, key: &CacheKey) -> bool {
         self.name == &*key.name
             && self.skip.len() == key.skip.len()
-            && self.skip.iter().zip(key.skip.iter()).all(|(&(n, l), (kn, kl))| n == &**kn && l == &**kl)
+            && self
+                .skip
+                .iter()
+                .zip(key.skip.iter())
+                .all(|(&(n, l), (kn, kl))| n == &**kn && l == &**kl)
     }
 }
 

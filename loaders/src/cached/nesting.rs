@@ -62,7 +62,12 @@ pub(crate) fn record(cache: usize, deps: &[Dep]) {
         return;
     }
     STACK.with(|stack| {
-        if let Some(frame) = stack.borrow_mut().iter_mut().rev().find(|f| f.cache == cache) {
+        if let Some(frame) = stack
+            .borrow_mut()
+            .iter_mut()
+            .rev()
+            .find(|f| f.cache == cache)
+        {
             frame.deps.extend_from_slice(deps);
         }
     });
@@ -71,7 +76,13 @@ pub(crate) fn record(cache: usize, deps: &[Dep]) {
 /// Marks `key` of `cache` as being compiled on this thread until the
 /// returned guard is finished or dropped (also when the compiler panics).
 pub(crate) fn enter(cache: usize, key: CacheKey) -> FrameGuard {
-    STACK.with(|stack| stack.borrow_mut().push(Frame { cache, key, deps: Vec::new() }));
+    STACK.with(|stack| {
+        stack.borrow_mut().push(Frame {
+            cache,
+            key,
+            deps: Vec::new(),
+        })
+    });
     FrameGuard { done: false }
 }
 

@@ -66,7 +66,12 @@ pub(crate) enum Turn<'a> {
 
 impl Slot {
     pub(crate) fn new(generation: u64) -> Slot {
-        Slot { generation, entry: OnceLock::new(), claimed: Mutex::new(false), changed: Condvar::new() }
+        Slot {
+            generation,
+            entry: OnceLock::new(),
+            claimed: Mutex::new(false),
+            changed: Condvar::new(),
+        }
     }
 
     /// The result, if finished. Takes no lock.
@@ -94,7 +99,10 @@ impl Slot {
             if !wait {
                 return Turn::Busy;
             }
-            claimed = self.changed.wait(claimed).unwrap_or_else(PoisonError::into_inner);
+            claimed = self
+                .changed
+                .wait(claimed)
+                .unwrap_or_else(PoisonError::into_inner);
         }
     }
 }

@@ -52,13 +52,18 @@ pub(crate) fn start(paths: Vec<PathBuf>, on_change: impl Fn() + Send + 'static) 
     for path in paths {
         match watcher.watch(&path, RecursiveMode::Recursive) {
             Ok(()) => watched.push(path),
-            Err(err) => tracing::warn!(path = %path.display(), error = %err, "cannot watch template directory"),
+            Err(err) => {
+                tracing::warn!(path = %path.display(), error = %err, "cannot watch template directory")
+            }
         }
     }
     if watched.is_empty() {
         return None;
     }
-    Some(Watch { _watcher: Mutex::new(watcher), paths: watched })
+    Some(Watch {
+        _watcher: Mutex::new(watcher),
+        paths: watched,
+    })
 }
 
 /// Whether an event can mean a template changed. Reads (our own included:
@@ -79,9 +84,15 @@ mod tests {
 
     #[test]
     fn reads_are_not_changes() {
-        assert!(!is_change(&EventKind::Access(AccessKind::Open(AccessMode::Read))));
-        assert!(!is_change(&EventKind::Access(AccessKind::Close(AccessMode::Read))));
-        assert!(is_change(&EventKind::Access(AccessKind::Close(AccessMode::Write))));
+        assert!(!is_change(&EventKind::Access(AccessKind::Open(
+            AccessMode::Read
+        ))));
+        assert!(!is_change(&EventKind::Access(AccessKind::Close(
+            AccessMode::Read
+        ))));
+        assert!(is_change(&EventKind::Access(AccessKind::Close(
+            AccessMode::Write
+        ))));
         assert!(is_change(&EventKind::Create(CreateKind::File)));
         assert!(is_change(&EventKind::Modify(ModifyKind::Any)));
     }

@@ -23,7 +23,10 @@ impl TestCompiler {
     }
 
     pub fn slow(delay: Duration) -> TestCompiler {
-        TestCompiler { compiles: AtomicUsize::new(0), delay }
+        TestCompiler {
+            compiles: AtomicUsize::new(0),
+            delay,
+        }
     }
 
     pub fn count(&self) -> usize {
@@ -55,7 +58,11 @@ pub struct IncludingCompiler {
 
 impl IncludingCompiler {
     pub fn new(loader: Arc<dyn Loader>) -> IncludingCompiler {
-        IncludingCompiler { loader, compiles: AtomicUsize::new(0), delay: Duration::ZERO }
+        IncludingCompiler {
+            loader,
+            compiles: AtomicUsize::new(0),
+            delay: Duration::ZERO,
+        }
     }
 }
 
@@ -68,7 +75,9 @@ impl Compiler for IncludingCompiler {
         let mut out = String::new();
         for line in source.lines() {
             match line.strip_prefix("include:") {
-                Some(name) => out.push_str(text(&self.loader.get_template(name.trim(), &[], self)?)),
+                Some(name) => {
+                    out.push_str(text(&self.loader.get_template(name.trim(), &[], self)?))
+                }
                 None => out.push_str(line),
             }
         }
@@ -78,12 +87,17 @@ impl Compiler for IncludingCompiler {
 
 /// The text of a template compiled by the test compilers.
 pub fn text(compiled: &Compiled) -> &str {
-    compiled.downcast_ref::<String>().map(String::as_str).unwrap_or("<not a String>")
+    compiled
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .unwrap_or("<not a String>")
 }
 
 /// Gets `name` through `loader` and returns its text, or the error.
 pub fn get(loader: &dyn Loader, name: &str, compiler: &dyn Compiler) -> Result<String> {
-    loader.get_template(name, &[], compiler).map(|c| text(&c).to_owned())
+    loader
+        .get_template(name, &[], compiler)
+        .map(|c| text(&c).to_owned())
 }
 
 /// Writes `contents` to `dir/name`, creating parent directories.
@@ -99,7 +113,10 @@ pub fn write(dir: &Path, name: &str, contents: &str) -> PathBuf {
 /// Replaces `path` with `contents` atomically (write a hidden file, rename
 /// over), as editors do: a reader sees the old file or the new, never half.
 pub fn write_atomic(path: &Path, contents: &str) {
-    let name = path.file_name().and_then(|n| n.to_str()).expect("file name");
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .expect("file name");
     let tmp = path.with_file_name(format!(".{name}.tmp"));
     fs::write(&tmp, contents).expect("write temporary file");
     fs::rename(&tmp, path).expect("rename over");
@@ -107,7 +124,11 @@ pub fn write_atomic(path: &Path, contents: &str) {
 
 /// Sets the modification time of `path`.
 pub fn set_mtime(path: &Path, time: SystemTime) {
-    fs::File::options().write(true).open(path).and_then(|f| f.set_modified(time)).expect("set mtime");
+    fs::File::options()
+        .write(true)
+        .open(path)
+        .and_then(|f| f.set_modified(time))
+        .expect("set mtime");
 }
 
 /// Polls `check` until it is true or 5 s have passed; returns the last answer.

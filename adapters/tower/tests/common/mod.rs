@@ -27,7 +27,11 @@ impl Site {
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
             std::fs::write(path, source).unwrap();
         }
-        let list = processors.iter().map(|p| format!("{p:?}")).collect::<Vec<_>>().join(", ");
+        let list = processors
+            .iter()
+            .map(|p| format!("{p:?}"))
+            .collect::<Vec<_>>()
+            .join(", ");
         let toml = format!(
             "debug = {debug}\nstatic_url = \"/assets/\"\n\n[[templates]]\nbackend = \"platen.dtl\"\nname = \"dtl\"\ndirs = [\"templates\"]\noptions.context_processors = [{list}]\n"
         );
@@ -68,7 +72,8 @@ impl Site {
         let before = std::fs::metadata(&path).unwrap().modified().unwrap();
         std::fs::write(&path, source).unwrap();
         let file = std::fs::OpenOptions::new().write(true).open(&path).unwrap();
-        file.set_modified(before + std::time::Duration::from_secs(5)).unwrap();
+        file.set_modified(before + std::time::Duration::from_secs(5))
+            .unwrap();
     }
 
     /// The site's directory.

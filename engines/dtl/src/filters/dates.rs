@@ -35,7 +35,9 @@ const MONTHS_AP: [&str; 12] = [
     "Dec.",
 ];
 /// Django's `MONTHS_3`: the lowercase abbreviations it translates.
-const MONTHS_3: [&str; 12] = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+const MONTHS_3: [&str; 12] = [
+    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+];
 const WEEKDAYS: [&str; 7] = [
     "Monday",
     "Tuesday",
@@ -49,17 +51,27 @@ const WEEKDAYS: [&str; 7] = [
 /// The value of a named format setting (en locale), or `None` when the name
 /// is not a format setting (then it is used as the format itself).
 pub fn named_format(name: &str) -> Option<String> {
-    crate::formats::Formats::english().named(name).map(|f| f.into_owned())
+    crate::formats::Formats::english()
+        .named(name)
+        .map(|f| f.into_owned())
 }
 
 /// How Django prints a date, datetime or time in `{{ }}`: `DATE_FORMAT`,
 /// `DATETIME_FORMAT` or `TIME_FORMAT` (en).
 pub fn localize(v: &Value) -> Result<String, Error> {
-    localize_in(v, &FilterEnv::new(false), &crate::formats::Formats::english())
+    localize_in(
+        v,
+        &FilterEnv::new(false),
+        &crate::formats::Formats::english(),
+    )
 }
 
 /// [`localize`] with `formats` and the names of `env`'s language.
-pub(crate) fn localize_in(v: &Value, env: &FilterEnv<'_>, formats: &crate::formats::Formats<'_>) -> Result<String, Error> {
+pub(crate) fn localize_in(
+    v: &Value,
+    env: &FilterEnv<'_>,
+    formats: &crate::formats::Formats<'_>,
+) -> Result<String, Error> {
     let fmt = match v {
         Value::Date(_) => formats.date(),
         Value::DateTime(_) | Value::AwareDateTime(_) => formats.datetime(),
@@ -253,7 +265,12 @@ fn format(v: &Value, fmt: &str, mode: Mode, env: &FilterEnv<'_>) -> Result<Optio
 /// The format characters most pages use (`j N Y`, `Y-m-d`, `H:i`), written
 /// straight into `out` without a string per character; false leaves `c` to
 /// [`one_char`], which knows them all.
-fn write_common(c: char, data: &Data<'_>, env: &FilterEnv<'_>, out: &mut String) -> Result<bool, Error> {
+fn write_common(
+    c: char,
+    data: &Data<'_>,
+    env: &FilterEnv<'_>,
+    out: &mut String,
+) -> Result<bool, Error> {
     let date = match data {
         Data::Date(d) => Some(*d),
         Data::DateTime(dt, _) => Some(dt.date()),
@@ -282,9 +299,13 @@ fn write_common(c: char, data: &Data<'_>, env: &FilterEnv<'_>, out: &mut String)
         ('G', _, Some(t)) => number(t.hour(), 1),
         ('i', _, Some(t)) => number(t.minute(), 2),
         ('s', _, Some(t)) => number(t.second(), 2),
-        ('N', Some(d), _) => out.push_str(&env.pgettext("abbrev. month", MONTHS_AP[d.month0() as usize])?),
+        ('N', Some(d), _) => {
+            out.push_str(&env.pgettext("abbrev. month", MONTHS_AP[d.month0() as usize])?)
+        }
         ('F', Some(d), _) => out.push_str(&env.gettext(MONTHS[d.month0() as usize])?),
-        ('l', Some(d), _) => out.push_str(&env.gettext(WEEKDAYS[d.weekday().num_days_from_monday() as usize])?),
+        ('l', Some(d), _) => {
+            out.push_str(&env.gettext(WEEKDAYS[d.weekday().num_days_from_monday() as usize])?)
+        }
         _ => return Ok(false),
     }
     Ok(true)
@@ -298,7 +319,12 @@ fn twelve(h: u32) -> u32 {
 ///
 /// Names are translated into the active language as Django's `dateformat`
 /// does (`MONTHS`, `WEEKDAYS`, ... are `gettext_lazy` strings there).
-fn one_char(c: char, data: &Data<'_>, zone: &Zone, env: &FilterEnv<'_>) -> Result<Option<String>, Error> {
+fn one_char(
+    c: char,
+    data: &Data<'_>,
+    zone: &Zone,
+    env: &FilterEnv<'_>,
+) -> Result<Option<String>, Error> {
     let tr = |m: &str| env.gettext(m).map(std::borrow::Cow::into_owned);
     let ampm = |t: &NaiveTime| tr(if t.hour() > 11 { "p.m." } else { "a.m." });
     let (date, time): (Option<NaiveDate>, Option<NaiveTime>) = match data {
@@ -435,7 +461,9 @@ fn one_char(c: char, data: &Data<'_>, zone: &Zone, env: &FilterEnv<'_>) -> Resul
         'b' => tr(MONTHS_3[d.month0() as usize])?,
         'd' => format!("{:02}", d.day()),
         'D' => tr(&WEEKDAYS[d.weekday().num_days_from_monday() as usize][..3])?,
-        'E' => env.pgettext("alt. month", MONTHS[d.month0() as usize])?.into_owned(),
+        'E' => env
+            .pgettext("alt. month", MONTHS[d.month0() as usize])?
+            .into_owned(),
         'F' => tr(MONTHS[d.month0() as usize])?,
         'j' => d.day().to_string(),
         'l' => tr(WEEKDAYS[d.weekday().num_days_from_monday() as usize])?,
@@ -443,7 +471,9 @@ fn one_char(c: char, data: &Data<'_>, zone: &Zone, env: &FilterEnv<'_>) -> Resul
         'm' => format!("{:02}", d.month()),
         'M' => py_title(&tr(MONTHS_3[d.month0() as usize])?),
         'n' => d.month().to_string(),
-        'N' => env.pgettext("abbrev. month", MONTHS_AP[d.month0() as usize])?.into_owned(),
+        'N' => env
+            .pgettext("abbrev. month", MONTHS_AP[d.month0() as usize])?
+            .into_owned(),
         'o' => d.iso_week().year().to_string(),
         'S' => {
             let day = d.day();
@@ -474,7 +504,11 @@ fn py_title(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut start = true;
     for c in s.chars() {
-        if start { out.extend(c.to_uppercase()) } else { out.extend(c.to_lowercase()) }
+        if start {
+            out.extend(c.to_uppercase())
+        } else {
+            out.extend(c.to_lowercase())
+        }
         start = !c.is_alphabetic();
     }
     out
@@ -624,11 +658,19 @@ const MONTHS_DAYS: [u32; 12] = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 fn plural(env: &FilterEnv<'_>, n: i64, one: &str, many: &str) -> Result<String, Error> {
     let (one, many) = (format!("%(num)d {one}"), format!("%(num)d {many}"));
     let text = env.ngettext(&one, &many, n as f64)?;
-    Ok(text.replace("%(num)d", &n.to_string()).replace("%%", "%").replace(' ', "\u{a0}"))
+    Ok(text
+        .replace("%(num)d", &n.to_string())
+        .replace("%%", "%")
+        .replace(' ', "\u{a0}"))
 }
 
 /// Django's `timesince(d, now, reversed)` with depth 2.
-fn timesince_text(d: Moment, now: Option<Moment>, reversed: bool, env: &FilterEnv<'_>) -> Result<String, Error> {
+fn timesince_text(
+    d: Moment,
+    now: Option<Moment>,
+    reversed: bool,
+    env: &FilterEnv<'_>,
+) -> Result<String, Error> {
     let now = now.unwrap_or_else(|| Moment::now(d.offset.is_some()));
     let (d, now) = if reversed { (now, d) } else { (d, now) };
     let delta = now
@@ -702,7 +744,12 @@ fn timesince_text(d: Moment, now: Option<Moment>, reversed: bool, env: &FilterEn
     Ok(result.join(&*env.gettext(", ")?))
 }
 
-fn since_filter(v: &Value, arg: Option<&Value>, reversed: bool, env: &FilterEnv<'_>) -> Result<Value, Error> {
+fn since_filter(
+    v: &Value,
+    arg: Option<&Value>,
+    reversed: bool,
+    env: &FilterEnv<'_>,
+) -> Result<Value, Error> {
     if !v.is_true() {
         return Ok(s(""));
     }

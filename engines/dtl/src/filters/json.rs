@@ -157,7 +157,9 @@ fn pformat(v: &Value, indent: usize, allowance: usize, top: bool, out: &mut Stri
         return;
     }
     match v {
-        Value::Str(text) | Value::SafeStr(text) if !text.is_empty() => pformat_str(text, indent, allowance, top, out),
+        Value::Str(text) | Value::SafeStr(text) if !text.is_empty() => {
+            pformat_str(text, indent, allowance, top, out)
+        }
         Value::List(items) if !items.is_empty() => {
             out.push('[');
             let inner = indent + 1;
@@ -167,7 +169,13 @@ fn pformat(v: &Value, indent: usize, allowance: usize, top: bool, out: &mut Stri
                     out.push_str(",\n");
                     out.push_str(&" ".repeat(inner));
                 }
-                pformat(item, inner, if last { allowance + 1 } else { 1 }, false, out);
+                pformat(
+                    item,
+                    inner,
+                    if last { allowance + 1 } else { 1 },
+                    false,
+                    out,
+                );
             }
             out.push(']');
         }
@@ -216,7 +224,8 @@ fn py_splitlines(text: &str) -> Vec<&str> {
                 chars.next();
                 i + 2
             }
-            '\n' | '\r' | '\x0b' | '\x0c' | '\x1c' | '\x1d' | '\x1e' | '\u{85}' | '\u{2028}' | '\u{2029}' => i + c.len_utf8(),
+            '\n' | '\r' | '\x0b' | '\x0c' | '\x1c' | '\x1d' | '\x1e' | '\u{85}' | '\u{2028}'
+            | '\u{2029}' => i + c.len_utf8(),
             _ => continue,
         };
         lines.push(&text[start..end]);
@@ -243,7 +252,11 @@ fn pformat_str(text: &str, mut indent: usize, mut allowance: usize, top: bool, o
     for (i, line) in lines.iter().enumerate() {
         let last_line = i + 1 == lines.len();
         let rep = py_str_repr(line);
-        let max_width1 = if last_line { max_width.saturating_sub(allowance) } else { max_width };
+        let max_width1 = if last_line {
+            max_width.saturating_sub(allowance)
+        } else {
+            max_width
+        };
         if width(&rep) <= max_width1 {
             chunks.push(rep);
             continue;
@@ -264,7 +277,11 @@ fn pformat_str(text: &str, mut indent: usize, mut allowance: usize, top: bool, o
         let mut current = String::new();
         for (j, part) in parts.iter().enumerate() {
             let candidate = format!("{current}{part}");
-            let max_width2 = if last_line && j + 1 == parts.len() { max_width.saturating_sub(allowance) } else { max_width };
+            let max_width2 = if last_line && j + 1 == parts.len() {
+                max_width.saturating_sub(allowance)
+            } else {
+                max_width
+            };
             if width(&py_str_repr(&candidate)) > max_width2 {
                 if !current.is_empty() {
                     chunks.push(py_str_repr(&current));
@@ -446,16 +463,25 @@ mod tests {
             "('word word word word word word word word word word word word word word word '\n 'word word word word word ')"
         );
         assert_eq!(
-            pp(Value::from(vec![Value::from("x".repeat(30)), Value::from("a b ".repeat(25))])),
+            pp(Value::from(vec![
+                Value::from("x".repeat(30)),
+                Value::from("a b ".repeat(25))
+            ])),
             "['xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx',\n 'a b a b a b a b a b a b a b a b a b a b a b a b a b a b a b a b a b a b a b '\n 'a b a b a b a b a b a b ']"
         );
         let mut m = platen_core::value::Map::default();
-        m.insert(std::sync::Arc::from("k"), Value::from(format!("line one\nline two {}", "z ".repeat(40))));
+        m.insert(
+            std::sync::Arc::from("k"),
+            Value::from(format!("line one\nline two {}", "z ".repeat(40))),
+        );
         assert_eq!(
             pp(Value::from(m)),
             "{'k': 'line one\\n'\n      'line two z z z z z z z z z z z z z z z z z z z z z z z z z z z z z z z '\n      'z z z z z z z z z '}"
         );
         // One word longer than the line is left whole.
-        assert_eq!(pp(Value::from("y".repeat(100))), format!("'{}'", "y".repeat(100)));
+        assert_eq!(
+            pp(Value::from("y".repeat(100))),
+            format!("'{}'", "y".repeat(100))
+        );
     }
 }

@@ -52,7 +52,11 @@ pub struct FilterEnv<'a> {
 impl FilterEnv<'static> {
     /// An environment with the default time zone and language.
     pub fn new(autoescape: bool) -> FilterEnv<'static> {
-        FilterEnv { autoescape, timezone: None, i18n: None }
+        FilterEnv {
+            autoescape,
+            timezone: None,
+            i18n: None,
+        }
     }
 }
 
@@ -66,7 +70,12 @@ impl<'a> FilterEnv<'a> {
     }
 
     /// Django's `ngettext(singular, plural, n)` in the active language.
-    pub(crate) fn ngettext<'m>(&self, singular: &'m str, plural: &'m str, n: f64) -> Result<Cow<'m, str>, Error> {
+    pub(crate) fn ngettext<'m>(
+        &self,
+        singular: &'m str,
+        plural: &'m str,
+        n: f64,
+    ) -> Result<Cow<'m, str>, Error> {
         match &self.i18n {
             Some(l) => l.set.ngettext(l.active, singular, plural, n),
             None => Ok(Cow::Borrowed(if n == 1.0 { singular } else { plural })),
@@ -83,7 +92,11 @@ impl<'a> FilterEnv<'a> {
     }
 
     /// Django's `pgettext(context, message)` in the active language.
-    pub(crate) fn pgettext<'m>(&self, context: &str, message: &'m str) -> Result<std::borrow::Cow<'m, str>, Error> {
+    pub(crate) fn pgettext<'m>(
+        &self,
+        context: &str,
+        message: &'m str,
+    ) -> Result<std::borrow::Cow<'m, str>, Error> {
         match &self.i18n {
             Some(l) => l.set.pgettext(l.active, context, message),
             None => Ok(std::borrow::Cow::Borrowed(message)),
@@ -201,7 +214,11 @@ pub fn all() -> &'static [FilterDef] {
 /// before escaping): localized dates, times and numbers (en formats), and
 /// Python's `str()` for everything else.
 pub fn localize(value: &Value) -> Result<Cow<'_, str>, Error> {
-    localize_with(value, &FilterEnv::new(false), &crate::formats::Formats::english())
+    localize_with(
+        value,
+        &FilterEnv::new(false),
+        &crate::formats::Formats::english(),
+    )
 }
 
 /// Django's `formats.localize(value)` with `formats` (the active language's,

@@ -102,7 +102,11 @@ pub fn get_digit(v: &Value, arg: Option<&Value>, _: &FilterEnv) -> Result<Value,
 /// Django's `numberformat.format` on the text of a number: `decimal_pos`
 /// digits after the point (cut or padded), the integer part grouped and the
 /// separators as `nf` says.
-pub(crate) fn format_number_text(text: &str, decimal_pos: Option<usize>, nf: &NumberFormat<'_>) -> String {
+pub(crate) fn format_number_text(
+    text: &str,
+    decimal_pos: Option<usize>,
+    nf: &NumberFormat<'_>,
+) -> String {
     let (sign, body) = match text.strip_prefix('-') {
         Some(rest) => ("-", rest),
         None => ("", text),
@@ -151,12 +155,19 @@ pub fn number_format(
     decimal_pos: Option<usize>,
     grouping: bool,
 ) -> Result<String, Error> {
-    let nf = NumberFormat { grouping: grouping.then_some(Grouping::Uniform(3)), ..NumberFormat::PLAIN };
+    let nf = NumberFormat {
+        grouping: grouping.then_some(Grouping::Uniform(3)),
+        ..NumberFormat::PLAIN
+    };
     number_format_with(v, decimal_pos, &nf)
 }
 
 /// Django's `numberformat.format` of a float, decimal or int value with `nf`.
-pub(crate) fn number_format_with(v: &Value, decimal_pos: Option<usize>, nf: &NumberFormat<'_>) -> Result<String, Error> {
+pub(crate) fn number_format_with(
+    v: &Value,
+    decimal_pos: Option<usize>,
+    nf: &NumberFormat<'_>,
+) -> Result<String, Error> {
     let text = match v {
         Value::Float(f) => {
             let repr = Value::py_float(*f);
@@ -172,7 +183,10 @@ pub(crate) fn number_format_with(v: &Value, decimal_pos: Option<usize>, nf: &Num
     };
     if let Some((coefficient, exponent)) = text.split_once('e') {
         // Huge decimals: the coefficient is formatted, the exponent kept.
-        return Ok(format!("{}e{exponent}", format_number_text(coefficient, None, nf)));
+        return Ok(format!(
+            "{}e{exponent}",
+            format_number_text(coefficient, None, nf)
+        ));
     }
     Ok(format_number_text(&text, decimal_pos, nf))
 }
@@ -214,7 +228,10 @@ fn decimal_text(d: &Decimal, decimal_pos: Option<usize>) -> Result<String, Error
 pub fn filesizeformat(v: &Value, _: Option<&Value>, env: &FilterEnv) -> Result<Value, Error> {
     let bytes_text = |n: i128| -> Result<String, Error> {
         let n_f = n as f64;
-        Ok(env.ngettext("%(size)d byte", "%(size)d bytes", n_f)?.replace("%(size)d", &n.to_string()).replace("%%", "%"))
+        Ok(env
+            .ngettext("%(size)d byte", "%(size)d bytes", n_f)?
+            .replace("%(size)d", &n.to_string())
+            .replace("%%", "%"))
     };
     let bytes = match py_int(v) {
         Ok(b) => b,
@@ -407,7 +424,11 @@ pub fn floatformat(v: &Value, arg: Option<&Value>, env: &FilterEnv) -> Result<Va
     }
     // Without localization Django uses the settings' separators and
     // NUMBER_GROUPING (0 by default: no grouping even with `g`).
-    let formats = if use_l10n { env.formats() } else { env.formats().unlocalized() };
+    let formats = if use_l10n {
+        env.formats()
+    } else {
+        env.formats().unlocalized()
+    };
     let grouping = formats.number(force_grouping);
 
     let input_val = py_str(v).into_owned();
@@ -1031,7 +1052,14 @@ mod tests {
             f.write_str(if self.tuple { "(1, 'a')" } else { "notes.txt" })
         }
         fn repr(&self) -> Option<String> {
-            Some(if self.tuple { "(1, 'a')" } else { "<UploadedFile: notes.txt>" }.into())
+            Some(
+                if self.tuple {
+                    "(1, 'a')"
+                } else {
+                    "<UploadedFile: notes.txt>"
+                }
+                .into(),
+            )
         }
         fn is_tuple(&self) -> bool {
             self.tuple

@@ -590,13 +590,9 @@ mod tests {
         v: &str,
         arg: Option<Value>,
     ) -> String {
-        f(
-            &Value::from(v),
-            arg.as_ref(),
-            &FilterEnv::new(true),
-        )
-        .unwrap()
-        .to_string()
+        f(&Value::from(v), arg.as_ref(), &FilterEnv::new(true))
+            .unwrap()
+            .to_string()
     }
 
     #[test]

@@ -102,7 +102,8 @@ impl Default for FormatSettings {
 }
 
 /// Django's default settings, for filters run without an engine.
-pub(crate) static DEFAULT_SETTINGS: LazyLock<FormatSettings> = LazyLock::new(FormatSettings::default);
+pub(crate) static DEFAULT_SETTINGS: LazyLock<FormatSettings> =
+    LazyLock::new(FormatSettings::default);
 
 /// Django's global `*_INPUT_FORMATS`, as the `date` filter prints them.
 const DATE_INPUT_FORMATS: &str = "['%Y-%m-%d', '%m/%d/%Y', '%m/%d/%y', '%b %d %Y', '%b %d, %Y', '%d %b %Y', '%d %b, %Y', '%B %d %Y', '%B %d, %Y', '%d %B %Y', '%d %B, %Y']";
@@ -129,7 +130,10 @@ fn valid_language_code(code: &str) -> bool {
 }
 
 fn locale_formats(locale: &str) -> Option<&'static LocaleFormats> {
-    data::LOCALES.binary_search_by(|(k, _)| (*k).cmp(locale)).ok().map(|i| &data::LOCALES[i].1)
+    data::LOCALES
+        .binary_search_by(|(k, _)| (*k).cmp(locale))
+        .ok()
+        .map(|i| &data::LOCALES[i].1)
 }
 
 /// Digit groups of a number's integer part.
@@ -154,7 +158,11 @@ pub(crate) struct NumberFormat<'a> {
 
 impl NumberFormat<'static> {
     /// `.` and no grouping: Python's own number text.
-    pub(crate) const PLAIN: NumberFormat<'static> = NumberFormat { decimal_sep: ".", thousand_sep: ",", grouping: None };
+    pub(crate) const PLAIN: NumberFormat<'static> = NumberFormat {
+        decimal_sep: ".",
+        thousand_sep: ",",
+        grouping: None,
+    };
 }
 
 impl NumberFormat<'_> {
@@ -172,7 +180,11 @@ impl NumberFormat<'_> {
         };
         let digits = int_part.as_bytes();
         let mut cuts = Vec::new();
-        let (mut i, mut pos, mut active) = (0usize, digits.len(), sizes.first().copied().unwrap_or(0) as usize);
+        let (mut i, mut pos, mut active) = (
+            0usize,
+            digits.len(),
+            sizes.first().copied().unwrap_or(0) as usize,
+        );
         while active > 0 && pos > active {
             pos -= active;
             cuts.push(pos);
@@ -215,14 +227,33 @@ macro_rules! pick {
 impl<'a> Formats<'a> {
     /// The formats of `language` (Django's `get_language()`; `None` when
     /// translation is deactivated) over `settings`.
-    pub(crate) fn new(settings: &'a FormatSettings, language: Option<&str>, use_l10n: bool) -> Formats<'a> {
-        let modules = if use_l10n { Formats::modules(language) } else { [None, None] };
-        Formats { settings, modules, use_l10n }
+    pub(crate) fn new(
+        settings: &'a FormatSettings,
+        language: Option<&str>,
+        use_l10n: bool,
+    ) -> Formats<'a> {
+        let modules = if use_l10n {
+            Formats::modules(language)
+        } else {
+            [None, None]
+        };
+        Formats {
+            settings,
+            modules,
+            use_l10n,
+        }
     }
 
     /// [`Formats::new`] with `modules` from [`Formats::modules`] (localisation on).
-    pub(crate) fn with_modules(settings: &'a FormatSettings, modules: LocaleModules) -> Formats<'a> {
-        Formats { settings, modules, use_l10n: true }
+    pub(crate) fn with_modules(
+        settings: &'a FormatSettings,
+        modules: LocaleModules,
+    ) -> Formats<'a> {
+        Formats {
+            settings,
+            modules,
+            use_l10n: true,
+        }
     }
 
     /// The format modules of `language`, as Django's `get_format_modules` finds them.
@@ -250,7 +281,11 @@ impl<'a> Formats<'a> {
 
     /// The same language with localisation off: the settings only.
     pub(crate) fn unlocalized(self) -> Formats<'a> {
-        Formats { modules: [None, None], use_l10n: false, ..self }
+        Formats {
+            modules: [None, None],
+            use_l10n: false,
+            ..self
+        }
     }
 
     /// Whether localisation is on.
@@ -282,12 +317,18 @@ impl<'a> Formats<'a> {
             "DATE_FORMAT" => Cow::Borrowed(self.date()),
             "DATETIME_FORMAT" => Cow::Borrowed(self.datetime()),
             "TIME_FORMAT" => Cow::Borrowed(self.time()),
-            "YEAR_MONTH_FORMAT" => Cow::Borrowed(pick!(self, year_month_format).unwrap_or(&s.year_month_format)),
-            "MONTH_DAY_FORMAT" => Cow::Borrowed(pick!(self, month_day_format).unwrap_or(&s.month_day_format)),
-            "SHORT_DATE_FORMAT" => Cow::Borrowed(pick!(self, short_date_format).unwrap_or(&s.short_date_format)),
-            "SHORT_DATETIME_FORMAT" => {
-                Cow::Borrowed(pick!(self, short_datetime_format).unwrap_or(&s.short_datetime_format))
+            "YEAR_MONTH_FORMAT" => {
+                Cow::Borrowed(pick!(self, year_month_format).unwrap_or(&s.year_month_format))
             }
+            "MONTH_DAY_FORMAT" => {
+                Cow::Borrowed(pick!(self, month_day_format).unwrap_or(&s.month_day_format))
+            }
+            "SHORT_DATE_FORMAT" => {
+                Cow::Borrowed(pick!(self, short_date_format).unwrap_or(&s.short_date_format))
+            }
+            "SHORT_DATETIME_FORMAT" => Cow::Borrowed(
+                pick!(self, short_datetime_format).unwrap_or(&s.short_datetime_format),
+            ),
             "DECIMAL_SEPARATOR" => Cow::Borrowed(self.decimal_separator()),
             "THOUSAND_SEPARATOR" => Cow::Borrowed(self.thousand_separator()),
             "NUMBER_GROUPING" => Cow::Owned(match self.grouping() {
@@ -298,11 +339,17 @@ impl<'a> Formats<'a> {
                     format!("[{}]", items.join(", "))
                 }
             }),
-            "FIRST_DAY_OF_WEEK" => {
-                Cow::Owned(pick!(self, first_day_of_week).unwrap_or(s.first_day_of_week).to_string())
+            "FIRST_DAY_OF_WEEK" => Cow::Owned(
+                pick!(self, first_day_of_week)
+                    .unwrap_or(s.first_day_of_week)
+                    .to_string(),
+            ),
+            "DATE_INPUT_FORMATS" => {
+                Cow::Borrowed(pick!(self, date_input_formats).unwrap_or(DATE_INPUT_FORMATS))
             }
-            "DATE_INPUT_FORMATS" => Cow::Borrowed(pick!(self, date_input_formats).unwrap_or(DATE_INPUT_FORMATS)),
-            "TIME_INPUT_FORMATS" => Cow::Borrowed(pick!(self, time_input_formats).unwrap_or(TIME_INPUT_FORMATS)),
+            "TIME_INPUT_FORMATS" => {
+                Cow::Borrowed(pick!(self, time_input_formats).unwrap_or(TIME_INPUT_FORMATS))
+            }
             "DATETIME_INPUT_FORMATS" => {
                 Cow::Borrowed(pick!(self, datetime_input_formats).unwrap_or(DATETIME_INPUT_FORMATS))
             }
@@ -359,14 +406,22 @@ mod tests {
         assert_eq!(de_ch.date(), "j. F Y");
         let xx = Formats::new(&settings, Some("xx"), true);
         assert_eq!(xx.date(), "N j, Y");
-        assert_eq!(Formats::new(&settings, Some("de_DE"), true).date(), "N j, Y");
+        assert_eq!(
+            Formats::new(&settings, Some("de_DE"), true).date(),
+            "N j, Y"
+        );
         assert_eq!(Formats::new(&settings, Some("de"), false).date(), "N j, Y");
         assert!(Formats::english().named("NOPE").is_none());
     }
 
     fn grouped(int: &str, grouping: Grouping<'_>) -> String {
         let mut out = String::new();
-        NumberFormat { decimal_sep: ",", thousand_sep: ".", grouping: Some(grouping) }.push_int(int, &mut out);
+        NumberFormat {
+            decimal_sep: ",",
+            thousand_sep: ".",
+            grouping: Some(grouping),
+        }
+        .push_int(int, &mut out);
         out
     }
 
@@ -375,8 +430,17 @@ mod tests {
         assert_eq!(grouped("1234567", Grouping::Uniform(3)), "1.234.567");
         assert_eq!(grouped("123", Grouping::Uniform(3)), "123");
         assert_eq!(grouped("1234", Grouping::Uniform(3)), "1.234");
-        assert_eq!(grouped("12345678", Grouping::Sequence(&[3, 2, 0])), "1.23.45.678");
-        assert_eq!(grouped("12345678", Grouping::Sequence(&[3, 2])), "1.23.45.678");
-        assert_eq!(grouped("12345678", Grouping::Sequence(&[1, 0])), "1.2.3.4.5.6.7.8");
+        assert_eq!(
+            grouped("12345678", Grouping::Sequence(&[3, 2, 0])),
+            "1.23.45.678"
+        );
+        assert_eq!(
+            grouped("12345678", Grouping::Sequence(&[3, 2])),
+            "1.23.45.678"
+        );
+        assert_eq!(
+            grouped("12345678", Grouping::Sequence(&[1, 0])),
+            "1.2.3.4.5.6.7.8"
+        );
     }
 }

@@ -24,7 +24,11 @@ impl Catalog {
         plurals: HashMap<Box<str>, Vec<Box<str>>>,
         plural: Plural,
     ) -> Catalog {
-        Catalog { messages, plurals, plural }
+        Catalog {
+            messages,
+            plurals,
+            plural,
+        }
     }
 
     /// The translation of `msgid`, as a singular entry.
@@ -57,9 +61,14 @@ pub(crate) struct Header {
 impl Header {
     /// Reads the `Content-Type` charset and the `Plural-Forms` rule of a header.
     pub(crate) fn parse(header: &str) -> Result<Header, String> {
-        let mut out = Header { charset: None, plural: germanic() };
+        let mut out = Header {
+            charset: None,
+            plural: germanic(),
+        };
         for line in header.lines() {
-            let Some((key, value)) = line.split_once(':') else { continue };
+            let Some((key, value)) = line.split_once(':') else {
+                continue;
+            };
             match key.trim().to_ascii_lowercase().as_str() {
                 "content-type" => {
                     if let Some((_, cs)) = value.split_once("charset=") {
@@ -76,6 +85,8 @@ impl Header {
     /// Whether the charset is UTF-8 or a subset of it (ASCII, or the
     /// `CHARSET` placeholder of a fresh template, which `msgfmt` takes as ASCII).
     pub(crate) fn is_utf8(&self) -> bool {
-        self.charset.as_deref().is_none_or(|cs| matches!(cs, "utf-8" | "utf8" | "ascii" | "us-ascii" | "charset"))
+        self.charset
+            .as_deref()
+            .is_none_or(|cs| matches!(cs, "utf-8" | "utf8" | "ascii" | "us-ascii" | "charset"))
     }
 }

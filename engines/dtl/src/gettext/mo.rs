@@ -12,7 +12,11 @@ fn read_u32(data: &[u8], at: usize, le: bool) -> Result<u32, String> {
         .get(at..at.checked_add(4).ok_or("offset overflows")?)
         .and_then(|s| s.try_into().ok())
         .ok_or_else(|| format!("truncated file (needed 4 bytes at offset {at})"))?;
-    Ok(if le { u32::from_le_bytes(b) } else { u32::from_be_bytes(b) })
+    Ok(if le {
+        u32::from_le_bytes(b)
+    } else {
+        u32::from_be_bytes(b)
+    })
 }
 
 /// The bytes of the string whose (length, offset) descriptor is at `at`.
@@ -21,7 +25,9 @@ fn string_at(data: &[u8], at: usize, le: bool) -> Result<&[u8], String> {
     let off = read_u32(data, at + 4, le)? as usize;
     off.checked_add(len)
         .and_then(|end| data.get(off..end))
-        .ok_or_else(|| format!("string at offset {off} (length {len}) runs past the end of the file"))
+        .ok_or_else(|| {
+            format!("string at offset {off} (length {len}) runs past the end of the file")
+        })
 }
 
 #[derive(Clone, Copy)]
@@ -33,15 +39,24 @@ enum Charset {
 impl Charset {
     fn decode(self, b: &[u8]) -> Result<Box<str>, String> {
         match self {
-            Charset::Utf8 => std::str::from_utf8(b).map(Box::from).map_err(|e| format!("text is not valid UTF-8: {e}")),
-            Charset::Latin1 => Ok(b.iter().map(|&c| char::from(c)).collect::<String>().into_boxed_str()),
+            Charset::Utf8 => std::str::from_utf8(b)
+                .map(Box::from)
+                .map_err(|e| format!("text is not valid UTF-8: {e}")),
+            Charset::Latin1 => Ok(b
+                .iter()
+                .map(|&c| char::from(c))
+                .collect::<String>()
+                .into_boxed_str()),
         }
     }
 }
 
 /// Parses a `.mo` file's bytes; the error says what is wrong (the caller adds the path).
 pub(crate) fn parse(data: &[u8]) -> Result<Catalog, String> {
-    let le = match data.get(..4).map(|m| u32::from_le_bytes([m[0], m[1], m[2], m[3]])) {
+    let le = match data
+        .get(..4)
+        .map(|m| u32::from_le_bytes([m[0], m[1], m[2], m[3]]))
+    {
         Some(MAGIC_LE) => true,
         Some(m) if m.swap_bytes() == MAGIC_LE => false,
         _ => return Err("not a .mo file (bad magic number)".into()),
@@ -56,8 +71,15 @@ pub(crate) fn parse(data: &[u8]) -> Result<Catalog, String> {
     // The strings' bytes, undecoded, so that the header's charset can apply to all.
     let mut raw = Vec::with_capacity(count.min(data.len() / 16));
     for i in 0..count {
-        let at = |table: usize| i.checked_mul(8).and_then(|o| o.checked_add(table)).ok_or("table offset overflows");
-        raw.push((string_at(data, at(originals)?, le)?, string_at(data, at(translations)?, le)?));
+        let at = |table: usize| {
+            i.checked_mul(8)
+                .and_then(|o| o.checked_add(table))
+                .ok_or("table offset overflows")
+        };
+        raw.push((
+            string_at(data, at(originals)?, le)?,
+            string_at(data, at(translations)?, le)?,
+        ));
     }
     let (charset, plural) = match raw.iter().find(|(m, _)| m.is_empty()) {
         Some((_, header)) => {
@@ -65,7 +87,12 @@ pub(crate) fn parse(data: &[u8]) -> Result<Catalog, String> {
             let charset = match header.charset.as_deref() {
                 _ if header.is_utf8() => Charset::Utf8,
                 Some("iso-8859-1" | "latin-1" | "latin1") => Charset::Latin1,
-                other => return Err(format!("unsupported charset `{}` (use UTF-8)", other.unwrap_or_default())),
+                other => {
+                    return Err(format!(
+                        "unsupported charset `{}` (use UTF-8)",
+                        other.unwrap_or_default()
+                    ));
+                }
             };
             (charset, header.plural)
         }
@@ -79,7 +106,10 @@ pub(crate) fn parse(data: &[u8]) -> Result<Catalog, String> {
         }
         match memchr::memchr(0, msg) {
             Some(nul) => {
-                let forms = tmsg.split(|&b| b == 0).map(|f| charset.decode(f)).collect::<Result<Vec<_>, _>>()?;
+                let forms = tmsg
+                    .split(|&b| b == 0)
+                    .map(|f| charset.decode(f))
+                    .collect::<Result<Vec<_>, _>>()?;
                 plurals.insert(charset.decode(&msg[..nul])?, forms);
             }
             None => {
@@ -99,7 +129,13 @@ pub(crate) mod tests {
         let mut entries: Vec<(&str, &str)> = entries.to_vec();
         entries.sort();
         let n = entries.len();
-        let u = |v: usize| if big_endian { (v as u32).to_be_bytes() } else { (v as u32).to_le_bytes() };
+        let u = |v: usize| {
+            if big_endian {
+                (v as u32).to_be_bytes()
+            } else {
+                (v as u32).to_le_bytes()
+            }
+        };
         let mut out = Vec::new();
         out.extend(u(0x9504_12de));
         out.extend(u(0));
@@ -129,10 +165,16 @@ pub(crate) mod tests {
     #[test]
     fn reads_both_byte_orders_and_plurals() {
         let entries = [
-            ("", "Content-Type: text/plain; charset=UTF-8\nPlural-Forms: nplurals=3; plural=(n==1 ? 0 : n==2 ? 1 : 2);\n"),
+            (
+                "",
+                "Content-Type: text/plain; charset=UTF-8\nPlural-Forms: nplurals=3; plural=(n==1 ? 0 : n==2 ? 1 : 2);\n",
+            ),
             ("Hello", "Hallo"),
             ("ctx\u{4}May", "Mai"),
-            ("%(n)s cat\0%(n)s cats", "%(n)s Katze\0%(n)s Katzen2\0%(n)s Katzen"),
+            (
+                "%(n)s cat\0%(n)s cats",
+                "%(n)s Katze\0%(n)s Katzen2\0%(n)s Katzen",
+            ),
         ];
         for be in [false, true] {
             let c = parse(&build(&entries, be)).unwrap();

@@ -34,19 +34,36 @@ struct Slot {
 
 impl Slot {
     fn new(path: PathBuf) -> Slot {
-        Slot { path, catalog: OnceLock::new() }
+        Slot {
+            path,
+            catalog: OnceLock::new(),
+        }
     }
 
     fn load(&self) -> Result<Arc<Catalog>, Error> {
         let loaded = self.catalog.get_or_init(|| {
             let shown = self.path.display();
-            let bytes = std::fs::read(&self.path)
-                .map_err(|e| (ErrorKind::Io, format!("translation catalogue {shown}: cannot read it: {e}")))?;
+            let bytes = std::fs::read(&self.path).map_err(|e| {
+                (
+                    ErrorKind::Io,
+                    format!("translation catalogue {shown}: cannot read it: {e}"),
+                )
+            })?;
             if self.path.extension().is_some_and(|e| e == "po") {
                 // `file:line:col: why`, as compilers and editors show a place in a file.
-                po::parse(&bytes).map_err(|e| (ErrorKind::SyntaxError, format!("translation catalogue {shown}:{e}")))
+                po::parse(&bytes).map_err(|e| {
+                    (
+                        ErrorKind::SyntaxError,
+                        format!("translation catalogue {shown}:{e}"),
+                    )
+                })
             } else {
-                mo::parse(&bytes).map_err(|why| (ErrorKind::Io, format!("translation catalogue {shown}: {why}")))
+                mo::parse(&bytes).map_err(|why| {
+                    (
+                        ErrorKind::Io,
+                        format!("translation catalogue {shown}: {why}"),
+                    )
+                })
             }
             .map(Arc::new)
         });
@@ -134,7 +151,10 @@ impl Default for Translations {
 pub(crate) fn to_locale(language: &str) -> String {
     let lower = language.to_lowercase();
     let Some((lang, country)) = lower.split_once('-') else {
-        let cut = language.char_indices().nth(3).map_or(language.len(), |(i, _)| i);
+        let cut = language
+            .char_indices()
+            .nth(3)
+            .map_or(language.len(), |(i, _)| i);
         return format!("{}{}", language[..cut].to_lowercase(), &language[cut..]);
     };
     let (country, tail) = match country.split_once('-') {
@@ -146,7 +166,11 @@ pub(crate) fn to_locale(language: &str) -> String {
         // Python's `str.title()`: first letter of each word up, the rest down.
         let mut start = true;
         for c in country.chars() {
-            if start { out.extend(c.to_uppercase()) } else { out.push(c) }
+            if start {
+                out.extend(c.to_uppercase())
+            } else {
+                out.push(c)
+            }
             start = !c.is_alphabetic();
         }
     } else {
@@ -172,30 +196,47 @@ const LANGUAGES_BIDI: [&str; 6] = ["he", "ar", "ar-dz", "ckb", "fa", "ur"];
 
 /// A message with `\r\n` and `\r` turned into `\n`, as Django's `gettext` looks it up.
 fn normalize_eol(message: &str) -> Cow<'_, str> {
-    if message.contains('\r') { Cow::Owned(message.replace("\r\n", "\n").replace('\r', "\n")) } else { Cow::Borrowed(message) }
+    if message.contains('\r') {
+        Cow::Owned(message.replace("\r\n", "\n").replace('\r', "\n"))
+    } else {
+        Cow::Borrowed(message)
+    }
 }
 
 impl Translations {
     /// The settings, with the catalogues found under `locale_paths`
     /// (searched in that order: the first path's translation wins). A path
     /// that cannot be listed is remembered: see [`Translations::listing_error`].
-    pub(crate) fn new(language_code: &str, use_i18n: bool, locale_paths: &[PathBuf]) -> Translations {
+    pub(crate) fn new(
+        language_code: &str,
+        use_i18n: bool,
+        locale_paths: &[PathBuf],
+    ) -> Translations {
         let mut files: HashMap<Box<str>, Vec<(usize, Slot)>> = HashMap::new();
         let mut unlisted = Vec::new();
         for (i, dir) in locale_paths.iter().enumerate() {
             let entries = match std::fs::read_dir(dir) {
                 Ok(entries) => entries,
                 Err(e) => {
-                    unlisted.push(format!("locale path {}: cannot list it: {e}", dir.display()));
+                    unlisted.push(format!(
+                        "locale path {}: cannot list it: {e}",
+                        dir.display()
+                    ));
                     continue;
                 }
             };
             for entry in entries.flatten() {
                 let dir = entry.path().join("LC_MESSAGES");
                 // The compiled catalogue wins, as Django reads only that one.
-                let path = ["django.mo", "django.po"].into_iter().map(|f| dir.join(f)).find(|p| p.is_file());
+                let path = ["django.mo", "django.po"]
+                    .into_iter()
+                    .map(|f| dir.join(f))
+                    .find(|p| p.is_file());
                 if let (Some(name), Some(path)) = (entry.file_name().to_str(), path) {
-                    files.entry(Box::from(name)).or_default().push((i, Slot::new(path)));
+                    files
+                        .entry(Box::from(name))
+                        .or_default()
+                        .push((i, Slot::new(path)));
                 }
             }
         }
@@ -212,7 +253,9 @@ impl Translations {
 
     /// The first locale path that could not be listed, as an error.
     pub(crate) fn listing_error(&self) -> Option<Error> {
-        self.unlisted.first().map(|why| Error::new(ErrorKind::Io, why.clone()))
+        self.unlisted
+            .first()
+            .map(|why| Error::new(ErrorKind::Io, why.clone()))
     }
 
     /// Whether any catalogue was found (or a path could not be looked at).
@@ -223,8 +266,18 @@ impl Translations {
     /// Reports each locale path that could not be listed, then reads every
     /// catalogue, reporting each unreadable or corrupt one.
     pub(crate) fn check(&self) -> Vec<Error> {
-        let unlisted = self.unlisted.iter().map(|why| Error::new(ErrorKind::Io, why.clone()));
-        unlisted.chain(self.files.values().flatten().filter_map(|(_, slot)| slot.load().err())).collect()
+        let unlisted = self
+            .unlisted
+            .iter()
+            .map(|why| Error::new(ErrorKind::Io, why.clone()));
+        unlisted
+            .chain(
+                self.files
+                    .values()
+                    .flatten()
+                    .filter_map(|(_, slot)| slot.load().err()),
+            )
+            .collect()
     }
 
     /// The formats in force for the active language (Django's
@@ -239,7 +292,11 @@ impl Translations {
     }
 
     fn slot(&self, locale: &str, path: usize) -> Option<&Slot> {
-        self.files.get(locale)?.iter().find(|(i, _)| *i == path).map(|(_, s)| s)
+        self.files
+            .get(locale)?
+            .iter()
+            .find(|(i, _)| *i == path)
+            .map(|(_, s)| s)
     }
 
     /// The catalogues of `language` in lookup order, in groups as Django
@@ -254,7 +311,11 @@ impl Translations {
         }
         let locale = to_locale(language);
         let generic = locale.split('_').next().unwrap_or(&locale);
-        let candidates: &[&str] = if generic == locale { &[&locale] } else { &[&locale, generic] };
+        let candidates: &[&str] = if generic == locale {
+            &[&locale]
+        } else {
+            &[&locale, generic]
+        };
         let mut merged = Vec::new();
         let mut fallbacks = Vec::new();
         // Django merges the paths last to first, each one taking precedence
@@ -291,7 +352,8 @@ impl Translations {
 
     /// Django's `get_language_bidi()`.
     pub(crate) fn bidi(&self, active: &Active) -> bool {
-        self.current(active).is_some_and(|l| LANGUAGES_BIDI.contains(&l.split('-').next().unwrap_or("")))
+        self.current(active)
+            .is_some_and(|l| LANGUAGES_BIDI.contains(&l.split('-').next().unwrap_or("")))
     }
 
     /// The active language after Django's `translation.override(language)`
@@ -314,7 +376,11 @@ impl Translations {
     }
 
     /// Django's `gettext(message)` in the active language.
-    pub(crate) fn gettext<'m>(&self, active: &Active, message: &'m str) -> Result<Cow<'m, str>, Error> {
+    pub(crate) fn gettext<'m>(
+        &self,
+        active: &Active,
+        message: &'m str,
+    ) -> Result<Cow<'m, str>, Error> {
         if !self.use_i18n {
             return Ok(Cow::Borrowed(message));
         }
@@ -322,7 +388,9 @@ impl Translations {
         if message.is_empty() || !self.has_catalogues() {
             return Ok(message);
         }
-        let Some(language) = self.language(active) else { return Ok(message) };
+        let Some(language) = self.language(active) else {
+            return Ok(message);
+        };
         let mut groups = Vec::new();
         self.chain(language, &mut groups)?;
         for group in &groups {
@@ -338,24 +406,43 @@ impl Translations {
     }
 
     /// Django's `pgettext(context, message)`.
-    pub(crate) fn pgettext<'m>(&self, active: &Active, context: &str, message: &'m str) -> Result<Cow<'m, str>, Error> {
+    pub(crate) fn pgettext<'m>(
+        &self,
+        active: &Active,
+        context: &str,
+        message: &'m str,
+    ) -> Result<Cow<'m, str>, Error> {
         if !self.use_i18n || !self.has_catalogues() {
             return self.gettext(active, message);
         }
         let with_context = format!("{context}{CONTEXT_SEPARATOR}{message}");
         let result = self.gettext(active, &with_context)?;
-        Ok(if result.contains(CONTEXT_SEPARATOR) { Cow::Borrowed(message) } else { Cow::Owned(result.into_owned()) })
+        Ok(if result.contains(CONTEXT_SEPARATOR) {
+            Cow::Borrowed(message)
+        } else {
+            Cow::Owned(result.into_owned())
+        })
     }
 
     /// Django's `ngettext(singular, plural, n)`.
-    pub(crate) fn ngettext<'m>(&self, active: &Active, singular: &'m str, plural: &'m str, n: f64) -> Result<Cow<'m, str>, Error> {
+    pub(crate) fn ngettext<'m>(
+        &self,
+        active: &Active,
+        singular: &'m str,
+        plural: &'m str,
+        n: f64,
+    ) -> Result<Cow<'m, str>, Error> {
         if self.use_i18n
             && self.has_catalogues()
             && let Some(language) = self.language(active)
         {
             let mut groups = Vec::new();
             self.chain(language, &mut groups)?;
-            if let Some(t) = groups.iter().flatten().find_map(|c| c.get_plural(singular, n)) {
+            if let Some(t) = groups
+                .iter()
+                .flatten()
+                .find_map(|c| c.get_plural(singular, n))
+            {
                 return Ok(Cow::Owned(t.to_owned()));
             }
         }
@@ -390,7 +477,17 @@ mod tests {
 
     #[test]
     fn locale_names() {
-        for (lang, locale) in [("en-us", "en_US"), ("pt-br", "pt_BR"), ("sr-latn", "sr_Latn"), ("de", "de"), ("EN-US", "en_US"), ("zh-hans", "zh_Hans"), ("sr-latn-x", "sr_Latn-x"), ("DE", "de"), ("deu_AT", "deu_AT")] {
+        for (lang, locale) in [
+            ("en-us", "en_US"),
+            ("pt-br", "pt_BR"),
+            ("sr-latn", "sr_Latn"),
+            ("de", "de"),
+            ("EN-US", "en_US"),
+            ("zh-hans", "zh_Hans"),
+            ("sr-latn-x", "sr_Latn-x"),
+            ("DE", "de"),
+            ("deu_AT", "deu_AT"),
+        ] {
             assert_eq!(to_locale(lang), locale, "{lang}");
         }
         assert_eq!(to_language("pt_BR"), "pt-br");
@@ -432,13 +529,22 @@ mod tests {
         assert_eq!(g(&Active::Off, "Yes"), "Yes");
         assert_eq!(g(&Active::Default, "Yes"), "Oui");
         assert_eq!(t.pgettext(&de, "ctx", "Yes").unwrap(), "Yes");
-        let err = t.gettext(&Active::Lang(Arc::from("xx")), "Yes").unwrap_err().to_string();
-        assert!(err.contains(&mo_path(&a, "xx").display().to_string()), "{err}");
+        let err = t
+            .gettext(&Active::Lang(Arc::from("xx")), "Yes")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains(&mo_path(&a, "xx").display().to_string()),
+            "{err}"
+        );
         assert_eq!(t.check().len(), 1);
         assert_eq!(t.current(&at).as_deref(), Some("de-at"));
         let missing = Translations::new("en", true, &[tmp.join("missing")]);
         let err = missing.listing_error().unwrap().to_string();
-        assert!(err.contains(&tmp.join("missing").display().to_string()), "{err}");
+        assert!(
+            err.contains(&tmp.join("missing").display().to_string()),
+            "{err}"
+        );
         assert!(missing.gettext(&de, "Yes").is_err());
         assert_eq!(missing.check().len(), 1);
         let _ = std::fs::remove_dir_all(&tmp);

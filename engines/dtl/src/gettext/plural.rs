@@ -111,7 +111,12 @@ impl Plural {
     pub(crate) fn from_header(header: &str) -> Result<Plural, String> {
         let expr = header
             .split(';')
-            .find_map(|part| part.trim().strip_prefix("plural").map(str::trim_start).and_then(|r| r.strip_prefix('=')))
+            .find_map(|part| {
+                part.trim()
+                    .strip_prefix("plural")
+                    .map(str::trim_start)
+                    .and_then(|r| r.strip_prefix('='))
+            })
             .ok_or_else(|| format!("no `plural=` in Plural-Forms `{header}`"))?;
         Plural::parse(expr)
     }
@@ -119,10 +124,17 @@ impl Plural {
     /// Parses a C plural expression.
     pub(crate) fn parse(src: &str) -> Result<Plural, String> {
         let tokens = tokenize(src)?;
-        let mut p = ExprParser { tokens, pos: 0, depth: 0 };
+        let mut p = ExprParser {
+            tokens,
+            pos: 0,
+            depth: 0,
+        };
         let e = p.ternary()?;
         if p.pos != p.tokens.len() {
-            return Err(format!("unexpected `{}` in plural expression `{src}`", p.tokens[p.pos].text()));
+            return Err(format!(
+                "unexpected `{}` in plural expression `{src}`",
+                p.tokens[p.pos].text()
+            ));
         }
         Ok(e)
     }
@@ -167,8 +179,13 @@ fn tokenize(src: &str) -> Result<Vec<Tok>, String> {
                 continue;
             }
             b'0'..=b'9' => {
-                let end = b[i..].iter().position(|c| !c.is_ascii_digit()).map_or(b.len(), |p| i + p);
-                let v = src[i..end].parse().map_err(|_| format!("number too large in plural expression `{src}`"))?;
+                let end = b[i..]
+                    .iter()
+                    .position(|c| !c.is_ascii_digit())
+                    .map_or(b.len(), |p| i + p);
+                let v = src[i..end]
+                    .parse()
+                    .map_err(|_| format!("number too large in plural expression `{src}`"))?;
                 (Tok::Num(v), end - i)
             }
             b'n' => (Tok::N, 1),
@@ -304,16 +321,29 @@ mod tests {
         assert_eq!(forms("nplurals=1; plural=0;", &[0, 1, 5]), [0, 0, 0]);
         // Russian (Django's ru catalogue).
         let ru = "nplurals=4; plural=(n % 10 == 1 && n % 100 != 11 ? 0 : n % 10 >= 2 && n % 10 <= 4 && (n % 100 < 12 || n % 100 > 14) ? 1 : n % 10 == 0 || (n % 10 >= 5 && n % 10 <= 9) || (n % 100 >= 11 && n % 100 <= 14)? 2 : 3);";
-        assert_eq!(forms(ru, &[1, 2, 5, 11, 21, 22, 25, 112]), [0, 1, 2, 2, 0, 1, 2, 2]);
+        assert_eq!(
+            forms(ru, &[1, 2, 5, 11, 21, 22, 25, 112]),
+            [0, 1, 2, 2, 0, 1, 2, 2]
+        );
         // Arabic's six forms.
         let ar = "nplurals=6; plural=n==0 ? 0 : n==1 ? 1 : n==2 ? 2 : n%100>=3 && n%100<=10 ? 3 : n%100>=11 && n%100<=99 ? 4 : 5;";
         assert_eq!(forms(ar, &[0, 1, 2, 3, 11, 100]), [0, 1, 2, 3, 4, 5]);
-        assert_eq!(forms("plural=!(n == 1) * 2 - 1 + 8 / 4 % 3;", &[1, 2]), [1, 3]);
+        assert_eq!(
+            forms("plural=!(n == 1) * 2 - 1 + 8 / 4 % 3;", &[1, 2]),
+            [1, 3]
+        );
     }
 
     #[test]
     fn bad_rules_are_errors() {
-        for bad in ["nplurals=2;", "plural=(n != 1", "plural=n ? 1", "plural=x", "plural=1 2", "plural=99999999999999999999"] {
+        for bad in [
+            "nplurals=2;",
+            "plural=(n != 1",
+            "plural=n ? 1",
+            "plural=x",
+            "plural=1 2",
+            "plural=99999999999999999999",
+        ] {
             assert!(Plural::from_header(bad).is_err(), "{bad}");
         }
         let deep = format!("plural={}n{}", "(".repeat(500), ")".repeat(500));

@@ -37,7 +37,11 @@ struct Pos {
 
 impl Pos {
     fn error(self, message: impl Into<String>) -> PoError {
-        PoError { line: self.line, col: self.col, message: message.into() }
+        PoError {
+            line: self.line,
+            col: self.col,
+            message: message.into(),
+        }
     }
 }
 
@@ -78,7 +82,14 @@ struct Entry {
 
 impl Entry {
     fn new(pos: Pos, fuzzy: bool) -> Entry {
-        Entry { pos, fuzzy, context: None, id: None, id_plural: None, strs: Vec::new() }
+        Entry {
+            pos,
+            fuzzy,
+            context: None,
+            id: None,
+            id_plural: None,
+            strs: Vec::new(),
+        }
     }
 
     /// Whether it has its translation, so the next keyword starts a new entry.
@@ -108,9 +119,13 @@ pub(crate) fn parse(data: &[u8]) -> Result<Catalog, PoError> {
         Err(e) => {
             let before = &data[..e.valid_up_to()];
             let line = before.iter().filter(|&&b| b == b'\n').count() as u32 + 1;
-            let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+            let line_start = before
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map_or(0, |i| i + 1);
             // Valid up to the error, so this decodes.
-            let col = std::str::from_utf8(&before[line_start..]).map_or(1, |s| s.chars().count() as u32 + 1);
+            let col = std::str::from_utf8(&before[line_start..])
+                .map_or(1, |s| s.chars().count() as u32 + 1);
             return Err(Pos { line, col }.error("the file is not valid UTF-8 (a .po file must be UTF-8: convert it with `msgconv --to-code=UTF-8`)"));
         }
     };
@@ -148,7 +163,10 @@ impl Reader {
     fn line(&mut self, n: u32, line: &str) -> Result<(), PoError> {
         let start = line.len() - line.trim_start().len();
         let rest = &line[start..];
-        let pos = Pos { line: n, col: col(line, start) };
+        let pos = Pos {
+            line: n,
+            col: col(line, start),
+        };
         if rest.is_empty() {
             return Ok(());
         }
@@ -172,7 +190,9 @@ impl Reader {
             self.strings(n, line, start, field)?;
             return Ok(());
         }
-        let word_len = rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(rest.len());
+        let word_len = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(rest.len());
         let word = &rest[..word_len];
         let mut after = start + word_len;
         let field = match word {
@@ -206,7 +226,13 @@ impl Reader {
                 Field::Str(i) if self.is_plural() => format!("msgstr[{i}]"),
                 _ => word.to_owned(),
             };
-            return Err(Pos { line: n, col: col(line, after) }.error(format!("expected a string in double quotes after `{keyword}`")));
+            return Err(Pos {
+                line: n,
+                col: col(line, after),
+            }
+            .error(format!(
+                "expected a string in double quotes after `{keyword}`"
+            )));
         }
         Ok(())
     }
@@ -218,7 +244,8 @@ impl Reader {
     /// Handles a keyword: starts an entry or adds to the current one; the
     /// field its strings go to.
     fn start(&mut self, pos: Pos, keyword: Keyword) -> Result<Field, PoError> {
-        let fresh = matches!(keyword, Keyword::Context | Keyword::Id) && self.entry.as_ref().is_none_or(Entry::complete);
+        let fresh = matches!(keyword, Keyword::Context | Keyword::Id)
+            && self.entry.as_ref().is_none_or(Entry::complete);
         if fresh {
             if let Some(done) = self.entry.take() {
                 self.store(done)?;
@@ -230,8 +257,12 @@ impl Reader {
         };
         let open = entry.pos.line;
         match keyword {
-            Keyword::Context if !fresh => Err(pos.error(format!("`msgctxt` inside the entry of line {open}, which has no `msgstr` yet"))),
-            Keyword::Id if !fresh && entry.id.is_some() => Err(pos.error(format!("the entry of line {open} has no `msgstr`"))),
+            Keyword::Context if !fresh => Err(pos.error(format!(
+                "`msgctxt` inside the entry of line {open}, which has no `msgstr` yet"
+            ))),
+            Keyword::Id if !fresh && entry.id.is_some() => {
+                Err(pos.error(format!("the entry of line {open} has no `msgstr`")))
+            }
             Keyword::Context => {
                 entry.context = Some(Vec::new());
                 Ok(Field::Context)
@@ -240,23 +271,30 @@ impl Reader {
                 entry.id = Some(Vec::new());
                 Ok(Field::Id)
             }
-            _ if entry.id.is_none() => Err(pos.error("a `msgid_plural` or `msgstr` with no `msgid` before it")),
-            Keyword::IdPlural if entry.complete() => Err(pos.error("`msgid_plural` after `msgstr`: it goes right after `msgid`")),
-            Keyword::IdPlural if entry.id_plural.is_some() => Err(pos.error("a second `msgid_plural` in one entry")),
+            _ if entry.id.is_none() => {
+                Err(pos.error("a `msgid_plural` or `msgstr` with no `msgid` before it"))
+            }
+            Keyword::IdPlural if entry.complete() => {
+                Err(pos.error("`msgid_plural` after `msgstr`: it goes right after `msgid`"))
+            }
+            Keyword::IdPlural if entry.id_plural.is_some() => {
+                Err(pos.error("a second `msgid_plural` in one entry"))
+            }
             Keyword::IdPlural => {
                 entry.id_plural = Some(Vec::new());
                 Ok(Field::IdPlural)
             }
-            Keyword::Str if entry.id_plural.is_some() => {
-                Err(pos.error("an entry with `msgid_plural` needs `msgstr[0]`, `msgstr[1]`, ...: found `msgstr`"))
-            }
+            Keyword::Str if entry.id_plural.is_some() => Err(pos.error(
+                "an entry with `msgid_plural` needs `msgstr[0]`, `msgstr[1]`, ...: found `msgstr`",
+            )),
             Keyword::Str if entry.complete() => Err(pos.error("a second `msgstr` in one entry")),
-            Keyword::StrN(i) if entry.id_plural.is_none() => {
-                Err(pos.error(format!("`msgstr[{i}]` in an entry without `msgid_plural` (use `msgstr`)")))
-            }
-            Keyword::StrN(i) if i != entry.strs.len() => {
-                Err(pos.error(format!("`msgstr[{i}]` out of order: expected `msgstr[{}]`", entry.strs.len())))
-            }
+            Keyword::StrN(i) if entry.id_plural.is_none() => Err(pos.error(format!(
+                "`msgstr[{i}]` in an entry without `msgid_plural` (use `msgstr`)"
+            ))),
+            Keyword::StrN(i) if i != entry.strs.len() => Err(pos.error(format!(
+                "`msgstr[{i}]` out of order: expected `msgstr[{}]`",
+                entry.strs.len()
+            ))),
             Keyword::Str | Keyword::StrN(_) => {
                 entry.strs.push(Vec::new());
                 Ok(Field::Str(entry.strs.len() - 1))
@@ -266,21 +304,36 @@ impl Reader {
 
     /// Reads the strings of `line` from byte `at` into `field`: how many.
     fn strings(&mut self, n: u32, line: &str, at: usize, field: Field) -> Result<usize, PoError> {
-        let Some(entry) = self.entry.as_mut() else { return Ok(0) };
+        let Some(entry) = self.entry.as_mut() else {
+            return Ok(0);
+        };
         let out = entry.buffer(field);
-        let mut chars = line[at..].char_indices().map(|(i, c)| (at + i, c)).peekable();
+        let mut chars = line[at..]
+            .char_indices()
+            .map(|(i, c)| (at + i, c))
+            .peekable();
         let mut count = 0;
         while let Some((i, c)) = chars.next() {
             match c {
                 c if c.is_whitespace() => {}
                 '"' => {
-                    string(&mut chars, out).map_err(|(at, why)| Pos { line: n, col: col(line, at.unwrap_or(i)) }.error(why))?;
+                    string(&mut chars, out).map_err(|(at, why)| {
+                        Pos {
+                            line: n,
+                            col: col(line, at.unwrap_or(i)),
+                        }
+                        .error(why)
+                    })?;
                     count += 1;
                 }
                 // A comment to the end of the line, as `msgfmt` allows.
                 '#' => break,
                 _ => {
-                    return Err(Pos { line: n, col: col(line, i) }.error("unexpected text after a string (each string is in double quotes)"));
+                    return Err(Pos {
+                        line: n,
+                        col: col(line, i),
+                    }
+                    .error("unexpected text after a string (each string is in double quotes)"));
                 }
             }
         }
@@ -291,7 +344,9 @@ impl Reader {
     fn store(&mut self, entry: Entry) -> Result<(), PoError> {
         let pos = entry.pos;
         let text = |bytes: Vec<u8>| {
-            String::from_utf8(bytes).map_err(|_| pos.error("the entry's text is not valid UTF-8 (check its octal or hex escapes)"))
+            String::from_utf8(bytes).map_err(|_| {
+                pos.error("the entry's text is not valid UTF-8 (check its octal or hex escapes)")
+            })
         };
         let id = text(entry.id.unwrap_or_default())?;
         let key = match entry.context {
@@ -299,9 +354,15 @@ impl Reader {
             None => id.clone(),
         };
         if let Some(first) = self.seen.insert(key.clone(), pos.line) {
-            return Err(pos.error(format!("duplicate message definition (first defined at line {first})")));
+            return Err(pos.error(format!(
+                "duplicate message definition (first defined at line {first})"
+            )));
         }
-        let strs = entry.strs.into_iter().map(text).collect::<Result<Vec<_>, _>>()?;
+        let strs = entry
+            .strs
+            .into_iter()
+            .map(text)
+            .collect::<Result<Vec<_>, _>>()?;
         // `msgfmt` leaves out entries whose first form is empty, and fuzzy
         // ones, except a fuzzy header.
         if strs.first().is_none_or(String::is_empty) || (entry.fuzzy && !id.is_empty()) {
@@ -310,9 +371,13 @@ impl Reader {
         if key.is_empty() {
             self.header = strs.into_iter().next().map(|h| (h, pos));
         } else if entry.id_plural.is_some() {
-            self.plurals.insert(key.into(), strs.into_iter().map(Box::from).collect());
+            self.plurals
+                .insert(key.into(), strs.into_iter().map(Box::from).collect());
         } else {
-            self.messages.insert(key.into(), strs.into_iter().next().unwrap_or_default().into());
+            self.messages.insert(
+                key.into(),
+                strs.into_iter().next().unwrap_or_default().into(),
+            );
         }
         Ok(())
     }
@@ -320,14 +385,19 @@ impl Reader {
     fn finish(mut self) -> Result<Catalog, PoError> {
         if let Some(entry) = self.entry.take() {
             if !entry.complete() {
-                let what = if entry.id.is_none() { "`msgctxt` with no `msgid` after it" } else { "the entry has no `msgstr`" };
+                let what = if entry.id.is_none() {
+                    "`msgctxt` with no `msgid` after it"
+                } else {
+                    "the entry has no `msgstr`"
+                };
                 return Err(entry.pos.error(format!("{what} (the file ends first)")));
             }
             self.store(entry)?;
         }
         let header = match &self.header {
             Some((text, pos)) => {
-                let header = Header::parse(text).map_err(|why| pos.error(format!("in the header entry: {why}")))?;
+                let header = Header::parse(text)
+                    .map_err(|why| pos.error(format!("in the header entry: {why}")))?;
                 if !header.is_utf8() {
                     let charset = header.charset.unwrap_or_default();
                     return Err(pos.error(format!(
@@ -344,14 +414,26 @@ impl Reader {
 
 /// Reads one string's text after its opening quote, to its closing quote,
 /// decoding C escapes. The error has the byte of the bad escape, if any.
-fn string(chars: &mut Peekable<impl Iterator<Item = (usize, char)>>, out: &mut Vec<u8>) -> Result<(), (Option<usize>, String)> {
-    let unterminated = || (None, "unterminated string: it must end with `\"` on the same line".to_owned());
+fn string(
+    chars: &mut Peekable<impl Iterator<Item = (usize, char)>>,
+    out: &mut Vec<u8>,
+) -> Result<(), (Option<usize>, String)> {
+    let unterminated = || {
+        (
+            None,
+            "unterminated string: it must end with `\"` on the same line".to_owned(),
+        )
+    };
     loop {
-        let Some((_, c)) = chars.next() else { return Err(unterminated()) };
+        let Some((_, c)) = chars.next() else {
+            return Err(unterminated());
+        };
         match c {
             '"' => return Ok(()),
             '\\' => {
-                let Some((at, e)) = chars.next() else { return Err(unterminated()) };
+                let Some((at, e)) = chars.next() else {
+                    return Err(unterminated());
+                };
                 let byte = match e {
                     'n' => b'\n',
                     't' => b'\t',
@@ -372,7 +454,12 @@ fn string(chars: &mut Peekable<impl Iterator<Item = (usize, char)>>, out: &mut V
                                 None => break,
                             }
                         }
-                        u8::try_from(value).map_err(|_| (Some(at - 1), format!("octal escape `\\{value:o}` is over 255")))?
+                        u8::try_from(value).map_err(|_| {
+                            (
+                                Some(at - 1),
+                                format!("octal escape `\\{value:o}` is over 255"),
+                            )
+                        })?
                     }
                     'x' => {
                         let mut value = None;
@@ -385,11 +472,16 @@ fn string(chars: &mut Peekable<impl Iterator<Item = (usize, char)>>, out: &mut V
                                 None => break,
                             }
                         }
-                        let value = value.ok_or((Some(at - 1), "`\\x` needs one or two hex digits after it".to_owned()))?;
+                        let value = value.ok_or((
+                            Some(at - 1),
+                            "`\\x` needs one or two hex digits after it".to_owned(),
+                        ))?;
                         // At most two hex digits: at most 255.
                         value as u8
                     }
-                    other => return Err((Some(at - 1), format!("invalid escape sequence `\\{other}`"))),
+                    other => {
+                        return Err((Some(at - 1), format!("invalid escape sequence `\\{other}`")));
+                    }
                 };
                 out.push(byte);
             }
@@ -413,7 +505,8 @@ mod tests {
         }
     }
 
-    const HEADER: &str = "msgid \"\"\nmsgstr \"\"\n\"Content-Type: text/plain; charset=UTF-8\\n\"\n";
+    const HEADER: &str =
+        "msgid \"\"\nmsgstr \"\"\n\"Content-Type: text/plain; charset=UTF-8\\n\"\n";
 
     #[test]
     fn singular_context_and_plural_entries() {
@@ -437,15 +530,23 @@ mod tests {
 
     #[test]
     fn continuation_lines_and_escapes() {
-        let c = ok("msgid \"\"\n\"Long \"\n  \"message\"\nmsgstr \"\"\n\"Lange \" \"Nachricht\"\n\t\"!\"\r\n\n\
+        let c = ok(
+            "msgid \"\"\n\"Long \"\n  \"message\"\nmsgstr \"\"\n\"Lange \" \"Nachricht\"\n\t\"!\"\r\n\n\
                     msgid \"esc\"\nmsgstr \"a\\nb\\tc\\\"d\\\\e\\101\\x42\\x4a\\0z\\r\\a\\b\\f\\v\\?\\'\"\n\
                     msgid \"bytes\"\nmsgstr \"\\303\\244 \\xc3\\xa4 ä\"\n\
-                    msgid\"tight\"\nmsgstr\"eng\"\n");
+                    msgid\"tight\"\nmsgstr\"eng\"\n",
+        );
         assert_eq!(c.get("Long message"), Some("Lange Nachricht!"));
-        assert_eq!(c.get("esc"), Some("a\nb\tc\"d\\eABJ\0z\r\x07\x08\x0c\x0b?'"));
+        assert_eq!(
+            c.get("esc"),
+            Some("a\nb\tc\"d\\eABJ\0z\r\x07\x08\x0c\x0b?'")
+        );
         assert_eq!(c.get("bytes"), Some("ä ä ä"));
         assert_eq!(c.get("tight"), Some("eng"));
-        assert_eq!(ok("msgid \"a\" # note\nmsgstr \"b\"  # note\n\"c\"\n").get("a"), Some("bc"));
+        assert_eq!(
+            ok("msgid \"a\" # note\nmsgstr \"b\"  # note\n\"c\"\n").get("a"),
+            Some("bc")
+        );
     }
 
     #[test]
@@ -467,27 +568,43 @@ mod tests {
         // The fuzzy flag belonged to the obsolete entry.
         assert_eq!(c.get("After obsolete"), Some("Nicht unscharf"));
         // nplurals=1 from the fuzzy header.
-        let p = ok(&format!("#, fuzzy\n{HEADER}\"Plural-Forms: nplurals=1; plural=0;\\n\"\nmsgid \"a\"\nmsgid_plural \"b\"\nmsgstr[0] \"x\"\n"));
+        let p = ok(&format!(
+            "#, fuzzy\n{HEADER}\"Plural-Forms: nplurals=1; plural=0;\\n\"\nmsgid \"a\"\nmsgid_plural \"b\"\nmsgstr[0] \"x\"\n"
+        ));
         assert_eq!(p.get_plural("a", 5.0), Some("x"));
     }
 
     #[test]
     fn the_header_sets_plural_forms_and_charset() {
         let c = ok("msgid \"a\"\nmsgid_plural \"b\"\nmsgstr[0] \"one\"\nmsgstr[1] \"other\"\n");
-        assert_eq!(c.get_plural("a", 0.0), Some("other"), "n != 1 without a header");
-        let fr = ok(&format!("{HEADER}\"Plural-Forms: nplurals=2; plural=(n > 1);\\n\"\nmsgid \"a\"\nmsgid_plural \"b\"\nmsgstr[0] \"one\"\nmsgstr[1] \"other\"\n"));
+        assert_eq!(
+            c.get_plural("a", 0.0),
+            Some("other"),
+            "n != 1 without a header"
+        );
+        let fr = ok(&format!(
+            "{HEADER}\"Plural-Forms: nplurals=2; plural=(n > 1);\\n\"\nmsgid \"a\"\nmsgid_plural \"b\"\nmsgstr[0] \"one\"\nmsgstr[1] \"other\"\n"
+        ));
         assert_eq!(fr.get_plural("a", 0.0), Some("one"));
-        let template = ok("msgid \"\"\nmsgstr \"Content-Type: text/plain; charset=CHARSET\\n\"\nmsgid \"a\"\nmsgstr \"b\"\n");
+        let template = ok(
+            "msgid \"\"\nmsgstr \"Content-Type: text/plain; charset=CHARSET\\n\"\nmsgid \"a\"\nmsgstr \"b\"\n",
+        );
         assert_eq!(template.get("a"), Some("b"));
         let e = err("\n\nmsgid \"\"\nmsgstr \"Content-Type: text/plain; charset=ISO-8859-1\\n\"\n");
         assert_eq!((e.line, e.col), (3, 1));
-        assert!(e.message.contains("iso-8859-1") && e.message.contains("UTF-8"), "{e}");
+        assert!(
+            e.message.contains("iso-8859-1") && e.message.contains("UTF-8"),
+            "{e}"
+        );
         let e = err("msgid \"\"\nmsgstr \"Plural-Forms: nplurals=2; plural=n ?;\\n\"\n");
         assert!(e.message.contains("header") && e.line == 1, "{e}");
         let e = parse(b"msgid \"a\"\nmsgstr \"caf\xe9\"\n").unwrap_err();
         assert_eq!((e.line, e.col), (2, 12), "{e}");
         assert!(e.message.contains("UTF-8"));
-        assert_eq!(ok("\u{feff}msgid \"a\"\nmsgstr \"b\"\n").get("a"), Some("b"));
+        assert_eq!(
+            ok("\u{feff}msgid \"a\"\nmsgstr \"b\"\n").get("a"),
+            Some("b")
+        );
     }
 
     #[test]
@@ -496,28 +613,98 @@ mod tests {
             ("msgid \"a\"\nmsgstr \"b\n", 2, 8, "unterminated"),
             ("msgid \"a\"\nmsgstr b\n", 2, 8, "after a string"),
             ("msgid \"a\"\nmsgstr\n", 2, 7, "expected a string"),
-            ("msgid \"a\"\n\nmsgid \"b\"\nmsgstr \"c\"\n", 3, 1, "line 1 has no `msgstr`"),
+            (
+                "msgid \"a\"\n\nmsgid \"b\"\nmsgstr \"c\"\n",
+                3,
+                1,
+                "line 1 has no `msgstr`",
+            ),
             ("msgid \"a\"\n", 1, 1, "no `msgstr`"),
             ("msgctxt \"a\"\n", 1, 1, "`msgctxt` with no `msgid`"),
-            ("msgid \"a\"\nmsgstr \"b\"\nmsgstr \"c\"\n", 3, 1, "second `msgstr`"),
+            (
+                "msgid \"a\"\nmsgstr \"b\"\nmsgstr \"c\"\n",
+                3,
+                1,
+                "second `msgstr`",
+            ),
             ("msgstr \"b\"\n", 1, 1, "no `msgid`"),
             ("\"stray\"\n", 1, 1, "no keyword"),
-            ("msgid \"a\"\nmsgstr \"b\"\n# note\n\"more\"\n", 4, 1, "no keyword"),
-            ("msgid \"a\"\nmsgstr \"b\\q\"\n", 2, 10, "invalid escape sequence `\\q`"),
+            (
+                "msgid \"a\"\nmsgstr \"b\"\n# note\n\"more\"\n",
+                4,
+                1,
+                "no keyword",
+            ),
+            (
+                "msgid \"a\"\nmsgstr \"b\\q\"\n",
+                2,
+                10,
+                "invalid escape sequence `\\q`",
+            ),
             ("msgid \"a\"\nmsgstr \"\\x\"\n", 2, 9, "hex"),
             ("msgid \"a\"\nmsgstr \"\\777\"\n", 2, 9, "octal"),
             ("msgid \"a\"\nmsgstr \"\\303\"\n", 1, 1, "not valid UTF-8"),
-            ("msgid \"a\"\nmsgid_plural \"b\"\nmsgstr \"c\"\n", 3, 1, "needs `msgstr[0]`"),
-            ("msgid \"a\"\nmsgstr[0] \"c\"\n", 2, 1, "without `msgid_plural`"),
-            ("msgid \"a\"\nmsgid_plural \"b\"\nmsgstr[1] \"c\"\n", 3, 1, "expected `msgstr[0]`"),
-            ("msgid \"a\"\nmsgid_plural \"b\"\nmsgstr[x] \"c\"\n", 3, 8, "number"),
-            ("msgid \"a\"\nmsgid_plural \"b\"\nmsgstr[0 \"c\"\n", 3, 1, "`]`"),
-            ("msgid \"a\"\nmsgstr \"b\"\nmsgid_plural \"c\"\n", 3, 1, "after `msgstr`"),
-            ("msgid \"a\"\nmsgid_plural \"b\"\nmsgid_plural \"c\"\n", 3, 1, "second `msgid_plural`"),
-            ("msgid \"a\"\nmsgctxt \"b\"\n", 2, 1, "inside the entry of line 1"),
-            ("msgid \"a\"\nmsgstr \"b\"\n\n  msgid \"a\"\nmsgstr \"c\"\n", 4, 3, "duplicate message definition (first defined at line 1)"),
+            (
+                "msgid \"a\"\nmsgid_plural \"b\"\nmsgstr \"c\"\n",
+                3,
+                1,
+                "needs `msgstr[0]`",
+            ),
+            (
+                "msgid \"a\"\nmsgstr[0] \"c\"\n",
+                2,
+                1,
+                "without `msgid_plural`",
+            ),
+            (
+                "msgid \"a\"\nmsgid_plural \"b\"\nmsgstr[1] \"c\"\n",
+                3,
+                1,
+                "expected `msgstr[0]`",
+            ),
+            (
+                "msgid \"a\"\nmsgid_plural \"b\"\nmsgstr[x] \"c\"\n",
+                3,
+                8,
+                "number",
+            ),
+            (
+                "msgid \"a\"\nmsgid_plural \"b\"\nmsgstr[0 \"c\"\n",
+                3,
+                1,
+                "`]`",
+            ),
+            (
+                "msgid \"a\"\nmsgstr \"b\"\nmsgid_plural \"c\"\n",
+                3,
+                1,
+                "after `msgstr`",
+            ),
+            (
+                "msgid \"a\"\nmsgid_plural \"b\"\nmsgid_plural \"c\"\n",
+                3,
+                1,
+                "second `msgid_plural`",
+            ),
+            (
+                "msgid \"a\"\nmsgctxt \"b\"\n",
+                2,
+                1,
+                "inside the entry of line 1",
+            ),
+            (
+                "msgid \"a\"\nmsgstr \"b\"\n\n  msgid \"a\"\nmsgstr \"c\"\n",
+                4,
+                3,
+                "duplicate message definition (first defined at line 1)",
+            ),
             ("msgid \"a\"\nmsgstr # why\n", 2, 7, "expected a string"),
-            ("msgid \"a\"\nmsgtsr \"b\"\n", 2, 1, "unknown keyword `msgtsr`"),
+            (
+                "msgid \"a\"\nmsgtsr \"b\"\n",
+                2,
+                1,
+                "unknown keyword `msgtsr`",
+            ),
             ("domain \"x\"\n", 1, 1, "`domain`"),
             ("msgid \"a\"\n  - \"b\"\n", 2, 3, "unexpected `-`"),
         ];
@@ -556,12 +743,18 @@ mod tests {
         let mut compared = 0;
         for entry in std::fs::read_dir(&dir).unwrap().flatten() {
             let po = entry.path().join("LC_MESSAGES/django.po");
-            let Ok(text) = std::fs::read(&po) else { continue };
+            let Ok(text) = std::fs::read(&po) else {
+                continue;
+            };
             let from_po = parse(&text).unwrap_or_else(|e| panic!("{}:{e}", po.display()));
-            let from_mo = super::super::mo::parse(&std::fs::read(po.with_extension("mo")).unwrap()).unwrap();
+            let from_mo =
+                super::super::mo::parse(&std::fs::read(po.with_extension("mo")).unwrap()).unwrap();
             assert!(from_po.same_messages(&from_mo), "{}", po.display());
             for n in [0.0, 1.0, 2.0, 5.0, 11.0, 21.0, 1.5] {
-                assert_eq!(from_po.get_plural("%(counter)s apple", n), from_mo.get_plural("%(counter)s apple", n));
+                assert_eq!(
+                    from_po.get_plural("%(counter)s apple", n),
+                    from_mo.get_plural("%(counter)s apple", n)
+                );
             }
             compared += 1;
         }

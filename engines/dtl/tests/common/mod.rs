@@ -31,12 +31,17 @@ impl Loader for DirLoader {
         if rel.components().any(|c| !matches!(c, Component::Normal(_))) {
             return Vec::new();
         }
-        vec![Origin::file(self.root.join(rel), name, "platen.loaders.filesystem")]
+        vec![Origin::file(
+            self.root.join(rel),
+            name,
+            "platen.loaders.filesystem",
+        )]
     }
 
     fn get_contents(&self, origin: &Origin) -> Result<String, Error> {
         let path = origin.path.as_ref().expect("a file origin");
-        std::fs::read_to_string(path).map_err(|_| Error::new(ErrorKind::TemplateNotFound, "Source does not exist"))
+        std::fs::read_to_string(path)
+            .map_err(|_| Error::new(ErrorKind::TemplateNotFound, "Source does not exist"))
     }
 }
 

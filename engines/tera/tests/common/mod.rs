@@ -6,7 +6,10 @@ use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use platen_core::{Context, Engine, Engines, Error, ErrorKind, Loader, LoaderChain, Origin, Registry, Result, Settings};
+use platen_core::{
+    Context, Engine, Engines, Error, ErrorKind, Loader, LoaderChain, Origin, Registry, Result,
+    Settings,
+};
 use platen_tera::{TeraEngine, tera};
 
 /// A test-only loader: templates in a map, "found" in each of `places` in
@@ -24,7 +27,10 @@ impl MapLoader {
             places: places
                 .iter()
                 .map(|(place, files)| {
-                    let files = files.iter().map(|(n, s)| ((*n).to_owned(), (*s).to_owned())).collect();
+                    let files = files
+                        .iter()
+                        .map(|(n, s)| ((*n).to_owned(), (*s).to_owned()))
+                        .collect();
                     ((*place).to_owned(), files)
                 })
                 .collect(),
@@ -39,7 +45,10 @@ impl Loader for MapLoader {
     }
 
     fn get_template_sources(&self, name: &str) -> Vec<Origin> {
-        self.places.iter().map(|(place, _)| Origin::new(format!("{place}/{name}"), name, "test.map")).collect()
+        self.places
+            .iter()
+            .map(|(place, _)| Origin::new(format!("{place}/{name}"), name, "test.map"))
+            .collect()
     }
 
     fn get_contents(&self, origin: &Origin) -> Result<String> {
@@ -53,7 +62,11 @@ impl Loader for MapLoader {
     }
 
     fn list_templates(&self) -> Result<Vec<String>> {
-        let mut names: Vec<String> = self.places.iter().flat_map(|(_, f)| f.keys().cloned()).collect();
+        let mut names: Vec<String> = self
+            .places
+            .iter()
+            .flat_map(|(_, f)| f.keys().cloned())
+            .collect();
         names.sort();
         names.dedup();
         Ok(names)
@@ -106,5 +119,9 @@ pub fn render_one(engine: &dyn Engine, name: &str, ctx: &Context) -> Result<Stri
 pub fn truncatewords(s: &str, kwargs: tera::Kwargs, _: &tera::State) -> tera::TeraResult<String> {
     let n: usize = kwargs.must_get("length")?;
     let words: Vec<&str> = s.split_whitespace().collect();
-    Ok(if words.len() > n { format!("{} …", words[..n].join(" ")) } else { words.join(" ") })
+    Ok(if words.len() > n {
+        format!("{} …", words[..n].join(" "))
+    } else {
+        words.join(" ")
+    })
 }

@@ -4,8 +4,8 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use platen_example_site::server::{Args, start};
 use platen_example_site::axum_app;
+use platen_example_site::server::{Args, start};
 
 #[tokio::main]
 async fn main() -> ExitCode {

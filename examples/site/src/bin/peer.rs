@@ -49,8 +49,10 @@ struct App {
 }
 
 /// Django's `N` (Associated Press month abbreviations).
-const AP_MONTHS: [&str; 12] =
-    ["Jan.", "Feb.", "March", "April", "May", "June", "July", "Aug.", "Sept.", "Oct.", "Nov.", "Dec."];
+const AP_MONTHS: [&str; 12] = [
+    "Jan.", "Feb.", "March", "April", "May", "June", "July", "Aug.", "Sept.", "Oct.", "Nov.",
+    "Dec.",
+];
 
 /// `date(value, format)` for the two formats the templates use.
 fn date(value: String, format: String) -> Result<String, Error> {
@@ -58,45 +60,77 @@ fn date(value: String, format: String) -> Result<String, Error> {
         .map_err(|e| Error::new(ErrorKind::InvalidOperation, format!("not a date: {e}")))?;
     match format.as_str() {
         "Y-m-d" => Ok(d.format("%Y-%m-%d").to_string()),
-        "N j, Y" => Ok(format!("{} {}, {}", AP_MONTHS[d.month0() as usize], d.day(), d.year())),
-        other => Err(Error::new(ErrorKind::InvalidOperation, format!("unsupported date format {other:?}"))),
+        "N j, Y" => Ok(format!(
+            "{} {}, {}",
+            AP_MONTHS[d.month0() as usize],
+            d.day(),
+            d.year()
+        )),
+        other => Err(Error::new(
+            ErrorKind::InvalidOperation,
+            format!("unsupported date format {other:?}"),
+        )),
     }
 }
 
 fn environment() -> Environment<'static> {
     let mut env = Environment::new();
     // Like Django, keep each template's last newline.
-    let syntax = minijinja::syntax::SyntaxConfig::builder().keep_trailing_newline(true).build().expect("the default delimiters");
+    let syntax = minijinja::syntax::SyntaxConfig::builder()
+        .keep_trailing_newline(true)
+        .build()
+        .expect("the default delimiters");
     env.set_syntax(syntax);
     for (name, source) in [
         ("base.html", include_str!("../../peer-templates/base.html")),
-        ("header.html", include_str!("../../peer-templates/header.html")),
-        ("footer.html", include_str!("../../peer-templates/footer.html")),
+        (
+            "header.html",
+            include_str!("../../peer-templates/header.html"),
+        ),
+        (
+            "footer.html",
+            include_str!("../../peer-templates/footer.html"),
+        ),
         ("list.html", include_str!("../../peer-templates/list.html")),
-        ("post_card.html", include_str!("../../peer-templates/post_card.html")),
-        ("tag_links.html", include_str!("../../peer-templates/tag_links.html")),
+        (
+            "post_card.html",
+            include_str!("../../peer-templates/post_card.html"),
+        ),
+        (
+            "tag_links.html",
+            include_str!("../../peer-templates/tag_links.html"),
+        ),
     ] {
         if let Err(err) = env.add_template(name, source) {
             panic!("peer template {name} does not compile: {err:#}");
         }
     }
     env.add_filter("date", date);
-    env.add_filter("reading_time", |body: minijinja::Value| -> Result<String, Error> {
-        let mut words = 0;
-        for p in body.try_iter()? {
-            words += p.as_str().map_or(0, |s| s.split_whitespace().count());
-        }
-        Ok(format!("{} min read", words.div_ceil(200).max(1)))
-    });
+    env.add_filter(
+        "reading_time",
+        |body: minijinja::Value| -> Result<String, Error> {
+            let mut words = 0;
+            for p in body.try_iter()? {
+                words += p.as_str().map_or(0, |s| s.split_whitespace().count());
+            }
+            Ok(format!("{} min read", words.div_ceil(200).max(1)))
+        },
+    );
     let routes = Routes::default();
-    env.add_function("url", move |name: String, args: minijinja::value::Rest<String>| {
-        let args: Vec<platen::Value> = args.iter().map(|a| platen::Value::from(a.as_str())).collect();
-        // A reversed URL is percent-encoded: safe in HTML, as Django's `{% url %}` output is.
-        routes
-            .reverse(&name, &args, &[])
-            .map(minijinja::Value::from_safe_string)
-            .map_err(|e| Error::new(ErrorKind::InvalidOperation, e.to_string()))
-    });
+    env.add_function(
+        "url",
+        move |name: String, args: minijinja::value::Rest<String>| {
+            let args: Vec<platen::Value> = args
+                .iter()
+                .map(|a| platen::Value::from(a.as_str()))
+                .collect();
+            // A reversed URL is percent-encoded: safe in HTML, as Django's `{% url %}` output is.
+            routes
+                .reverse(&name, &args, &[])
+                .map(minijinja::Value::from_safe_string)
+                .map_err(|e| Error::new(ErrorKind::InvalidOperation, e.to_string()))
+        },
+    );
     env
 }
 
@@ -120,8 +154,17 @@ fn post_values(blog: &Blog) -> minijinja::Value {
 
 async fn list(State(app): State<Arc<App>>, uri: Uri) -> Result<Html<String>, (StatusCode, String)> {
     let topics = app.blog.topics();
-    let topics: Vec<TopicView<'_>> = topics.iter().map(|t| TopicView { name: t.name, count: t.count }).collect();
-    let template = app.env.get_template("list.html").map_err(|e| (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+    let topics: Vec<TopicView<'_>> = topics
+        .iter()
+        .map(|t| TopicView {
+            name: t.name,
+            count: t.count,
+        })
+        .collect();
+    let template = app
+        .env
+        .get_template("list.html")
+        .map_err(|e| (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
     template
         .render(context! {
             posts => app.posts.clone(),
@@ -137,7 +180,11 @@ async fn list(State(app): State<Arc<App>>, uri: Uri) -> Result<Html<String>, (St
 async fn main() -> ExitCode {
     let args = Args::parse();
     let blog = Blog::sample();
-    let app = Arc::new(App { env: environment(), posts: post_values(&blog), blog });
+    let app = Arc::new(App {
+        env: environment(),
+        posts: post_values(&blog),
+        blog,
+    });
     let listener = match bind(args.addr).await {
         Ok(listener) => listener,
         Err(message) => {
