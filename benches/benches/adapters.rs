@@ -4,8 +4,13 @@
 //! same templates over the same data (a prepared `tera::Context`, the
 //! `serde_json::Value` for handlebars).
 //!
-//! The adapters convert platen's context to the crate's own on every render;
-//! that conversion is part of the overhead measured here.
+//! The adapters convert platen's context to the crate's own, and each thread
+//! keeps its conversions: a value that is the very one converted last time
+//! is not converted again. With the prepared context here nothing changes
+//! between renders, so the overhead measured is that bookkeeping, as the raw
+//! side's is none. For the cost of converting everything afresh, see the
+//! `platen-tera-fresh` and `platen-handlebars-fresh` modes of
+//! `examples/profile.rs` (BENCHMARKS.md gives their counts).
 //!
 //! `cargo bench -p platen-benches --bench adapters`
 

@@ -4,9 +4,13 @@
 //!
 //! `platen-tera` and `platen-handlebars` render through platen's adapters
 //! (as the `adapters` bench does), to compare with `tera` and `handlebars`.
-//! `platen-tera-fresh` builds a new context for every render, so no list or
-//! map is ever rendered twice (read the inclusive count of the template's
-//! `render`, which leaves the building out).
+//! `platen-tera-fresh` and `platen-handlebars-fresh` build a new context for
+//! every render, so no value is ever rendered twice and the adapters convert
+//! all of it (read the inclusive count of the template's `render`, which
+//! leaves the building out). `tera-fresh` likewise builds a new
+//! `tera::Context` from the same data for every render: the whole count per
+//! render of `tera-fresh` and `platen-tera-fresh` compares what a page
+//! whose data is new on every request costs each way.
 //!
 //! With `compile-platen` or `compile-minijinja` as the engine, it compiles
 //! the workload's templates (from strings) instead of rendering them.
@@ -48,6 +52,14 @@ fn main() {
                     black_box(tera.render("index.html", black_box(&ctx)).expect("render")).len();
             }
         }
+        "tera-fresh" => {
+            let tera = raw_tera(&w);
+            for _ in 0..times {
+                let ctx = tera::Context::from_serialize(&w.json).expect("a tera context");
+                bytes +=
+                    black_box(tera.render("index.html", black_box(&ctx)).expect("render")).len();
+            }
+        }
         "platen-tera" | "platen-handlebars" => {
             let engines = platen_engines(&w);
             let template = platen_template(
@@ -63,9 +75,16 @@ fn main() {
                 bytes += black_box(template.render(black_box(&ctx), None).expect("render")).len();
             }
         }
-        "platen-tera-fresh" => {
+        "platen-tera-fresh" | "platen-handlebars-fresh" => {
             let engines = platen_engines(&w);
-            let template = platen_template(&engines, "tera");
+            let template = platen_template(
+                &engines,
+                if engine == "platen-tera-fresh" {
+                    "tera"
+                } else {
+                    "hbs"
+                },
+            );
             for _ in 0..times {
                 let ctx = w.platen_context();
                 bytes += black_box(template.render(black_box(&ctx), None).expect("render")).len();
@@ -108,8 +127,8 @@ fn main() {
         }
         other => {
             eprintln!(
-                "no engine named {other:?} (platen, tera, minijinja, platen-tera, platen-tera-fresh, handlebars, \
-                 platen-handlebars, compile-platen, compile-minijinja)"
+                "no engine named {other:?} (platen, tera, tera-fresh, minijinja, platen-tera, platen-tera-fresh, handlebars, \
+                 platen-handlebars, platen-handlebars-fresh, compile-platen, compile-minijinja)"
             );
             std::process::exit(2);
         }
