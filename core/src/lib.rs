@@ -25,6 +25,7 @@ mod loader;
 mod origin;
 mod registry;
 mod request;
+mod round_robin;
 pub mod settings;
 pub mod value;
 
@@ -36,6 +37,7 @@ pub use loader::{Compiled, Compiler, Loader, LoaderChain, find_template, tried_o
 pub use origin::Origin;
 
 pub use request::Request;
+pub use round_robin::RoundRobin;
 
 pub use registry::{
     APP_DIRECTORIES_LOADER, Backend, BuildEnv, CACHED_LOADER, FILESYSTEM_LOADER, LoaderEnv,

@@ -20,7 +20,7 @@ use std::cell::RefCell;
 
 use handlebars::{Context as HbsContext, RenderError};
 use platen_core::value::Identity;
-use platen_core::{Context, Request};
+use platen_core::{Context, Request, RoundRobin};
 
 use crate::convert;
 
@@ -81,48 +81,24 @@ impl Slot {
     }
 }
 
-/// One thread's kept data, replaced round-robin once full.
-#[derive(Default)]
-struct Kept {
-    slots: Vec<Slot>,
-    next: usize,
-}
-
-impl Kept {
-    /// Kept data holding the render's variables.
-    fn data_for(
-        &mut self,
-        ctx: &Context,
-        request: Option<&Request>,
-    ) -> Result<&HbsContext, RenderError> {
-        let i = match self
-            .slots
-            .iter()
-            .position(|slot| slot.has_names(ctx, request))
-        {
-            Some(i) => {
-                self.slots[i].update(ctx, request)?;
-                i
-            }
-            None => {
-                let slot = Slot::new(ctx, request)?;
-                if self.slots.len() < SLOTS {
-                    self.slots.push(slot);
-                    self.slots.len() - 1
-                } else {
-                    self.next %= SLOTS;
-                    self.slots[self.next] = slot;
-                    self.next += 1;
-                    self.next - 1
-                }
-            }
-        };
-        Ok(&self.slots[i].data)
+/// Kept data holding the render's variables.
+fn data_for<'a>(
+    kept: &'a mut RoundRobin<Slot>,
+    ctx: &Context,
+    request: Option<&Request>,
+) -> Result<&'a HbsContext, RenderError> {
+    let (slot, found) = kept.find_or_insert(
+        |slot| slot.has_names(ctx, request),
+        || Slot::new(ctx, request),
+    )?;
+    if found {
+        slot.update(ctx, request)?;
     }
+    Ok(&slot.data)
 }
 
 thread_local! {
-    static KEPT: RefCell<Kept> = RefCell::new(Kept::default());
+    static KEPT: RefCell<RoundRobin<Slot>> = const { RefCell::new(RoundRobin::new(SLOTS)) };
 }
 
 /// Calls `render` with `handlebars` data holding `ctx` (and what `request`
@@ -136,7 +112,7 @@ pub(crate) fn with_data<R>(
 ) -> Result<R, RenderError> {
     let kept = KEPT.try_with(|kept| {
         let mut kept = kept.try_borrow_mut().ok()?;
-        Some(kept.data_for(ctx, request).and_then(&mut render))
+        Some(data_for(&mut kept, ctx, request).and_then(&mut render))
     });
     match kept {
         Ok(Some(out)) => out,

@@ -32,10 +32,11 @@
 use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::HashSet;
+use std::convert::Infallible;
 use std::sync::{LazyLock, Mutex};
 
 use platen_core::value::Identity;
-use platen_core::{Context, Request};
+use platen_core::{Context, Request, RoundRobin};
 
 use crate::convert::{self, Added};
 
@@ -108,48 +109,23 @@ impl Slot {
     }
 }
 
-/// One thread's kept contexts, replaced round-robin once full.
-#[derive(Default)]
-struct Kept {
-    slots: Vec<Slot>,
-    next: usize,
-}
-
-impl Kept {
-    /// A kept context holding the render's variables.
-    fn context_for(
-        &mut self,
-        ctx: &Context,
-        request: Option<&Request>,
-        added: Added,
-    ) -> &tera::Context {
-        let found = self
-            .slots
-            .iter()
-            .position(|slot| slot.has_names(ctx, added));
-        let i = match found {
-            Some(i) => i,
-            None => {
-                let slot = Slot::new(ctx, added);
-                if self.slots.len() < SLOTS {
-                    self.slots.push(slot);
-                    self.slots.len() - 1
-                } else {
-                    self.next %= SLOTS;
-                    self.slots[self.next] = slot;
-                    self.next += 1;
-                    self.next - 1
-                }
-            }
-        };
-        let slot = &mut self.slots[i];
-        slot.set_values(ctx, request, added);
-        &slot.context
-    }
+/// A kept context holding the render's variables.
+fn context_for<'a>(
+    kept: &'a mut RoundRobin<Slot>,
+    ctx: &Context,
+    request: Option<&Request>,
+    added: Added,
+) -> &'a tera::Context {
+    let Ok((slot, _)) = kept.find_or_insert(
+        |slot| slot.has_names(ctx, added),
+        || Ok::<_, Infallible>(Slot::new(ctx, added)),
+    );
+    slot.set_values(ctx, request, added);
+    &slot.context
 }
 
 thread_local! {
-    static KEPT: RefCell<Kept> = RefCell::new(Kept::default());
+    static KEPT: RefCell<RoundRobin<Slot>> = const { RefCell::new(RoundRobin::new(SLOTS)) };
 }
 
 /// Calls `render` with a Tera context holding `ctx` (and what `request`
@@ -164,7 +140,7 @@ pub(crate) fn with_context<R>(
     let added = Added::new(ctx, request);
     let kept = KEPT.try_with(|kept| {
         let mut kept = kept.try_borrow_mut().ok()?;
-        Some(render(kept.context_for(ctx, request, added)))
+        Some(render(context_for(&mut kept, ctx, request, added)))
     });
     match kept {
         Ok(Some(out)) => out,

@@ -26,8 +26,8 @@
 use std::cell::RefCell;
 use std::sync::{Arc, Weak};
 
-use platen_core::Value;
 use platen_core::value::Map;
+use platen_core::{RoundRobin, Value};
 
 use crate::convert;
 
@@ -62,36 +62,9 @@ struct Entry {
     converted: tera::Value,
 }
 
-/// One thread's kept conversions, replaced round-robin once full.
-#[derive(Default)]
-struct Kept {
-    entries: Vec<Entry>,
-    next: usize,
-}
-
-impl Kept {
-    fn get(&self, addr: *const ()) -> Option<tera::Value> {
-        self.entries
-            .iter()
-            .find(|e| e.source.addr() == addr)
-            .map(|e| e.converted.clone())
-    }
-
-    fn put(&mut self, source: Source, converted: tera::Value) {
-        self.entries.retain(|e| e.source.is_alive());
-        let entry = Entry { source, converted };
-        if self.entries.len() < CAPACITY {
-            self.entries.push(entry);
-        } else {
-            self.next %= CAPACITY;
-            self.entries[self.next] = entry;
-            self.next += 1;
-        }
-    }
-}
-
 thread_local! {
-    static KEPT: RefCell<Kept> = RefCell::new(Kept::default());
+    /// This thread's kept conversions.
+    static KEPT: RefCell<RoundRobin<Entry>> = const { RefCell::new(RoundRobin::new(CAPACITY)) };
 }
 
 /// Converts a top-level value of a context ([`convert::convert`]), reusing
@@ -105,7 +78,12 @@ pub(crate) fn value_of(v: &Value) -> tera::Value {
     // The cell is never borrowed while converting: an object's attribute
     // may itself render a template on this thread.
     let kept = KEPT
-        .try_with(|k| k.try_borrow().ok().and_then(|k| k.get(addr)))
+        .try_with(|k| {
+            k.try_borrow()
+                .ok()?
+                .find(|e| e.source.addr() == addr)
+                .map(|e| e.converted.clone())
+        })
         .ok()
         .flatten();
     if let Some(converted) = kept {
@@ -121,7 +99,11 @@ pub(crate) fn value_of(v: &Value) -> tera::Value {
         let copy = converted.clone();
         let _ = KEPT.try_with(|k| {
             if let Ok(mut k) = k.try_borrow_mut() {
-                k.put(source, copy);
+                k.retain(|e| e.source.is_alive());
+                k.insert(Entry {
+                    source,
+                    converted: copy,
+                });
             }
         });
     }
