@@ -115,11 +115,12 @@ impl Engines {
         }
     }
 
-    fn candidates(&self, using: Option<&str>) -> Result<Vec<&Arc<dyn Engine>>> {
+    /// The engines to ask, in order: every one, or the one named `using`.
+    fn candidates(&self, using: Option<&str>) -> Result<&[Arc<dyn Engine>]> {
         match using {
-            None => Ok(self.engines.iter().collect()),
+            None => Ok(&self.engines),
             Some(name) => match self.get(name) {
-                Some(e) => Ok(vec![e]),
+                Some(e) => Ok(std::slice::from_ref(e)),
                 None => Err(Error::new(
                     ErrorKind::UnknownBackend,
                     format!(
