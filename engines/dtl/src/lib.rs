@@ -8,6 +8,7 @@
 //! Register the backend with [`register`]; it builds a [`DtlEngine`] from a
 //! `[[templates]]` entry whose backend is `platen.dtl`.
 
+mod builtin_attrs;
 mod engine;
 mod escape;
 mod expr;
@@ -18,6 +19,7 @@ mod i18n;
 mod l10n;
 mod lexer;
 mod library;
+mod lorem;
 mod names;
 mod nodes;
 mod parser;

@@ -314,30 +314,6 @@ fn round_half_even(x: f64) -> f64 {
     }
 }
 
-/// Lorem ipsum text (Django's `lorem_ipsum`, without the random parts).
-const COMMON_P: &str = "Lorem ipsum dolor sit amet, consectetur adipisicing elit, sed do eiusmod tempor incididunt ut labore et dolore magna aliqua. Ut enim ad minim veniam, quis nostrud exercitation ullamco laboris nisi ut aliquip ex ea commodo consequat. Duis aute irure dolor in reprehenderit in voluptate velit esse cillum dolore eu fugiat nulla pariatur. Excepteur sint occaecat cupidatat non proident, sunt in culpa qui officia deserunt mollit anim id est laborum.";
-const COMMON_WORDS: [&str; 19] = [
-    "lorem",
-    "ipsum",
-    "dolor",
-    "sit",
-    "amet",
-    "consectetur",
-    "adipisicing",
-    "elit",
-    "sed",
-    "do",
-    "eiusmod",
-    "tempor",
-    "incididunt",
-    "ut",
-    "labore",
-    "et",
-    "dolore",
-    "magna",
-    "aliqua",
-];
-
 impl<'a> Renderer<'a> {
     #[inline]
     pub(crate) fn new(
@@ -609,16 +585,27 @@ impl<'a> Renderer<'a> {
                 }
             }
             Value::Str(s) | Value::SafeStr(s) => {
-                let v = match seg {
-                    "upper" => Value::from(s.to_uppercase()),
-                    "lower" => Value::from(s.to_lowercase()),
-                    "strip" => Value::from(s.trim()),
-                    "isdigit" => {
-                        Value::Bool(!s.is_empty() && s.chars().all(|c| c.is_ascii_digit()))
-                    }
-                    _ => Value::None,
+                if let Some(v) = crate::builtin_attrs::str_attr(s, seg) {
+                    return Ok(Some(v));
+                }
+            }
+            Value::Int(_) | Value::Bool(_) => {
+                let n = match cur {
+                    Value::Bool(b) => i64::from(*b),
+                    Value::Int(n) => *n,
+                    _ => 0,
                 };
-                if !v.is_none() {
+                if let Some(v) = crate::builtin_attrs::int_attr(n, seg) {
+                    return Ok(Some(v));
+                }
+            }
+            Value::Float(x) => {
+                if let Some(v) = crate::builtin_attrs::float_attr(*x, seg) {
+                    return Ok(Some(v));
+                }
+            }
+            Value::Decimal(_) => {
+                if let Some(v) = crate::builtin_attrs::decimal_attr(cur, seg) {
                     return Ok(Some(v));
                 }
             }
@@ -1031,7 +1018,14 @@ impl<'a> Renderer<'a> {
                     (Some(v), Some(m)) => {
                         let ratio = v / m * width as f64;
                         if ratio.is_finite() {
-                            format!("{}", round_half_even(ratio) as i64)
+                            // Python's round() gives an int of any size: past
+                            // i64 it prints the float's exact integer value.
+                            let r = round_half_even(ratio);
+                            if r.abs() < 9.2e18 {
+                                format!("{}", r as i64)
+                            } else {
+                                format!("{r:.0}")
+                            }
                         } else {
                             String::new()
                         }
@@ -1055,29 +1049,27 @@ impl<'a> Renderer<'a> {
                     None => out.push_str(&text),
                 }
             }
-            Node::Lorem(count, method, _common) => {
+            Node::Lorem(count, method, common) => {
                 let c = self.resolve(count, false)?;
-                let count = py_int(&c).unwrap_or(1).max(0) as usize;
-                match method {
-                    b'w' => {
-                        let mut words: Vec<&str> = COMMON_WORDS.to_vec();
-                        while words.len() < count {
-                            words.extend_from_slice(&COMMON_WORDS);
+                // Django: int(count), 1 when that is a ValueError or TypeError.
+                let count = match crate::filters::py_int(&c) {
+                    Ok(n) => n.clamp(i64::MIN as i128, i64::MAX as i128) as i64,
+                    Err(e) if e.kind() == ErrorKind::RenderError => return Err(e),
+                    Err(_) => 1,
+                };
+                if *method == b'w' {
+                    out.push_str(&crate::lorem::words(count, *common));
+                } else {
+                    let paras = crate::lorem::paragraphs(count, *common);
+                    for (i, p) in paras.iter().enumerate() {
+                        if i > 0 {
+                            out.push_str("\n\n");
                         }
-                        words.truncate(count);
-                        out.push_str(&words.join(" "));
-                    }
-                    m => {
-                        let paras: Vec<String> = (0..count)
-                            .map(|_| {
-                                if *m == b'p' {
-                                    format!("<p>{COMMON_P}</p>")
-                                } else {
-                                    COMMON_P.to_owned()
-                                }
-                            })
-                            .collect();
-                        out.push_str(&paras.join("\n\n"));
+                        if *method == b'p' {
+                            let _ = write!(out, "<p>{p}</p>");
+                        } else {
+                            out.push_str(p);
+                        }
                     }
                 }
             }

@@ -336,8 +336,9 @@ fn one_char(
     let is_time_char = TIME_CHARS.contains(c);
     if is_time_char {
         let Some(t) = time else {
-            // `e` only needs a tzinfo attribute lookup that tolerates absence.
-            return Ok(None);
+            // The zone characters look only at the formatter's time zone,
+            // None for anything but a datetime: they print nothing.
+            return Ok(matches!(c, 'e' | 'O' | 'T' | 'Z').then(String::new));
         };
         let out = match c {
             'a' => ampm(&t)?,
@@ -398,7 +399,6 @@ fn one_char(
     }
     if c == 'I' {
         return Ok(match (data, zone) {
-            (Data::Other, _) => None,
             (_, Zone::Local(x)) => Some(
                 if x.offset().dst_offset().num_seconds() != 0 {
                     "1"
@@ -577,7 +577,13 @@ pub fn date(v: &Value, arg: Option<&Value>, env: &FilterEnv) -> Result<Value, Er
     }
     let formats = env.formats();
     let fmt = format_string(arg, &formats, formats.date());
-    Ok(s(format(v, &fmt, Mode::Date, env)?.unwrap_or_default()))
+    if let Some(out) = format(v, &fmt, Mode::Date, env)? {
+        return Ok(s(out));
+    }
+    // Django tries again with the argument's own text, neither a named
+    // format nor the default: `{{ 0|date:0 }}` is "0", `{{ 0|date }}` is "".
+    let raw = raw_format(arg);
+    Ok(s(format(v, &raw, Mode::Date, env)?.unwrap_or_default()))
 }
 
 /// `time`: formats a time or datetime with time-only characters
@@ -588,10 +594,22 @@ pub fn time(v: &Value, arg: Option<&Value>, env: &FilterEnv) -> Result<Value, Er
     }
     let formats = env.formats();
     let fmt = format_string(arg, &formats, formats.time());
-    match format(v, &fmt, Mode::Time, env) {
-        Ok(out) => Ok(s(out.unwrap_or_default())),
-        Err(e) if e.kind() == ErrorKind::InvalidType => Ok(s("")),
-        Err(e) => Err(e),
+    let attempt = |fmt: &str| match format(v, fmt, Mode::Time, env) {
+        Err(e) if e.kind() == ErrorKind::InvalidType => Ok(None),
+        other => other,
+    };
+    if let Some(out) = attempt(&fmt)? {
+        return Ok(s(out));
+    }
+    // Again with the argument's own text, as the `date` filter does.
+    Ok(s(attempt(&raw_format(arg))?.unwrap_or_default()))
+}
+
+/// The format Django's `date` and `time` filters fall back on: `str(arg)`.
+fn raw_format(arg: Option<&Value>) -> std::borrow::Cow<'_, str> {
+    match arg {
+        Some(a) => py_str(a),
+        None => std::borrow::Cow::Borrowed("None"),
     }
 }
 

@@ -107,6 +107,10 @@ impl Resolver {
             return Ok(Resolver::Item(arg.clone()));
         }
         let text = py_str(arg);
+        if text.is_empty() {
+            // Django looks at `arg[0]`.
+            return Err(other_error("IndexError", "string index out of range"));
+        }
         if text.contains("._") || text.starts_with('_') {
             return Err(attribute_error("Access to private variables is forbidden."));
         }
@@ -138,8 +142,9 @@ impl Resolver {
 
 fn sort_by_key(v: &Value, arg: &Value, reverse: bool) -> Result<Value, Error> {
     let inner = || -> Result<Value, Error> {
-        let items = py_iter(v)?;
+        // Django builds the key function before it iterates the value.
         let resolver = Resolver::new(arg)?;
+        let items = py_iter(v)?;
         let mut keyed: Vec<(Value, Value)> = Vec::with_capacity(items.len());
         for item in items {
             keyed.push((resolver.resolve(&item)?, item));
@@ -356,8 +361,9 @@ pub fn slice(v: &Value, arg: Option<&Value>, _: &FilterEnv) -> Result<Value, Err
 /// `yesno`: maps true, false and (optionally) `None` to the argument's words.
 pub fn yesno(v: &Value, arg: Option<&Value>, env: &FilterEnv) -> Result<Value, Error> {
     let default = Value::from(&*env.gettext("yes,no,maybe")?);
+    // Django: `if arg is None`, so a variable holding None gives the default.
     let a = match arg {
-        None => &default,
+        None | Some(Value::None) => &default,
         Some(a) => a,
     };
     let Some(text) = a.as_str() else {

@@ -270,6 +270,26 @@ pub(crate) fn other_error(class: &str, msg: &str) -> Error {
     Error::new(ErrorKind::RenderError, format!("{class}: {msg}"))
 }
 
+/// Python's conversion of an `int` to a C `ssize_t` (a width or a count).
+pub(crate) fn py_ssize(n: i128) -> Result<isize, Error> {
+    isize::try_from(n).map_err(|_| {
+        other_error(
+            "OverflowError",
+            "Python int too large to convert to C ssize_t",
+        )
+    })
+}
+
+/// An empty string with room for `bytes` bytes, or Python's `MemoryError`
+/// when that much cannot be had: a template asking for a huge width gets an
+/// error, the process does not abort.
+pub(crate) fn string_with_room(bytes: usize) -> Result<String, Error> {
+    let mut out = String::new();
+    out.try_reserve_exact(bytes)
+        .map_err(|_| other_error("MemoryError", ""))?;
+    Ok(out)
+}
+
 /// Python's type name of a value, as error messages show it.
 pub(crate) fn py_type(v: &Value) -> &'static str {
     match v {

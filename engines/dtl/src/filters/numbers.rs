@@ -9,8 +9,8 @@ use platen_core::{Error, ErrorKind, Value};
 use crate::formats::{Grouping, NumberFormat};
 
 use super::{
-    FilterEnv, int_value, other_error, py_float, py_int, py_str, py_type, s, safe, type_error,
-    value_error,
+    FilterEnv, int_value, other_error, py_float, py_int, py_str, py_type, s, safe,
+    string_with_room, type_error, value_error,
 };
 
 fn req(arg: Option<&Value>) -> &Value {
@@ -452,7 +452,7 @@ pub fn floatformat(v: &Value, arg: Option<&Value>, env: &FilterEnv) -> Result<Va
         }
     }
     let p = match py_int(&arg_v) {
-        Ok(p) => p as i64,
+        Ok(p) => p,
         Err(e) if e.kind() == ErrorKind::InvalidValue => return Ok(s(input_val)),
         Err(e) => return Err(e),
     };
@@ -470,7 +470,16 @@ pub fn floatformat(v: &Value, arg: Option<&Value>, env: &FilterEnv) -> Result<Va
         };
         return Ok(safe(format_number_text(&text, Some(0), &grouping)));
     }
-    let places = p.abs();
+    // Django scales 1 by 10**-places in Python's default decimal context,
+    // which allows no more than 2 * (Emax + prec) = 2,000,054 places.
+    let places = p.unsigned_abs();
+    if places > 2_000_054 {
+        return Err(other_error(
+            "InvalidOperation",
+            "[<class 'decimal.InvalidOperation'>]",
+        ));
+    }
+    let places = places as i64;
     let rounded = dec.quantize(places);
     let mut digits: Vec<char> = rounded
         .digits
@@ -697,7 +706,13 @@ fn percent_format(fmt: &str, value: &Value) -> Result<String, FmtErr> {
                 i += 1;
             }
             if !w.is_empty() {
-                spec.width = Some(w.parse().map_err(|_| FmtErr::Value)?);
+                // Python: "width too big" past a C ssize_t.
+                let w: usize = w.parse().map_err(|_| FmtErr::Value)?;
+                spec.width = Some(if w > isize::MAX as usize {
+                    return Err(FmtErr::Value);
+                } else {
+                    w
+                });
             }
         }
         if i < chars.len() && chars[i] == '.' {
@@ -711,10 +726,11 @@ fn percent_format(fmt: &str, value: &Value) -> Result<String, FmtErr> {
                     p.push(chars[i]);
                     i += 1;
                 }
+                // Python: "precision too big" past a C int.
                 spec.prec = Some(if p.is_empty() {
                     0
                 } else {
-                    p.parse().map_err(|_| FmtErr::Value)?
+                    p.parse::<i32>().map_err(|_| FmtErr::Value)? as usize
                 });
             }
         }
@@ -773,33 +789,35 @@ fn percent_format(fmt: &str, value: &Value) -> Result<String, FmtErr> {
 }
 
 /// Pads `body` (with its sign already in `sign`) to the spec's width.
-fn pad_num(spec: &Spec, sign: &str, prefix: &str, digits: &str, zero_ok: bool) -> String {
+fn pad_num(
+    spec: &Spec,
+    sign: &str,
+    prefix: &str,
+    digits: &str,
+    zero_ok: bool,
+) -> Result<String, FmtErr> {
     let width = spec.width.unwrap_or(0);
     let len = sign.chars().count() + prefix.len() + digits.chars().count();
-    if len >= width {
-        return format!("{sign}{prefix}{digits}");
-    }
-    let fill = width - len;
+    let fill = width.saturating_sub(len);
+    let mut out =
+        string_with_room(sign.len() + prefix.len() + digits.len() + fill).map_err(FmtErr::Other)?;
+    let spaces = std::iter::repeat_n(' ', fill);
     if spec.minus {
-        format!("{sign}{prefix}{digits}{}", " ".repeat(fill))
+        out.extend([sign, prefix, digits]);
+        out.extend(spaces);
     } else if spec.zero && zero_ok {
-        format!("{sign}{prefix}{}{digits}", "0".repeat(fill))
+        out.extend([sign, prefix]);
+        out.extend(std::iter::repeat_n('0', fill));
+        out.push_str(digits);
     } else {
-        format!("{}{sign}{prefix}{digits}", " ".repeat(fill))
+        out.extend(spaces);
+        out.extend([sign, prefix, digits]);
     }
+    Ok(out)
 }
 
-fn pad_text(spec: &Spec, text: &str) -> String {
-    let width = spec.width.unwrap_or(0);
-    let len = text.chars().count();
-    if len >= width {
-        return text.to_string();
-    }
-    if spec.minus {
-        format!("{text}{}", " ".repeat(width - len))
-    } else {
-        format!("{}{text}", " ".repeat(width - len))
-    }
+fn pad_text(spec: &Spec, text: &str) -> Result<String, FmtErr> {
+    pad_num(spec, "", "", text, false)
 }
 
 fn sign_of(spec: &Spec, neg: bool) -> &'static str {
@@ -843,7 +861,7 @@ fn format_one(spec: &Spec, arg: &Value) -> Result<String, FmtErr> {
             if let Some(p) = spec.prec {
                 text = text.chars().take(p).collect();
             }
-            Ok(pad_text(spec, &text))
+            pad_text(spec, &text)
         }
         'd' | 'i' | 'u' => {
             let n: i128 = match arg {
@@ -862,7 +880,7 @@ fn format_one(spec: &Spec, arg: &Value) -> Result<String, FmtErr> {
                     digits.insert(0, '0');
                 }
             }
-            Ok(pad_num(spec, sign_of(spec, n < 0), "", &digits, true))
+            pad_num(spec, sign_of(spec, n < 0), "", &digits, true)
         }
         'x' | 'X' | 'o' => {
             let n: i128 = match arg {
@@ -890,7 +908,7 @@ fn format_one(spec: &Spec, arg: &Value) -> Result<String, FmtErr> {
             } else {
                 ""
             };
-            Ok(pad_num(spec, sign_of(spec, n < 0), prefix, &digits, true))
+            pad_num(spec, sign_of(spec, n < 0), prefix, &digits, true)
         }
         'e' | 'E' | 'f' | 'F' | 'g' | 'G' => {
             let f = match arg {
@@ -921,7 +939,7 @@ fn format_one(spec: &Spec, arg: &Value) -> Result<String, FmtErr> {
                 }
             };
             let body = if upper { body.to_uppercase() } else { body };
-            Ok(pad_num(spec, sign_of(spec, neg), "", &body, true))
+            pad_num(spec, sign_of(spec, neg), "", &body, true)
         }
         'c' => {
             let ch = match arg {
@@ -941,7 +959,7 @@ fn format_one(spec: &Spec, arg: &Value) -> Result<String, FmtErr> {
                 }
                 _ => return Err(FmtErr::Type),
             };
-            Ok(pad_text(spec, &ch.to_string()))
+            pad_text(spec, &ch.to_string())
         }
         _ => Err(FmtErr::Value),
     }

@@ -5,7 +5,8 @@ use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::canonical_combining_class;
 
 use super::{
-    FilterEnv, attribute_error, py_int, py_str, py_type, s, safe, type_error, value_error,
+    FilterEnv, attribute_error, py_int, py_ssize, py_str, py_type, s, safe, string_with_room,
+    type_error, value_error,
 };
 
 /// The argument, or `None` for a missing one (the engine passes one for
@@ -42,41 +43,44 @@ pub fn capfirst(v: &Value, _: Option<&Value>, _: &FilterEnv) -> Result<Value, Er
 }
 
 /// Python's `str.center`/`ljust`/`rjust` padding with spaces.
-fn pad(text: &str, width: i128, how: char) -> String {
+fn pad(text: &str, width: i128, how: char) -> Result<String, Error> {
+    let width = py_ssize(width)? as i128;
     let len = text.chars().count() as i128;
     if width <= len {
-        return text.to_string();
+        return Ok(text.to_string());
     }
     let marg = width - len;
     let left = match how {
         'l' => 0,
         'r' => marg,
+        // Django 6's center formats with `{:^{width}}`: the odd space goes
+        // on the right (5.2's str.center put it left for odd widths).
         _ => marg / 2,
     };
     let right = marg - left;
-    let mut out = String::with_capacity(text.len() + marg as usize);
+    let mut out = string_with_room(text.len().saturating_add(marg as usize))?;
     out.extend(std::iter::repeat_n(' ', left as usize));
     out.push_str(text);
     out.extend(std::iter::repeat_n(' ', right as usize));
-    out
+    Ok(out)
 }
 
 /// `center`: centers the text in a field of the given width.
 pub fn center(v: &Value, arg: Option<&Value>, _: &FilterEnv) -> Result<Value, Error> {
     let text = py_str(v);
-    Ok(s(pad(&text, py_int(req(arg))?, 'c')))
+    Ok(s(pad(&text, py_int(req(arg))?, 'c')?))
 }
 
 /// `ljust`: left-aligns the text in a field of the given width.
 pub fn ljust(v: &Value, arg: Option<&Value>, _: &FilterEnv) -> Result<Value, Error> {
     let text = py_str(v);
-    Ok(s(pad(&text, py_int(req(arg))?, 'l')))
+    Ok(s(pad(&text, py_int(req(arg))?, 'l')?))
 }
 
 /// `rjust`: right-aligns the text in a field of the given width.
 pub fn rjust(v: &Value, arg: Option<&Value>, _: &FilterEnv) -> Result<Value, Error> {
     let text = py_str(v);
-    Ok(s(pad(&text, py_int(req(arg))?, 'r')))
+    Ok(s(pad(&text, py_int(req(arg))?, 'r')?))
 }
 
 /// `cut`: removes every occurrence of the argument. A safe input stays safe
@@ -150,8 +154,12 @@ pub fn iriencode(v: &Value, _: Option<&Value>, _: &FilterEnv) -> Result<Value, E
 /// `urlencode`: Python's `quote` with `/` safe, or the argument's characters.
 pub fn urlencode(v: &Value, arg: Option<&Value>, _: &FilterEnv) -> Result<Value, Error> {
     let text = py_str(v);
+    // Python's quote() returns an empty string before it looks at `safe`.
+    if text.is_empty() {
+        return Ok(s(""));
+    }
     let safe_chars = match arg {
-        None => "/".to_string(),
+        None | Some(Value::None) => "/".to_string(),
         Some(a) => match a {
             Value::Str(t) | Value::SafeStr(t) => t.to_string(),
             other => {

@@ -87,7 +87,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
 from django.forms.formsets import BaseFormSet  # noqa: E402
 from django.forms.renderers import BaseRenderer, get_default_renderer  # noqa: E402
 from django.http import Http404  # noqa: E402
-from django.template import Engine, TemplateDoesNotExist  # noqa: E402
+from django.template import Context, Engine, TemplateDoesNotExist  # noqa: E402
 from django.test import RequestFactory  # noqa: E402
 from django.urls import path, resolve  # noqa: E402
 from django.utils.functional import Promise  # noqa: E402
@@ -159,6 +159,8 @@ def encode_context(context):
 
 
 def encode(v):
+    if isinstance(v, float) and (v != v or v in (float("inf"), float("-inf"))):
+        return {"__float__": "nan" if v != v else ("inf" if v > 0 else "-inf")}
     if v is None or isinstance(v, (bool, int, float)):
         return v
     if isinstance(v, Promise):  # a lazy translation
@@ -595,6 +597,60 @@ for style in ["as_div", "as_p", "as_table", "as_ul"]:
 record_forms("the error dict", lambda: (bound.errors.as_ul(), bound.errors.as_text()))
 record_forms("an error list as text", lambda: bound["email"].errors.as_text())
 record_forms("a formset", lambda: ArticleFormSet().as_div())
+
+
+# --- Small templates, for the edges of filters, tags and attributes ----------
+#
+# Each source is rendered with each value as `v` (and `w`, the value a few
+# places on, `n` an int) by an Engine with Django's default options; the
+# case carries the source itself (`"source"`), not a template name.
+
+import datetime as _dt  # noqa: E402
+import decimal as _dec  # noqa: E402
+
+from django.utils.safestring import mark_safe  # noqa: E402
+
+SNIPPET_VALUES = [
+    0, 1, -1, 7, 1.5, -0.0, 2.5, 1e20, 1e-7, float("inf"), "", "abc", "Hello World",
+    "<b>x</b> & 'q'", "  spaced  ", "ÀÉ ünïcode Straße", "123", "-5", "1.5", "line1\nline2",
+    mark_safe("<i>safe</i>"), [], [1, 2, 3], ["a", "<b>", "c"], {"a": 1, "b": "x"}, None, True,
+    False, _dec.Decimal("1.235"), _dt.date(2024, 2, 29), _dt.datetime(2008, 1, 1, 13, 5, 9),
+    _dt.time(0, 1, 0),
+]
+SNIPPETS = [
+    # (center's odd space moved between Django 5.2 and 6: even widths only.)
+    "[{{ v|center:8 }}][{{ v|ljust:4 }}][{{ v|rjust:4 }}]",
+    "{{ v|center:10000000000000000000000 }}",
+    "{{ v|floatformat:2000055 }}",
+    "[{{ v|stringformat:'5s' }}][{{ v|stringformat:'-6d' }}][{{ v|stringformat:'08.2f' }}]",
+    "{{ v|stringformat:'.99999999999f' }}",
+    "[{{ v|date:0 }}][{{ v|date:'xe' }}][{{ v|time:0 }}][{{ v|time:'xZ' }}][{{ v|date:'x\\Y' }}]",
+    "{{ v|dictsort:'' }}",
+    "[{{ v|yesno:n }}][{{ v|yesno:w }}]",
+    "[{{ v|urlencode:0 }}]",
+    # Counts past 19 words or one paragraph add random text.
+    "{% lorem n|add:-10 w %}",
+    "[{% lorem n|add:-27 p %}]",
+    "{% lorem 1 b %}|{% lorem -2 p %}",
+    "{{ v.title }}|{{ v.split }}|{{ v.capitalize }}|{{ v.swapcase }}|{{ v.casefold }}|{{ v.lstrip }}",
+    "{{ v.isalpha }}|{{ v.isalnum }}|{{ v.isspace }}|{{ v.islower }}|{{ v.isupper }}|{{ v.isascii }}",
+    "{{ v.real }}|{{ v.imag }}|{{ v.is_integer }}|{{ v.bit_length }}|{{ v.numerator }}",
+    "{% widthratio v 10 100 %}|{% widthratio 5 v 100 %}|{% widthratio v w 7 as x %}[{{ x }}]",
+    "{{ v|get_digit:n }}|{{ v|add:w }}|{{ v|slice:n }}|{{ v|truncatechars:n }}",
+]
+snippet_engine = Engine(libraries={"i18n": "django.templatetags.i18n"})
+for i, source in enumerate(SNIPPETS):
+    template = snippet_engine.from_string(source)
+    for j, v in enumerate(SNIPPET_VALUES):
+        context = {"v": v, "w": SNIPPET_VALUES[(j * 7) % len(SNIPPET_VALUES)], "n": j - 3}
+        try:
+            output = template.render(Context(context))
+        except Exception as e:  # platen raises too: the case says which class
+            output = f"error: {type(e).__name__}"
+        cases.append({
+            "name": f"snippet {i} with v = {v!r}", "source": source,
+            "context": encode_context(context), "autoescape": True, "output": output,
+        })
 
 
 json.dump(cases, sys.stdout, ensure_ascii=False)
