@@ -1255,21 +1255,6 @@ pub(crate) fn available_languages() -> Value {
         .collect()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn tables_are_sorted_and_resolve() {
-        assert!(LANG_INFO.windows(2).all(|w| w[0].0 < w[1].0));
-        assert_eq!(language_info("fi").unwrap().2, "suomi");
-        assert_eq!(language_info("zh-cn").unwrap().0, "zh-hans");
-        assert_eq!(language_info("de-at").unwrap().1, "German");
-        assert!(language_info("xx").is_err());
-        assert!(LANGUAGES.iter().all(|(c, _)| language_info(c).is_ok()));
-    }
-}
-
 /// Django's `Variable.resolve` with `translate` on: a string's `%` doubled,
 /// then looked up in the active language (with `context`: `pgettext`). A
 /// safe message gives a safe translation.
@@ -1296,4 +1281,19 @@ pub(crate) fn translate_value(
     } else {
         Value::Str(t)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tables_are_sorted_and_resolve() {
+        assert!(LANG_INFO.windows(2).all(|w| w[0].0 < w[1].0));
+        assert_eq!(language_info("fi").unwrap().2, "suomi");
+        assert_eq!(language_info("zh-cn").unwrap().0, "zh-hans");
+        assert_eq!(language_info("de-at").unwrap().1, "German");
+        assert!(language_info("xx").is_err());
+        assert!(LANGUAGES.iter().all(|(c, _)| language_info(c).is_ok()));
+    }
 }

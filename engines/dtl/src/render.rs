@@ -89,15 +89,19 @@ pub struct Renderer<'a> {
     site: Site,
     includes: IncludeCache,
     /// Inclusion tags' templates found so far in this render, by name.
-    isolated: Vec<(
-        Box<str>,
-        Arc<crate::engine::CompiledTemplate>,
-        Option<Arc<NodeList>>,
-    )>,
+    isolated: Vec<IsolatedTemplate>,
     user_state: Option<Box<UserState>>,
     user_node: usize,
     nesting: usize,
 }
+
+/// An inclusion tag's template found in this render: its name, the compiled
+/// template and, for a `#partial` name, the partial's nodes.
+type IsolatedTemplate = (
+    Box<str>,
+    Arc<crate::engine::CompiledTemplate>,
+    Option<Arc<NodeList>>,
+);
 
 /// How deeply node lists may nest in one render, across includes and
 /// inheritance: deeper renders fail instead of exhausting the stack.

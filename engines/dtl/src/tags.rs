@@ -1163,7 +1163,7 @@ impl BlockTransNode {
         }
         r.push_frame(frame);
         let result = self.translated(r, context.as_deref());
-        let result = result.and_then(|(message, vars)| {
+        let result = result.map(|(message, vars)| {
             let data: Vec<(&str, String)> = vars
                 .iter()
                 .map(|&v| {
@@ -1172,7 +1172,7 @@ impl BlockTransNode {
                     (v, s)
                 })
                 .collect();
-            Ok((py_format(&message, &data), message, data))
+            (py_format(&message, &data), message, data)
         });
         r.pop_frame();
         let (formatted, message, data) = result?;
