@@ -358,9 +358,22 @@ macro_rules! from_int {
 from_int!(i8, i16, i32, i64, u8, u16, u32, isize);
 
 impl From<u64> for Value {
-    /// Integers past `i64::MAX` become floats.
+    /// Integers past `i64::MAX` stay exact, as a [`Decimal`] with no places
+    /// (Python's `int` has no bound; a float would print `1.8446744073709552e19`).
     fn from(v: u64) -> Value {
-        i64::try_from(v).map_or(Value::Float(v as f64), Value::Int)
+        i64::try_from(v).map_or_else(|_| Value::big_int(v), Value::Int)
+    }
+}
+
+impl Value {
+    /// An integer too big for [`Value::Int`]: its exact digits as a [`Decimal`].
+    pub(crate) fn big_int(n: impl std::fmt::Display) -> Value {
+        let text = n.to_string();
+        match text.parse::<Decimal>() {
+            Ok(d) => Value::Decimal(Arc::new(d)),
+            // Cannot happen for an integer's digits; a float keeps the magnitude.
+            Err(_) => Value::Float(text.parse().unwrap_or(f64::NAN)),
+        }
     }
 }
 
@@ -467,6 +480,22 @@ mod tests {
     #[test]
     fn value_is_small() {
         assert_eq!(std::mem::size_of::<Value>(), 24);
+    }
+
+    #[test]
+    fn integers_past_i64_stay_exact() {
+        assert_eq!(Value::from(u64::MAX).to_string(), "18446744073709551615");
+        assert_eq!(Value::from(i64::MAX as u64), Value::Int(i64::MAX));
+        let big = to_value(&(-(1i128 << 100))).unwrap();
+        assert_eq!(big.to_string(), "-1267650600228229401496703205376");
+        assert!(big.is_true());
+        // JSON data: serde_json hands its u64 over as is.
+        assert_eq!(
+            to_value(&serde_json::json!(18446744073709551615u64))
+                .unwrap()
+                .to_string(),
+            "18446744073709551615"
+        );
     }
 
     #[test]

@@ -89,7 +89,7 @@ impl ser::Serializer for ValueSerializer {
         Ok(Value::Int(v))
     }
     fn serialize_i128(self, v: i128) -> R {
-        Ok(i64::try_from(v).map_or(Value::Float(v as f64), Value::Int))
+        Ok(i64::try_from(v).map_or_else(|_| Value::big_int(v), Value::Int))
     }
     fn serialize_u8(self, v: u8) -> R {
         Ok(Value::Int(v.into()))
@@ -104,7 +104,7 @@ impl ser::Serializer for ValueSerializer {
         Ok(Value::from(v))
     }
     fn serialize_u128(self, v: u128) -> R {
-        Ok(i64::try_from(v).map_or(Value::Float(v as f64), Value::Int))
+        Ok(i64::try_from(v).map_or_else(|_| Value::big_int(v), Value::Int))
     }
     fn serialize_f32(self, v: f32) -> R {
         Ok(Value::Float(v.into()))

@@ -88,7 +88,7 @@ fn title(text: &str) -> String {
 
 /// Python's `str.capitalize`: the first character upper-cased, the rest
 /// lower-cased.
-fn capitalize(text: &str) -> String {
+pub(crate) fn capitalize(text: &str) -> String {
     let mut chars = text.chars();
     let mut out: String = chars
         .next()

@@ -234,8 +234,10 @@ pub fn decode(v: &Json) -> Value {
     match v {
         Json::Null => Value::None,
         Json::Bool(b) => Value::Bool(*b),
-        Json::Number(n) => match n.as_i64() {
-            Some(i) if !n.to_string().contains(['.', 'e', 'E']) => Value::Int(i),
+        Json::Number(n) => match (n.as_i64(), n.as_u64()) {
+            (Some(i), _) if !n.to_string().contains(['.', 'e', 'E']) => Value::Int(i),
+            // Past i64: still an exact integer.
+            (None, Some(u)) => Value::from(u),
             _ => Value::Float(n.as_f64().unwrap_or(f64::NAN)),
         },
         Json::String(s) => Value::from(s.as_str()),

@@ -105,13 +105,8 @@ fn sentence(rng: &mut fastrand::Rng) -> String {
         sample(rng, count, &mut section);
         out.push_str(&section.join(" "));
     }
-    let mut chars = out.chars();
-    let mut sentence: String = chars
-        .next()
-        .into_iter()
-        .flat_map(char::to_uppercase)
-        .collect();
-    sentence.push_str(chars.as_str());
+    // The vocabulary is lower case: capitalising upper-cases the first letter.
+    let mut sentence = crate::builtin_attrs::capitalize(&out);
     sentence.push(if rng.bool() { '?' } else { '.' });
     sentence
 }

@@ -139,7 +139,10 @@ pub(crate) fn quote(text: &str, safe_chars: &str) -> String {
         } else {
             let mut buf = [0u8; 4];
             for b in c.encode_utf8(&mut buf).bytes() {
-                out.push_str(&format!("%{b:02X}"));
+                const HEX: &[u8; 16] = b"0123456789ABCDEF";
+                out.push('%');
+                out.push(HEX[usize::from(b >> 4)] as char);
+                out.push(HEX[usize::from(b & 15)] as char);
             }
         }
     }
@@ -162,6 +165,15 @@ pub fn urlencode(v: &Value, arg: Option<&Value>, _: &FilterEnv) -> Result<Value,
         None | Some(Value::None) => "/".to_string(),
         Some(a) => match a {
             Value::Str(t) | Value::SafeStr(t) => t.to_string(),
+            // Python takes any other iterable of byte values: its ASCII ones
+            // are safe.
+            Value::List(items) if items.iter().all(|i| matches!(i, Value::Int(_))) => items
+                .iter()
+                .filter_map(|i| match i {
+                    Value::Int(b @ 0..=127) => Some(*b as u8 as char),
+                    _ => None,
+                })
+                .collect(),
             other => {
                 return Err(type_error(format!(
                     "quote() safe must be str, not {}",
