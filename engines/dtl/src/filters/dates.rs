@@ -151,7 +151,7 @@ enum Data<'a> {
     Date(NaiveDate),
     DateTime(NaiveDateTime, &'a Value),
     Time(NaiveTime),
-    Other,
+    Other(&'a Value),
 }
 
 fn local_zone(dt: &NaiveDateTime) -> Zone {
@@ -201,7 +201,7 @@ fn format(v: &Value, fmt: &str, mode: Mode, env: &FilterEnv<'_>) -> Result<Optio
         Value::DateTime(dt) => Data::DateTime(*dt, v),
         Value::AwareDateTime(a) => Data::DateTime(a.datetime.naive_local(), v),
         Value::Time(t) => Data::Time(*t),
-        _ => Data::Other,
+        other => Data::Other(other),
     };
     let zone = match v {
         // Looking a naive datetime up in the time zone database is costly:
@@ -331,7 +331,7 @@ fn one_char(
         Data::Date(d) => (Some(*d), None),
         Data::DateTime(dt, _) => (Some(dt.date()), Some(dt.time())),
         Data::Time(t) => (None, Some(*t)),
-        Data::Other => (None, None),
+        Data::Other(_) => (None, None),
     };
     let is_time_char = TIME_CHARS.contains(c);
     if is_time_char {
@@ -394,7 +394,7 @@ fn one_char(
                 },
             )),
             Data::Time(t) => Some(iso_time(t)),
-            Data::Other => None,
+            Data::Other(_) => None,
         });
     }
     if c == 'I' {
@@ -426,7 +426,13 @@ fn one_char(
                     "combine() argument 1 must be datetime.date, not datetime.time",
                 ));
             }
-            Data::Other => return Ok(None),
+            // Django combines the value with midnight: not a date, a TypeError.
+            Data::Other(v) => {
+                return Err(type_error(format!(
+                    "combine() argument 1 must be datetime.date, not {}",
+                    py_type(v)
+                )));
+            }
         };
         if c == 'U' {
             let ts = match offset {
