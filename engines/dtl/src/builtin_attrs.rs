@@ -2,7 +2,10 @@
 //! template can reach with a dot (`{{ name.upper }}`, `{{ n.real }}`):
 //! Django looks the name up on the value and calls it when it is callable.
 
+use chrono::{Datelike, NaiveDate, NaiveDateTime, NaiveTime, Timelike};
 use platen_core::Value;
+
+use crate::filters::dates::{iso_datetime, iso_time};
 
 /// `text.name` (or `text.name()`), where `name` is a `str` method taking no
 /// arguments; `None` for other names.
@@ -67,6 +70,47 @@ pub(crate) fn decimal_attr(d: &Value, name: &str) -> Option<Value> {
         // Decimal('0'), which prints as the int does.
         "imag" => Value::Int(0),
         _ => return None,
+    })
+}
+
+/// `d.name` for a `datetime.date`; `None` for other names.
+pub(crate) fn date_attr(d: NaiveDate, name: &str) -> Option<Value> {
+    Some(match name {
+        "year" => Value::Int(d.year().into()),
+        "month" => Value::Int(d.month().into()),
+        "day" => Value::Int(d.day().into()),
+        "weekday" => Value::Int(d.weekday().num_days_from_monday().into()),
+        "isoweekday" => Value::Int(d.weekday().number_from_monday().into()),
+        "toordinal" => Value::Int(d.num_days_from_ce().into()),
+        "isoformat" => Value::from(d.format("%Y-%m-%d").to_string()),
+        _ => return None,
+    })
+}
+
+/// `t.name` for a `datetime.time`; `None` for other names.
+pub(crate) fn time_attr(t: NaiveTime, name: &str) -> Option<Value> {
+    Some(match name {
+        "hour" => Value::Int(t.hour().into()),
+        "minute" => Value::Int(t.minute().into()),
+        "second" => Value::Int(t.second().into()),
+        "microsecond" => Value::Int((t.nanosecond() / 1000).into()),
+        "isoformat" => Value::from(iso_time(&t)),
+        "tzinfo" => Value::None,
+        "fold" => Value::Int(0),
+        _ => return None,
+    })
+}
+
+/// `dt.name` for a `datetime.datetime`, naive or (with `offset`, seconds
+/// east of UTC) aware; `None` for other names.
+pub(crate) fn datetime_attr(dt: NaiveDateTime, offset: Option<i32>, name: &str) -> Option<Value> {
+    Some(match name {
+        "date" => Value::Date(dt.date()),
+        "time" => Value::Time(dt.time()),
+        "isoformat" => Value::from(iso_datetime(&dt, offset)),
+        "tzinfo" if offset.is_none() => Value::None,
+        "tzinfo" => return None,
+        _ => return date_attr(dt.date(), name).or_else(|| time_attr(dt.time(), name)),
     })
 }
 
@@ -138,6 +182,30 @@ mod tests {
         assert_eq!(text(str_attr("abc1", "islower")), "True");
         assert_eq!(text(str_attr("123", "islower")), "False");
         assert_eq!(text(str_attr("x", "format")), "<none>");
+    }
+
+    #[test]
+    fn date_and_time_attributes_behave_as_python_s() {
+        let d = NaiveDate::from_ymd_opt(2024, 2, 29).unwrap();
+        let t = NaiveTime::from_hms_micro_opt(13, 5, 9, 120).unwrap();
+        let dt = d.and_time(t);
+        assert_eq!(text(date_attr(d, "year")), "2024");
+        assert_eq!(text(date_attr(d, "weekday")), "3");
+        assert_eq!(text(date_attr(d, "isoweekday")), "4");
+        assert_eq!(text(date_attr(d, "toordinal")), "738945");
+        assert_eq!(text(date_attr(d, "hour")), "<none>");
+        assert_eq!(text(time_attr(t, "microsecond")), "120");
+        assert_eq!(text(datetime_attr(dt, None, "minute")), "5");
+        assert_eq!(text(datetime_attr(dt, None, "month")), "2");
+        assert_eq!(
+            text(datetime_attr(dt, None, "isoformat")),
+            "2024-02-29T13:05:09.000120"
+        );
+        assert_eq!(
+            text(datetime_attr(dt, Some(-18000), "isoformat")),
+            "2024-02-29T13:05:09.000120-05:00"
+        );
+        assert_eq!(text(datetime_attr(dt, None, "tzinfo")), "None");
     }
 
     #[test]

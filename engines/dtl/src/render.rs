@@ -613,6 +613,28 @@ impl<'a> Renderer<'a> {
                     return Ok(Some(v));
                 }
             }
+            Value::Date(d) => {
+                if let Some(v) = crate::builtin_attrs::date_attr(*d, seg) {
+                    return Ok(Some(v));
+                }
+            }
+            Value::Time(t) => {
+                if let Some(v) = crate::builtin_attrs::time_attr(*t, seg) {
+                    return Ok(Some(v));
+                }
+            }
+            Value::DateTime(dt) => {
+                if let Some(v) = crate::builtin_attrs::datetime_attr(*dt, None, seg) {
+                    return Ok(Some(v));
+                }
+            }
+            Value::AwareDateTime(a) => {
+                let offset = a.datetime.offset().local_minus_utc();
+                let local = a.datetime.naive_local();
+                if let Some(v) = crate::builtin_attrs::datetime_attr(local, Some(offset), seg) {
+                    return Ok(Some(v));
+                }
+            }
             _ => {}
         }
         let Ok(index) = seg.trim().parse::<i64>() else {

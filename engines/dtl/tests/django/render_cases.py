@@ -615,7 +615,7 @@ SNIPPET_VALUES = [
     "<b>x</b> & 'q'", "  spaced  ", "ÀÉ ünïcode Straße", "123", "-5", "1.5", "line1\nline2",
     mark_safe("<i>safe</i>"), [], [1, 2, 3], ["a", "<b>", "c"], {"a": 1, "b": "x"}, None, True,
     False, _dec.Decimal("1.235"), _dt.date(2024, 2, 29), _dt.datetime(2008, 1, 1, 13, 5, 9),
-    _dt.time(0, 1, 0),
+    _dt.datetime(2024, 7, 4, 0, 0, 0, 250), _dt.time(0, 1, 0), _dt.time(23, 59, 59, 999999),
 ]
 SNIPPETS = [
     # (center's odd space moved between Django 5.2 and 6: even widths only.)
@@ -639,6 +639,8 @@ SNIPPETS = [
     # (An int past i64 is a Decimal here, which has neither bit_length nor
     # numerator: the unit tests cover those.)
     "{{ v.real }}|{{ v.imag }}|{{ v.is_integer }}",
+    "{{ v.year }}|{{ v.month }}|{{ v.day }}|{{ v.weekday }}|{{ v.isoweekday }}|{{ v.toordinal }}",
+    "{{ v.hour }}|{{ v.minute }}|{{ v.second }}|{{ v.microsecond }}|{{ v.isoformat }}|{{ v.date }}|{{ v.time }}",
     "{% widthratio v 10 100 %}|{% widthratio 5 v 100 %}|{% widthratio v w 7 as x %}[{{ x }}]",
     "{{ v|get_digit:n }}|{{ v|add:w }}|{{ v|slice:n }}|{{ v|truncatechars:n }}",
 ]
