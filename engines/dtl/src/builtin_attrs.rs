@@ -7,9 +7,31 @@ use platen_core::Value;
 
 use crate::filters::dates::{iso_datetime, iso_time};
 
+/// `value.name` (or `value.name()`) for a string, number, date or time, as
+/// Python has it; `None` where Python has no such attribute, and for other
+/// values.
+pub(crate) fn attr(value: &Value, name: &str) -> Option<Value> {
+    match value {
+        Value::Str(s) | Value::SafeStr(s) => str_attr(s, name),
+        Value::Bool(b) => int_attr(i64::from(*b), name),
+        Value::Int(n) => int_attr(*n, name),
+        Value::Float(x) => float_attr(*x, name),
+        Value::Decimal(_) => decimal_attr(value, name),
+        Value::Date(d) => date_attr(*d, name),
+        Value::Time(t) => time_attr(*t, name),
+        Value::DateTime(dt) => datetime_attr(*dt, None, name),
+        Value::AwareDateTime(a) => datetime_attr(
+            a.datetime.naive_local(),
+            Some(a.datetime.offset().local_minus_utc()),
+            name,
+        ),
+        _ => None,
+    }
+}
+
 /// `text.name` (or `text.name()`), where `name` is a `str` method taking no
 /// arguments; `None` for other names.
-pub(crate) fn str_attr(text: &str, name: &str) -> Option<Value> {
+fn str_attr(text: &str, name: &str) -> Option<Value> {
     let all = |f: fn(char) -> bool| Value::Bool(!text.is_empty() && text.chars().all(f));
     Some(match name {
         "upper" => Value::from(text.to_uppercase()),
@@ -42,7 +64,7 @@ pub(crate) fn str_attr(text: &str, name: &str) -> Option<Value> {
 
 /// `n.name` for an `int` (`real`, `imag`, `numerator`, `denominator`,
 /// `bit_length`); `None` for other names.
-pub(crate) fn int_attr(n: i64, name: &str) -> Option<Value> {
+fn int_attr(n: i64, name: &str) -> Option<Value> {
     Some(match name {
         "real" | "numerator" => Value::Int(n),
         "imag" => Value::Int(0),
@@ -54,7 +76,7 @@ pub(crate) fn int_attr(n: i64, name: &str) -> Option<Value> {
 
 /// `x.name` for a `float` (`real`, `imag`, `is_integer`); `None` for other
 /// names.
-pub(crate) fn float_attr(x: f64, name: &str) -> Option<Value> {
+fn float_attr(x: f64, name: &str) -> Option<Value> {
     Some(match name {
         "real" => Value::Float(x),
         "imag" => Value::Float(0.0),
@@ -64,7 +86,7 @@ pub(crate) fn float_attr(x: f64, name: &str) -> Option<Value> {
 }
 
 /// `d.name` for a `Decimal` (`real`, `imag`); `None` for other names.
-pub(crate) fn decimal_attr(d: &Value, name: &str) -> Option<Value> {
+fn decimal_attr(d: &Value, name: &str) -> Option<Value> {
     Some(match name {
         "real" => d.clone(),
         // Decimal('0'), which prints as the int does.
@@ -74,7 +96,7 @@ pub(crate) fn decimal_attr(d: &Value, name: &str) -> Option<Value> {
 }
 
 /// `d.name` for a `datetime.date`; `None` for other names.
-pub(crate) fn date_attr(d: NaiveDate, name: &str) -> Option<Value> {
+fn date_attr(d: NaiveDate, name: &str) -> Option<Value> {
     Some(match name {
         "year" => Value::Int(d.year().into()),
         "month" => Value::Int(d.month().into()),
@@ -88,7 +110,7 @@ pub(crate) fn date_attr(d: NaiveDate, name: &str) -> Option<Value> {
 }
 
 /// `t.name` for a `datetime.time`; `None` for other names.
-pub(crate) fn time_attr(t: NaiveTime, name: &str) -> Option<Value> {
+fn time_attr(t: NaiveTime, name: &str) -> Option<Value> {
     Some(match name {
         "hour" => Value::Int(t.hour().into()),
         "minute" => Value::Int(t.minute().into()),
@@ -103,7 +125,7 @@ pub(crate) fn time_attr(t: NaiveTime, name: &str) -> Option<Value> {
 
 /// `dt.name` for a `datetime.datetime`, naive or (with `offset`, seconds
 /// east of UTC) aware; `None` for other names.
-pub(crate) fn datetime_attr(dt: NaiveDateTime, offset: Option<i32>, name: &str) -> Option<Value> {
+fn datetime_attr(dt: NaiveDateTime, offset: Option<i32>, name: &str) -> Option<Value> {
     Some(match name {
         "date" => Value::Date(dt.date()),
         "time" => Value::Time(dt.time()),

@@ -525,7 +525,7 @@ impl DtlBackend {
             .libraries
             .keys()
             .map(String::as_str)
-            .chain(["cache", "i18n", "l10n", "static", "tz"])
+            .chain(["cache", "humanize", "i18n", "l10n", "static", "tz"])
             .collect();
         names.sort_unstable();
         names.dedup();
@@ -635,7 +635,7 @@ impl Backend for DtlBackend {
         // Django's own libraries are always loadable, as in a Django project;
         // registered libraries are loadable under their registered names.
         let mut libraries: HashMap<String, Arc<Library>> =
-            ["cache", "i18n", "l10n", "static", "tz"]
+            ["cache", "humanize", "i18n", "l10n", "static", "tz"]
                 .into_iter()
                 .filter_map(|n| Some((n.to_owned(), django_library(n)?)))
                 .collect();

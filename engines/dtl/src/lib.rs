@@ -15,6 +15,7 @@ mod expr;
 pub mod filters;
 mod formats;
 mod gettext;
+mod humanize;
 mod i18n;
 mod l10n;
 mod lexer;

@@ -592,6 +592,11 @@ pub fn django_library(name: &str) -> Option<Arc<Library>> {
                 lib.filter(f);
             }
         }
+        "humanize" => {
+            for f in &crate::humanize::FILTERS {
+                lib.filter(f);
+            }
+        }
         "tz" => {
             lib.tag("localtime", crate::tz::do_localtime);
             lib.tag("timezone", crate::tz::do_timezone);

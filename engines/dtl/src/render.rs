@@ -588,54 +588,13 @@ impl<'a> Renderer<'a> {
                     return Ok(Some(v));
                 }
             }
-            Value::Str(s) | Value::SafeStr(s) => {
-                if let Some(v) = crate::builtin_attrs::str_attr(s, seg) {
+            // Strings, numbers, dates and times: Python's attributes and
+            // no-argument methods (`{{ name.upper }}`, `{{ d.year }}`).
+            _ => {
+                if let Some(v) = crate::builtin_attrs::attr(cur, seg) {
                     return Ok(Some(v));
                 }
             }
-            Value::Int(_) | Value::Bool(_) => {
-                let n = match cur {
-                    Value::Bool(b) => i64::from(*b),
-                    Value::Int(n) => *n,
-                    _ => 0,
-                };
-                if let Some(v) = crate::builtin_attrs::int_attr(n, seg) {
-                    return Ok(Some(v));
-                }
-            }
-            Value::Float(x) => {
-                if let Some(v) = crate::builtin_attrs::float_attr(*x, seg) {
-                    return Ok(Some(v));
-                }
-            }
-            Value::Decimal(_) => {
-                if let Some(v) = crate::builtin_attrs::decimal_attr(cur, seg) {
-                    return Ok(Some(v));
-                }
-            }
-            Value::Date(d) => {
-                if let Some(v) = crate::builtin_attrs::date_attr(*d, seg) {
-                    return Ok(Some(v));
-                }
-            }
-            Value::Time(t) => {
-                if let Some(v) = crate::builtin_attrs::time_attr(*t, seg) {
-                    return Ok(Some(v));
-                }
-            }
-            Value::DateTime(dt) => {
-                if let Some(v) = crate::builtin_attrs::datetime_attr(*dt, None, seg) {
-                    return Ok(Some(v));
-                }
-            }
-            Value::AwareDateTime(a) => {
-                let offset = a.datetime.offset().local_minus_utc();
-                let local = a.datetime.naive_local();
-                if let Some(v) = crate::builtin_attrs::datetime_attr(local, Some(offset), seg) {
-                    return Ok(Some(v));
-                }
-            }
-            _ => {}
         }
         let Ok(index) = seg.trim().parse::<i64>() else {
             return Ok(None);

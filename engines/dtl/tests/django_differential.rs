@@ -232,7 +232,7 @@ fn engine(dir: &Path, autoescape: bool) -> DtlEngine {
     .iter()
     .map(|d| Arc::new(common::DirLoader::new(dir.join(d))) as Arc<dyn platen_core::Loader>)
     .collect();
-    let libraries = ["cache", "i18n", "l10n", "static", "tz"]
+    let libraries = ["cache", "humanize", "i18n", "l10n", "static", "tz"]
         .iter()
         .filter_map(|name| Some((name.to_string(), django_library(name)?)))
         .collect();

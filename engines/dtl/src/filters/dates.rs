@@ -621,13 +621,15 @@ fn raw_format(arg: Option<&Value>) -> std::borrow::Cow<'_, str> {
 
 /// A datetime for `timesince`: naive or with an offset.
 #[derive(Clone, Copy)]
-struct Moment {
-    naive: NaiveDateTime,
-    offset: Option<i32>,
+pub(crate) struct Moment {
+    /// The wall-clock time.
+    pub(crate) naive: NaiveDateTime,
+    /// Seconds east of UTC for an aware datetime.
+    pub(crate) offset: Option<i32>,
 }
 
 impl Moment {
-    fn from_value(v: &Value) -> Result<Moment, Error> {
+    pub(crate) fn from_value(v: &Value) -> Result<Moment, Error> {
         match v {
             Value::Date(d) => Ok(Moment {
                 naive: d.and_hms_opt(0, 0, 0).unwrap_or_default(),
@@ -648,7 +650,9 @@ impl Moment {
         }
     }
 
-    fn now(aware: bool) -> Moment {
+    /// Now: UTC when `aware`, else the default zone's wall clock (Python's
+    /// `datetime.now(timezone.utc)` and `datetime.now()`).
+    pub(crate) fn now(aware: bool) -> Moment {
         let now = chrono::Utc::now();
         if aware {
             Moment {
@@ -664,7 +668,7 @@ impl Moment {
     }
 
     /// `self - other` in whole seconds, or `None` for naive minus aware.
-    fn minus(&self, other: &Moment) -> Option<Duration> {
+    pub(crate) fn minus(&self, other: &Moment) -> Option<Duration> {
         match (self.offset, other.offset) {
             (None, None) => Some(self.naive - other.naive),
             (Some(a), Some(b)) => Some(
@@ -678,21 +682,33 @@ impl Moment {
 
 const MONTHS_DAYS: [u32; 12] = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
-/// Django's `TIME_STRINGS[name] % {"num": n}`, translated, with no-break spaces.
-fn plural(env: &FilterEnv<'_>, n: i64, one: &str, many: &str) -> Result<String, Error> {
+/// Django's `TIME_STRINGS[name] % {"num": n}`, translated (under `context`
+/// when the strings have one, as humanize's do), with no-break spaces.
+fn plural(
+    env: &FilterEnv<'_>,
+    context: Option<&str>,
+    n: i64,
+    one: &str,
+    many: &str,
+) -> Result<String, Error> {
     let (one, many) = (format!("%(num)d {one}"), format!("%(num)d {many}"));
-    let text = env.ngettext(&one, &many, n as f64)?;
+    let text = match context {
+        Some(c) => env.npgettext(c, &one, &many, n as f64)?,
+        None => env.ngettext(&one, &many, n as f64)?,
+    };
     Ok(text
         .replace("%(num)d", &n.to_string())
         .replace("%%", "%")
         .replace(' ', "\u{a0}"))
 }
 
-/// Django's `timesince(d, now, reversed)` with depth 2.
-fn timesince_text(
+/// Django's `timesince(d, now, reversed)` with depth 2; `context` is the
+/// message context of the time strings (None: Django's own `TIME_STRINGS`).
+pub(crate) fn timesince_text(
     d: Moment,
     now: Option<Moment>,
     reversed: bool,
+    context: Option<&str>,
     env: &FilterEnv<'_>,
 ) -> Result<String, Error> {
     let now = now.unwrap_or_else(|| Moment::now(d.offset.is_some()));
@@ -701,7 +717,7 @@ fn timesince_text(
         .minus(&d)
         .ok_or_else(|| type_error("can't subtract offset-naive and offset-aware datetimes"))?;
     let since = delta.num_seconds();
-    let zero = || plural(env, 0, "minute", "minutes");
+    let zero = || plural(env, context, 0, "minute", "minutes");
     if since <= 0 {
         return zero();
     }
@@ -762,7 +778,7 @@ fn timesince_text(
         if value == 0 {
             break;
         }
-        result.push(plural(env, value, names[i].0, names[i].1)?);
+        result.push(plural(env, context, value, names[i].0, names[i].1)?);
         i += 1;
     }
     Ok(result.join(&*env.gettext(", ")?))
@@ -782,7 +798,7 @@ fn since_filter(
         Some(a) if a.is_true() => Some(Moment::from_value(a)?),
         _ => None,
     };
-    match timesince_text(d, now, reversed, env) {
+    match timesince_text(d, now, reversed, None, env) {
         Ok(text) => Ok(s(text)),
         Err(e) if matches!(e.kind(), ErrorKind::InvalidType | ErrorKind::InvalidValue) => Ok(s("")),
         Err(e) => Err(e),

@@ -82,6 +82,21 @@ impl<'a> FilterEnv<'a> {
         }
     }
 
+    /// Django's `npgettext(context, singular, plural, n)` in the active
+    /// language.
+    pub(crate) fn npgettext<'m>(
+        &self,
+        context: &str,
+        singular: &'m str,
+        plural: &'m str,
+        n: f64,
+    ) -> Result<Cow<'m, str>, Error> {
+        match &self.i18n {
+            Some(l) => l.set.npgettext(l.active, context, singular, plural, n),
+            None => Ok(Cow::Borrowed(if n == 1.0 { singular } else { plural })),
+        }
+    }
+
     /// The active language's formats, localisation on (filters never see
     /// `{% localize off %}`, as in Django).
     pub(crate) fn formats(&self) -> crate::formats::Formats<'a> {

@@ -643,8 +643,15 @@ SNIPPETS = [
     "{{ v.hour }}|{{ v.minute }}|{{ v.second }}|{{ v.microsecond }}|{{ v.isoformat }}|{{ v.date }}|{{ v.time }}",
     "{% widthratio v 10 100 %}|{% widthratio 5 v 100 %}|{% widthratio v w 7 as x %}[{{ x }}]",
     "{{ v|get_digit:n }}|{{ v|add:w }}|{{ v|slice:n }}|{{ v|truncatechars:n }}",
+    "{% load humanize %}{{ v|ordinal }}|{{ n|ordinal }}|{{ v|apnumber }}|{{ n|apnumber }}",
+    "{% load humanize %}{{ v|intcomma }}|{{ v|intword }}|{{ v|floatformat:2|intcomma }}",
+    "{% load humanize %}{{ 1000000|intword }}|{{ 1240000000|intword }}|{{ 999999999999|intword }}|{{ -7500000|intword }}|{{ 1234567.891|intcomma }}|{{ '98765x'|intcomma }}",
+    "{% load humanize %}{{ v|naturalday }}|{{ v|naturalday:'Y' }}",
 ]
-snippet_engine = Engine(libraries={"i18n": "django.templatetags.i18n"})
+snippet_engine = Engine(libraries={
+    "i18n": "django.templatetags.i18n",
+    "humanize": "django.contrib.humanize.templatetags.humanize",
+})
 for i, source in enumerate(SNIPPETS):
     template = snippet_engine.from_string(source)
     for j, v in enumerate(SNIPPET_VALUES):
