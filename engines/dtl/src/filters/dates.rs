@@ -712,6 +712,15 @@ pub(crate) fn timesince_text(
     env: &FilterEnv<'_>,
 ) -> Result<String, Error> {
     let now = now.unwrap_or_else(|| Moment::now(d.offset.is_some()));
+    // Django compares the two in d's time zone: now's wall clock is moved
+    // to d's offset (years, months and days are counted on wall clocks).
+    let now = match (d.offset, now.offset) {
+        (Some(to), Some(from)) if to != from => Moment {
+            naive: now.naive + Duration::seconds(i64::from(to - from)),
+            offset: Some(to),
+        },
+        _ => now,
+    };
     let (d, now) = if reversed { (now, d) } else { (d, now) };
     let delta = now
         .minus(&d)

@@ -647,6 +647,7 @@ SNIPPETS = [
     "{% load humanize %}{{ v|intcomma }}|{{ v|intword }}|{{ v|floatformat:2|intcomma }}",
     "{% load humanize %}{{ 1000000|intword }}|{{ 1240000000|intword }}|{{ 999999999999|intword }}|{{ -7500000|intword }}|{{ 1234567.891|intcomma }}|{{ '98765x'|intcomma }}",
     "{% load humanize %}{{ v|naturalday }}|{{ v|naturalday:'Y' }}",
+    "{{ a1|timesince:a2 }}|{{ a2|timeuntil:a1 }}|{{ v|timesince:a2 }}|{{ v|timeuntil:a1 }}|{{ v|timesince:w }}",
 ]
 snippet_engine = Engine(libraries={
     "i18n": "django.templatetags.i18n",
@@ -655,7 +656,12 @@ snippet_engine = Engine(libraries={
 for i, source in enumerate(SNIPPETS):
     template = snippet_engine.from_string(source)
     for j, v in enumerate(SNIPPET_VALUES):
-        context = {"v": v, "w": SNIPPET_VALUES[(j * 7) % len(SNIPPET_VALUES)], "n": j - 3}
+        context = {
+            "v": v, "w": SNIPPET_VALUES[(j * 7) % len(SNIPPET_VALUES)], "n": j - 3,
+            # Two aware datetimes at different offsets, for timesince/timeuntil.
+            "a1": _dt.datetime(2024, 8, 6, 17, 43, tzinfo=_dt.timezone(_dt.timedelta(hours=-6))),
+            "a2": _dt.datetime(2024, 12, 6, 20, 40, tzinfo=_dt.timezone.utc),
+        }
         try:
             output = template.render(Context(context))
         except Exception as e:  # platen raises too: the case says which class
