@@ -447,6 +447,13 @@ fn one_char(
                     local_timestamp(&naive)
                 }
             };
+            // Python's int(timestamp()) truncates toward zero: before 1970
+            // a fraction of a second rounds up.
+            let ts = if ts < 0 && naive.nanosecond() >= 1000 {
+                ts + 1
+            } else {
+                ts
+            };
             return Ok(Some(ts.to_string()));
         }
         let secs = offset.unwrap_or_else(|| local_offset_fold0(&naive));
@@ -844,6 +851,17 @@ mod tests {
         date(v, Some(&Value::from(f)), &FilterEnv::new(true))
             .unwrap()
             .to_string()
+    }
+
+    #[test]
+    fn timestamps_before_1970_truncate_toward_zero() {
+        let v = Value::DateTime(
+            NaiveDateTime::parse_from_str("1900-05-10T17:30:00.123456", "%Y-%m-%dT%H:%M:%S%.f")
+                .unwrap(),
+        );
+        // Python: int(-2197758599.876544) (America/Chicago, CST then).
+        assert_eq!(fmt(&v, "U"), "-2197758599");
+        assert_eq!(fmt(&dt("1900-05-10T17:30:00"), "U"), "-2197758600");
     }
 
     #[test]
