@@ -1042,6 +1042,13 @@ impl<'a> Renderer<'a> {
                     Err(e) if e.kind() == ErrorKind::RenderError => return Err(e),
                     Err(_) => 1,
                 };
+                // The count sets the length: the longest word is 14 bytes,
+                // a random paragraph under 4 KiB.
+                let per_item = if *method == b'w' { 15 } else { 4096 };
+                crate::filters::check_output_size(
+                    usize::try_from(count.max(0))
+                        .map_or(usize::MAX, |n| n.saturating_mul(per_item)),
+                )?;
                 if *method == b'w' {
                     out.push_str(&crate::lorem::words(count, *common));
                 } else {

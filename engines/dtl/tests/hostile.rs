@@ -219,6 +219,32 @@ fn long_not_chains_fail_cleanly() {
 }
 
 #[test]
+fn sizes_a_template_asks_for_are_bounded() {
+    // Each would allocate gigabytes (or abort on allocation) if obeyed.
+    for source in [
+        "{{ x|center:10000000000 }}",
+        "{{ x|ljust:10000000000000000000000 }}",
+        "{{ x|stringformat:'9999999999s' }}",
+        "{{ 1.5|stringformat:'.2000000000f' }}",
+        "{% lorem 100000000000 w %}",
+        "{% lorem 10000000 p %}",
+    ] {
+        let err = engine()
+            .template_from_str(source)
+            .and_then(|t| t.render(&context(), None))
+            .expect_err(source);
+        assert_eq!(err.kind(), ErrorKind::RenderError, "{source}: {err}");
+        assert!(err.to_string().contains("Error"), "{source}: {err}");
+    }
+    // Large but reasonable sizes still render.
+    let out = engine()
+        .template_from_str("{{ x|center:100000 }}{% lorem 2000 w %}")
+        .and_then(|t| t.render(&context(), None))
+        .unwrap();
+    assert!(out.len() > 100_000);
+}
+
+#[test]
 fn self_inclusion_fails_cleanly() {
     let err = on_small_stack(|| {
         engine()

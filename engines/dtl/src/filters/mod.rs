@@ -295,10 +295,30 @@ pub(crate) fn py_ssize(n: i128) -> Result<isize, Error> {
     })
 }
 
+/// The most one filter or tag may write when the template sets the size
+/// (a width, a precision, a `lorem` count): 256 MiB. Django has no such
+/// limit, but then a template could make a server allocate without bound.
+pub(crate) const MAX_SIZED_OUTPUT: usize = 256 << 20;
+
+/// Python's `MemoryError` when a template asks for more than
+/// [`MAX_SIZED_OUTPUT`] bytes of output.
+pub(crate) fn check_output_size(bytes: usize) -> Result<(), Error> {
+    if bytes > MAX_SIZED_OUTPUT {
+        return Err(other_error(
+            "MemoryError",
+            &format!(
+                "{bytes} bytes asked for; one filter or tag writes at most {MAX_SIZED_OUTPUT}"
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// An empty string with room for `bytes` bytes, or Python's `MemoryError`
-/// when that much cannot be had: a template asking for a huge width gets an
-/// error, the process does not abort.
+/// when that is past [`MAX_SIZED_OUTPUT`] or cannot be had: a template
+/// asking for a huge width gets an error, the process does not abort.
 pub(crate) fn string_with_room(bytes: usize) -> Result<String, Error> {
+    check_output_size(bytes)?;
     let mut out = String::new();
     out.try_reserve_exact(bytes)
         .map_err(|_| other_error("MemoryError", ""))?;

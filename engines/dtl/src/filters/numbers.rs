@@ -925,6 +925,10 @@ fn format_one(spec: &Spec, arg: &Value) -> Result<String, FmtErr> {
                 "inf".to_string()
             } else {
                 let prec = spec.prec.unwrap_or(6);
+                // The precision sets the length: at most 309 integer digits
+                // (or an exponent) besides the `prec` fraction digits.
+                crate::filters::check_output_size(prec.saturating_add(320))
+                    .map_err(FmtErr::Other)?;
                 match spec.conv.to_ascii_lowercase() {
                     'e' => fmt_exp(f.abs(), prec, spec.alt),
                     'f' => {
