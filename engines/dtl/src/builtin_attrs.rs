@@ -46,7 +46,10 @@ fn str_attr(text: &str, name: &str) -> Option<Value> {
         "swapcase" => Value::from(swapcase(text)),
         "split" => text.split_whitespace().map(Value::from).collect(),
         "splitlines" => text.lines().map(Value::from).collect(),
-        "isdigit" | "isdecimal" => all(|c| c.is_ascii_digit() || c.is_numeric()),
+        // Unicode decimal digits (Nd), as int() reads them.
+        "isdigit" | "isdecimal" => {
+            all(|c| c.is_ascii_digit() || crate::filters::nd_value(c).is_some())
+        }
         "isnumeric" => all(char::is_numeric),
         "isalpha" => all(char::is_alphabetic),
         "isalnum" => all(char::is_alphanumeric),
