@@ -26,7 +26,7 @@ if ! command -v wrk >/dev/null; then
   apt-get install -y wrk >/dev/null
 fi
 
-cargo build -q --release -p platen-example-site --bin platen-example-site --bin platen-example-site-peer
+cargo build -q --release --manifest-path examples/Cargo.toml -p platen-example-site --bin platen-example-site --bin platen-example-site-peer
 bin=$CARGO_TARGET_DIR/release
 
 logs=$(mktemp -d)

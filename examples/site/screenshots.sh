@@ -14,7 +14,7 @@ mkdir -p "$out"
 command -v chromium >/dev/null || { echo "chromium is missing: apt-get install -y chromium" >&2; exit 1; }
 
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-target}
-cargo build -q -p platen-example-site --bin platen-example-site
+cargo build -q --manifest-path examples/Cargo.toml -p platen-example-site --bin platen-example-site
 log=$(mktemp)
 debug_log=$(mktemp)
 profile=$(mktemp -d)

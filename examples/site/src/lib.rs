@@ -15,7 +15,7 @@
 //! - [`axum_app`]: the same site as an axum router;
 //! - [`server`]: the command line and the hyper accept loop.
 //!
-//! `cargo run -p platen-example-site` serves it on
+//! `cargo run --manifest-path examples/Cargo.toml -p platen-example-site` serves it on
 //! `http://127.0.0.1:8000/`.
 
 pub mod axum_app;

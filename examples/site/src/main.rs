@@ -1,4 +1,4 @@
-//! The example site on hyper + tower: `cargo run -p platen-example-site
+//! The example site on hyper + tower: `cargo run --manifest-path examples/Cargo.toml -p platen-example-site
 //! [-- --addr 127.0.0.1:8000]`.
 
 use std::process::ExitCode;

@@ -1,4 +1,4 @@
-//! The example site on axum: `cargo run -p platen-example-site --bin
+//! The example site on axum: `cargo run --manifest-path examples/Cargo.toml -p platen-example-site --bin
 //! platen-example-site-axum [-- --addr 127.0.0.1:8000]`.
 
 use std::process::ExitCode;

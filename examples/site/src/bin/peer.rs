@@ -3,7 +3,7 @@
 //! mirror the DTL ones (`peer-templates/`: a base layout, includes, a
 //! `reading_time` filter, a `date` filter and a `url` function in Rust).
 //!
-//! `cargo run --release -p platen-example-site --bin platen-example-site-peer -- --addr 127.0.0.1:8001`
+//! `cargo run --release --manifest-path examples/Cargo.toml -p platen-example-site --bin platen-example-site-peer -- --addr 127.0.0.1:8001`
 
 use std::process::ExitCode;
 use std::sync::Arc;
