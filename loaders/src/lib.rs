@@ -1,5 +1,9 @@
 //! # platen-loaders
 //!
+//! Owns the built-in loaders: finding and reading template sources from
+//! directories, apps and memory, and the cached loader in front of them.
+//! Loaders never compile: engines hand them a `Compiler`.
+//!
 //! The built-in template loaders of platen, each a plain implementation of
 //! [`platen_core::Loader`], modelled on Django's:
 //!

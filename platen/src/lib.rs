@@ -1,5 +1,9 @@
 //! # platen
 //!
+//! Owns nothing of its own: the facade that re-exports platen-core, the
+//! loaders and the engines (behind the features `dtl`, `handlebars`,
+//! `tera`), with `engines_from_file` wiring the registry for an application.
+//!
 //! A template platform for Rust, shaped like Django's template system:
 //! several engines side by side, each fed by a chain of loaders, all declared
 //! in one layered settings file (`platen.toml`) that mirrors Django's

@@ -1,5 +1,8 @@
-//! The `platen` command line: render a template, check every template, time
-//! a template, serve the templates over HTTP, run the DTL conformance cases.
+//! # platen-cli
+//!
+//! Owns the `platen` command: render a template, check every template, time
+//! a template, serve the templates over HTTP, run the DTL conformance cases,
+//! each subcommand in its own module, all through the `platen` facade.
 
 mod bench;
 mod check;

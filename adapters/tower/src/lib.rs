@@ -1,5 +1,9 @@
 //! # platen-tower
 //!
+//! Owns platen on the web: the tower `Layer`/`Service` pair, the lazy
+//! `TemplateResponse`, context processors and the 404/500/debug pages.
+//! It speaks only platen-core's traits; engines come from the application.
+//!
 //! platen as [tower] middleware, shaped like Django's template response
 //! machinery:
 //!

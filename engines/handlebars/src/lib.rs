@@ -1,5 +1,9 @@
 //! # platen-handlebars
 //!
+//! Owns the `platen.handlebars` backend: the `handlebars` crate behind
+//! platen's `Engine`/`Template` traits, its partials found through platen's
+//! loader chain, and the conversion of platen values into its JSON.
+//!
 //! The `platen.handlebars` backend: [Handlebars](https://handlebarsjs.com/)
 //! templates, rendered by the [`handlebars`] crate, whose templates *and
 //! partials* are found through platen's loader chain, never the crate's own

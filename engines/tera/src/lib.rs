@@ -1,5 +1,9 @@
 //! # platen-tera
 //!
+//! Owns the `platen.tera` backend: the `tera` crate behind platen's
+//! `Engine`/`Template` traits, its parents and includes found through
+//! platen's loader chain, and the conversion of platen values into Tera's.
+//!
 //! The `platen.tera` backend: [Tera 2](https://keats.github.io/tera/)
 //! templates whose `{% extends %}` and `{% include %}` targets are found
 //! through platen's loader chain (never Tera's own file loading), so Tera
