@@ -1,4 +1,7 @@
-//! String filters: case, padding, truncation, URL quoting, word wrapping.
+//! String filters: case, padding, truncation, word wrapping, `escapejs`.
+//!
+//! URL quoting (`iriencode`, `urlencode`) lives in [`super::urls`]; both
+//! filters are re-exported here at their former paths.
 
 use platen_core::{Error, Value};
 use unicode_normalization::UnicodeNormalization;
@@ -126,64 +129,8 @@ pub fn escapejs(v: &Value, _: Option<&Value>, _: &FilterEnv) -> Result<Value, Er
     Ok(safe(out))
 }
 
-/// Python's `urllib.parse.quote(text, safe)`: percent-encodes the UTF-8
-/// bytes of everything but letters, digits, `_.-~` and `safe`.
-pub(crate) fn quote(text: &str, safe_chars: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if c.is_ascii_alphanumeric()
-            || matches!(c, '_' | '.' | '-' | '~')
-            || (c.is_ascii() && safe_chars.contains(c))
-        {
-            out.push(c);
-        } else {
-            let mut buf = [0u8; 4];
-            for b in c.encode_utf8(&mut buf).bytes() {
-                const HEX: &[u8; 16] = b"0123456789ABCDEF";
-                out.push('%');
-                out.push(HEX[usize::from(b >> 4)] as char);
-                out.push(HEX[usize::from(b & 15)] as char);
-            }
-        }
-    }
-    out
-}
-
-/// `iriencode`: Django's `iri_to_uri`.
-pub fn iriencode(v: &Value, _: Option<&Value>, _: &FilterEnv) -> Result<Value, Error> {
-    Ok(s(quote(&py_str(v), "/#%[]=:;$&()+,!?*@'~")))
-}
-
-/// `urlencode`: Python's `quote` with `/` safe, or the argument's characters.
-pub fn urlencode(v: &Value, arg: Option<&Value>, _: &FilterEnv) -> Result<Value, Error> {
-    let text = py_str(v);
-    // Python's quote() returns an empty string before it looks at `safe`.
-    if text.is_empty() {
-        return Ok(s(""));
-    }
-    let safe_chars = match arg {
-        None | Some(Value::None) => "/".to_string(),
-        Some(a) => match a {
-            Value::Str(t) | Value::SafeStr(t) => t.to_string(),
-            // Python takes any other iterable of byte values: its ASCII ones
-            // are safe.
-            Value::List(items) if items.iter().all(|i| matches!(i, Value::Int(_))) => items
-                .iter()
-                .filter_map(|i| match i {
-                    Value::Int(b @ 0..=127) => Some(*b as u8 as char),
-                    _ => None,
-                })
-                .collect(),
-            other => {
-                return Err(type_error(format!(
-                    "quote() safe must be str, not {}",
-                    py_type(other)
-                )));
-            }
-        },
-    };
-    Ok(s(quote(&text, &safe_chars)))
-}
+// `iriencode` and `urlencode` live with the other URL code.
+pub use super::urls::{iriencode, urlencode};
 
 /// `lower`.
 pub fn lower(v: &Value, _: Option<&Value>, _: &FilterEnv) -> Result<Value, Error> {
