@@ -110,15 +110,17 @@ fn unquote(text: &str) -> String {
     let mut bytes = Vec::with_capacity(b.len());
     let mut i = 0;
     while i < b.len() {
-        if b[i] == b'%' && i + 2 < b.len() && i + 2 <= (b.len() - 1) {
-            let hex = &text[i + 1..i + 3];
-            if let Ok(v) = u8::from_str_radix(hex, 16)
-                && hex.bytes().all(|c| c.is_ascii_hexdigit())
-            {
-                bytes.push(v);
-                i += 3;
-                continue;
-            }
+        // Two hex digits read as bytes: a `%` before a multibyte character
+        // stays as it is (slicing the text there would cut the character).
+        if b[i] == b'%'
+            && let (Some(hi), Some(lo)) = (
+                b.get(i + 1).and_then(|c| (*c as char).to_digit(16)),
+                b.get(i + 2).and_then(|c| (*c as char).to_digit(16)),
+            )
+        {
+            bytes.push((hi * 16 + lo) as u8);
+            i += 3;
+            continue;
         }
         bytes.push(b[i]);
         i += 1;
@@ -504,6 +506,18 @@ mod tests {
         assert_eq!(quote_plus("a b+c&d", ""), "a+b%2Bc%26d");
         assert_eq!(quote_plus("a b", " "), "a+b");
         assert_eq!(quote("", "/"), "");
+    }
+
+    #[test]
+    fn unquotes_like_python() {
+        assert_eq!(unquote("a%20b%2fc"), "a b/c");
+        // Not two hex digits: left as it is, as Python's `unquote` does.
+        assert_eq!(unquote("%€a%4"), "%€a%4");
+        assert_eq!(unquote("%e2%82%ac%zz"), "€%zz");
+        assert_eq!(
+            urlize_text("http://example.com/%€a", false, None, true),
+            "<a href=\"http://example.com/%25%E2%82%ACa\" rel=\"nofollow\">http://example.com/%€a</a>"
+        );
     }
 
     #[test]
