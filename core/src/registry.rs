@@ -5,11 +5,12 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
 
+use crate::closest::did_you_mean;
 use crate::engine::Engine;
 use crate::engines::Engines;
 use crate::error::{Error, ErrorKind, Result};
 use crate::loader::Loader;
-use crate::settings::{EngineSettings, LoaderSpec, Settings, closest};
+use crate::settings::{EngineSettings, LoaderSpec, Settings};
 
 /// Builds an engine from one settings entry (Django's backend class).
 pub trait Backend: Send + Sync {
@@ -228,9 +229,7 @@ impl Registry {
             None => {
                 let mut detail = format!("unknown loader `{}`", spec.loader);
                 let names = self.loader_names();
-                if let Some(best) = closest(&spec.loader, &names) {
-                    detail.push_str(&format!(" (did you mean `{best}`?)"));
-                }
+                detail.push_str(&did_you_mean(&spec.loader, &names));
                 detail.push_str(&format!("; registered loaders: {}", names.join(", ")));
                 Err(Error::bad_setting(
                     spec.key.clone(),
@@ -256,9 +255,7 @@ fn plain_spec(loader: &str, entry: &EngineSettings, sub: &str) -> LoaderSpec {
 
 fn unknown(what: &str, name: &str, known: &[&str], entry: &EngineSettings, sub: &str) -> Error {
     let mut detail = format!("unknown {what} `{name}`");
-    if let Some(best) = closest(name, known) {
-        detail.push_str(&format!(" (did you mean `{best}`?)"));
-    }
+    detail.push_str(&did_you_mean(name, known));
     detail.push_str(&format!("; registered: {}", known.join(", ")));
     let err = entry.error(sub, detail);
     debug_assert_eq!(err.kind(), ErrorKind::BadSettings);

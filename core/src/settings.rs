@@ -284,9 +284,7 @@ impl EngineSettings {
                 let mut detail = format!("unknown option `{key}` for backend `{}`", self.backend);
                 let mut all: Vec<&str> = COMMON_OPTIONS.to_vec();
                 all.extend_from_slice(known);
-                if let Some(best) = closest(key, &all) {
-                    detail.push_str(&format!(" (did you mean `{best}`?)"));
-                }
+                detail.push_str(&crate::closest::did_you_mean(key, &all));
                 if known.is_empty() {
                     detail.push_str(&format!(
                         "; it takes only the common options: {}",
@@ -359,30 +357,9 @@ fn num_text(n: Num) -> String {
     }
 }
 
-/// The closest candidate by edit distance (ignoring case), if close enough
-/// to be a typo.
-pub fn closest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
-    fn distance(a: &str, b: &str) -> usize {
-        let b: Vec<char> = b.chars().collect();
-        let mut prev: Vec<usize> = (0..=b.len()).collect();
-        for (i, ca) in a.chars().enumerate() {
-            let mut cur = vec![i + 1];
-            for (j, cb) in b.iter().enumerate() {
-                let cost = usize::from(ca != *cb);
-                cur.push((prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1));
-            }
-            prev = cur;
-        }
-        prev[b.len()]
-    }
-    let word = word.to_lowercase();
-    candidates
-        .iter()
-        .map(|c| (distance(&word, &c.to_lowercase()), *c))
-        .filter(|(d, c)| *d <= (c.chars().count() / 3).max(2) && *d < c.chars().count())
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, c)| c)
-}
+/// The closest candidate by edit distance (ignoring case); moved to
+/// [`crate::closest`], kept here for existing callers.
+pub use crate::closest::closest;
 
 /// The name an engine gets when its entry has no `name`: the backend's last
 /// dotted segment (`platen.handlebars` -> `handlebars`), or, for a Python
@@ -664,9 +641,7 @@ impl Settings {
                 None => {
                     let names: Vec<&str> = sections.keys().map(String::as_str).collect();
                     let mut detail = format!("there is no profile `{profile}`");
-                    if let Some(best) = closest(&profile, &names) {
-                        detail.push_str(&format!(" (did you mean `{best}`?)"));
-                    }
+                    detail.push_str(&crate::closest::did_you_mean(&profile, &names));
                     if names.is_empty() {
                         detail.push_str(&format!(
                             "; the settings have no profiles: add a `[profiles.{profile}]` section to the settings file"
@@ -1442,9 +1417,7 @@ fn describe_kind(kind: &figment::error::Kind, from_env: bool) -> String {
         Kind::MissingField(field) => format!("the required key `{field}` is missing"),
         Kind::UnknownField(field, known) => {
             let mut s = format!("unknown key `{field}`");
-            if let Some(best) = closest(field, known) {
-                s.push_str(&format!(" (did you mean `{best}`?)"));
-            }
+            s.push_str(&crate::closest::did_you_mean(field, known));
             s.push_str(&format!("; valid keys: {}", known.join(", ")));
             s
         }
