@@ -14,7 +14,7 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use figment::Jail;
-use platen_core::settings::{self, ENGINE_KEYS, TOP_LEVEL_KEYS};
+use platen_core::settings;
 use platen_core::{
     BuildEnv, Engine, EngineSettings, Error, ErrorKind, Loader, LoaderEnv, LoaderSpec, Origin,
     Registry, Settings, Template,
@@ -24,9 +24,25 @@ use platen_core::{
 /// (creating files) fail the test.
 fn jail(f: impl FnOnce(&mut Jail) -> Result<(), figment::Error>) {
     Jail::expect_with(|j| {
-        j.clear_env();
+        clear_env(j);
         f(j)
     });
+}
+
+/// Clears the jail's environment but for insta's own variables
+/// (`INSTA_UPDATE`, ...) and `CI`, and tells insta where the workspace is
+/// (it cannot run `cargo metadata` without `PATH`), so snapshots are found
+/// and written as usual.
+fn clear_env(j: &mut Jail) {
+    let keep: Vec<(String, String)> = std::env::vars()
+        .filter(|(k, _)| k.starts_with("INSTA_") || k == "CI")
+        .collect();
+    j.clear_env();
+    for (k, v) in &keep {
+        j.set_env(k, v);
+    }
+    let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    j.set_env("INSTA_WORKSPACE_ROOT", workspace.display());
 }
 
 /// The jail's directory.
@@ -101,6 +117,23 @@ fn assert_bad(err: &Error, key: &str, source: &str) -> String {
     );
     assert!(text.contains(&format!("`{key}`")), "{text}");
     assert!(text.contains(source), "{text}");
+    redact(&text)
+}
+
+/// `text` with the jail's directory (the current directory, as written and
+/// canonical) replaced by `[DIR]`, so that snapshots are the same on any
+/// machine.
+fn redact(text: &str) -> String {
+    let dir = std::env::current_dir().unwrap();
+    let mut text = text.to_owned();
+    let mut forms = vec![dir.display().to_string()];
+    if let Ok(canonical) = dir.canonicalize() {
+        forms.push(canonical.display().to_string());
+    }
+    forms.sort_by_key(|f| std::cmp::Reverse(f.len()));
+    for form in forms {
+        text = text.replace(&form, "[DIR]");
+    }
     text
 }
 
@@ -467,16 +500,16 @@ fn file_values_are_not_relaxed_like_environment_text() {
         )?;
         let s = load(j, "platen.toml").unwrap();
         let e = &s.templates[0];
-        assert_bad(
+        insta::assert_snapshot!(assert_bad(
             &e.option::<bool>("flag").unwrap_err(),
             "templates[0].options.flag",
             &file_of(j, "platen.toml"),
-        );
-        assert_bad(
+        ));
+        insta::assert_snapshot!(assert_bad(
             &e.option::<String>("text").unwrap_err(),
             "templates[0].options.text",
             &file_of(j, "platen.toml"),
-        );
+        ));
         Ok(())
     });
 }
@@ -557,23 +590,23 @@ fn yaml_and_json_files() {
         );
 
         // Errors name the YAML and JSON files too.
-        j.clear_env();
+        clear_env(j);
         j.create_file("bad.yaml", "debgu: true\n")?;
         let text = assert_bad(
             &load(j, "bad.yaml").unwrap_err(),
             "debgu",
             &file_of(j, "bad.yaml"),
         );
-        assert!(text.contains("did you mean `debug`"), "{text}");
+        insta::assert_snapshot!(text);
         j.create_file(
             "bad.json",
             r#"{"templates": [{"backend": "platen.dtl", "dirs": 3}]}"#,
         )?;
-        assert_bad(
+        insta::assert_snapshot!(assert_bad(
             &load(j, "bad.json").unwrap_err(),
             "templates[0].dirs",
             &file_of(j, "bad.json"),
-        );
+        ));
         Ok(())
     });
 }
@@ -752,9 +785,7 @@ fn settings_can_be_made_in_code_and_extended_with_own_keys() {
         let err = Settings::from_figment(figment.clone(), &root(j), None).unwrap_err();
         let text = err.to_string();
         assert_eq!(err.settings_key(), Some("server"), "{text}");
-        for key in TOP_LEVEL_KEYS {
-            assert!(text.contains(key), "lists the valid keys: {text}");
-        }
+        insta::assert_snapshot!(redact(&text));
         let s =
             Settings::from_figment_allowing(figment.clone(), &root(j), None, &["server"]).unwrap();
         assert_eq!(s.templates[0].dirs, vec![root(j).join("t/tera")]);
@@ -771,7 +802,11 @@ fn settings_can_be_made_in_code_and_extended_with_own_keys() {
         let figment = Settings::figment(None).unwrap();
         assert_eq!(figment.extract_inner::<u16>("server.port").unwrap(), 9000);
         let err = Settings::from_figment(figment, &root(j), None).unwrap_err();
-        assert_bad(&err, "server", "environment variable PLATEN_SERVER__PORT");
+        insta::assert_snapshot!(assert_bad(
+            &err,
+            "server",
+            "environment variable PLATEN_SERVER__PORT"
+        ));
         // A figment without the defaults layer still has defaults.
         let s = Settings::from_figment(figment::Figment::from(Toml::string("")), &root(j), None)
             .unwrap();
@@ -788,15 +823,23 @@ fn settings_errors_about_any_key() {
         j.set_env("PLATEN_STATIC_URL", "cdn");
         let s = load(j, "platen.toml").unwrap();
         let err = s.error("static_url", "must end with `/`");
-        assert_bad(&err, "static_url", "environment variable PLATEN_STATIC_URL");
+        insta::assert_snapshot!(assert_bad(
+            &err,
+            "static_url",
+            "environment variable PLATEN_STATIC_URL"
+        ));
         let err = s.error("templates[1].dirs[0]", "unreadable");
-        assert_bad(&err, "templates[1].dirs[0]", &file_of(j, "platen.toml"));
+        insta::assert_snapshot!(assert_bad(
+            &err,
+            "templates[1].dirs[0]",
+            &file_of(j, "platen.toml")
+        ));
         let err = s.templates[0].error("options.strict_mode", "nope");
-        assert_bad(
+        insta::assert_snapshot!(assert_bad(
             &err,
             "templates[0].options.strict_mode",
             &file_of(j, "platen.toml"),
-        );
+        ));
         assert_eq!(s.templates[1].key("dirs.1"), "templates[1].dirs[1]");
         assert_eq!(s.templates[1].key(""), "templates[1]");
         Ok(())
@@ -810,20 +853,11 @@ fn settings_errors_about_any_key() {
 fn unknown_top_level_keys_are_refused_with_a_suggestion_and_the_valid_keys() {
     jail(|j| {
         let text = refused(j, "debgu = true\n", "debgu");
-        assert!(text.contains("did you mean `debug`?"), "{text}");
-        for key in TOP_LEVEL_KEYS {
-            assert!(text.contains(key), "lists `{key}`: {text}");
-        }
+        insta::assert_snapshot!(text);
         let text = refused(j, "[[TEMPLATES]]\nBACKEND = \"platen.tera\"\n", "TEMPLATES");
-        assert!(
-            text.contains("did you mean `templates`?") && text.contains("lowercase"),
-            "{text}"
-        );
+        insta::assert_snapshot!(text);
         let text = refused(j, "colour = \"blue\"\n", "colour");
-        assert!(
-            !text.contains("did you mean"),
-            "no suggestion when nothing is close: {text}"
-        );
+        insta::assert_snapshot!(text);
         Ok(())
     });
 }
@@ -837,25 +871,22 @@ fn unknown_keys_of_engines_apps_and_profiles_are_refused() {
             "[[templates]]\nbackend = \"platen.tera\"\ndirz = [\"t/tera\"]\n",
             "templates[0].dirz",
         );
-        assert!(text.contains("did you mean `dirs`?"), "{text}");
-        for key in ENGINE_KEYS {
-            assert!(text.contains(key), "{text}");
-        }
+        insta::assert_snapshot!(text);
         let text = refused(j, "apps = [{ nam = \"blog\" }]\n", "apps[0].nam");
-        assert!(text.contains("did you mean `name`?"), "{text}");
+        insta::assert_snapshot!(text);
         // A profile section is checked even when it is not active.
         let text = refused(j, "[profiles.dev]\ndebgu = true\n", "profiles.dev.debgu");
-        assert!(text.contains("did you mean `debug`?"), "{text}");
-        refused(
+        insta::assert_snapshot!(text);
+        insta::assert_snapshot!(refused(
             j,
             "[profiles.dev]\ntemplates = [{ backend = \"x\", dirz = [] }]\n",
             "profiles.dev.templates[0].dirz",
-        );
-        refused(
+        ));
+        insta::assert_snapshot!(refused(
             j,
             "[profiles.dev]\nprofile = \"prod\"\n",
             "profiles.dev.profile",
-        );
+        ));
         Ok(())
     });
 }
@@ -864,58 +895,58 @@ fn unknown_keys_of_engines_apps_and_profiles_are_refused() {
 fn wrong_types_are_refused() {
     jail(|j| {
         let text = refused(j, "debug = \"yes please\"\n", "debug");
-        assert!(
-            text.contains("expected a boolean") && text.contains("\"yes please\""),
-            "{text}"
-        );
-        assert!(text.contains("true or false"), "says how to fix it: {text}");
+        insta::assert_snapshot!(text);
         let text = refused(
             j,
             "[[templates]]\nbackend = \"platen.tera\"\ndirs = 3\n",
             "templates[0].dirs",
         );
-        assert!(text.contains("expected a sequence"), "{text}");
-        refused(
+        insta::assert_snapshot!(text);
+        insta::assert_snapshot!(refused(
             j,
             "[[templates]]\nbackend = \"platen.tera\"\noptions = { autoescape = \"no\" }\n",
             "templates[0].options.autoescape",
-        );
-        refused(
+        ));
+        insta::assert_snapshot!(refused(
             j,
             "[[templates]]\nbackend = \"platen.tera\"\noptions = 3\n",
             "templates[0].options",
-        );
-        refused(
+        ));
+        insta::assert_snapshot!(refused(
             j,
             "[[templates]]\nbackend = \"x\"\noptions.context_processors = \"a\"\n",
             "templates[0].options.context_processors",
-        );
-        refused(
+        ));
+        insta::assert_snapshot!(refused(
             j,
             "[[templates]]\nbackend = \"x\"\noptions.libraries = { mine = 3 }\n",
             "templates[0].options.libraries.mine",
-        );
-        refused(j, "[[templates]]\nbackend = 3\n", "templates[0].backend");
+        ));
+        insta::assert_snapshot!(refused(
+            j,
+            "[[templates]]\nbackend = 3\n",
+            "templates[0].backend"
+        ));
         let text = refused(j, "templates = [3]\n", "templates[0]");
-        assert!(
-            text.contains("an engine table"),
-            "no internal type names: {text}"
-        );
-        assert!(!text.contains("Raw"), "{text}");
-        refused(j, "templates = 3\n", "templates");
-        refused(j, "static_url = []\n", "static_url");
-        refused(j, "profile = 3\n", "profile");
-        refused(j, "apps = \"blog\"\n", "apps");
-        refused(j, "apps = [3]\n", "apps[0]");
-        refused(j, "profiles = 3\n", "profiles");
-        refused(j, "profiles = { dev = 3 }\n", "profiles.dev");
+        insta::assert_snapshot!(text);
+        insta::assert_snapshot!(refused(j, "templates = 3\n", "templates"));
+        insta::assert_snapshot!(refused(j, "static_url = []\n", "static_url"));
+        insta::assert_snapshot!(refused(j, "profile = 3\n", "profile"));
+        insta::assert_snapshot!(refused(j, "apps = \"blog\"\n", "apps"));
+        insta::assert_snapshot!(refused(j, "apps = [3]\n", "apps[0]"));
+        insta::assert_snapshot!(refused(j, "profiles = 3\n", "profiles"));
+        insta::assert_snapshot!(refused(j, "profiles = { dev = 3 }\n", "profiles.dev"));
         // In a profile section, active or not, the key names the section.
-        refused(j, "[profiles.dev]\ndebug = 3\n", "profiles.dev.debug");
-        refused(
+        insta::assert_snapshot!(refused(
+            j,
+            "[profiles.dev]\ndebug = 3\n",
+            "profiles.dev.debug"
+        ));
+        insta::assert_snapshot!(refused(
             j,
             "profile = \"dev\"\n[profiles.dev]\nstatic_url = false\n",
             "profiles.dev.static_url",
-        );
+        ));
         Ok(())
     });
 }
@@ -924,15 +955,12 @@ fn wrong_types_are_refused() {
 fn a_missing_backend_is_refused() {
     jail(|j| {
         let text = refused(j, "[[templates]]\nname = \"x\"\n", "templates[0].backend");
-        assert!(
-            text.contains("required") && text.contains("platen.dtl"),
-            "{text}"
-        );
-        refused(
+        insta::assert_snapshot!(text);
+        insta::assert_snapshot!(refused(
             j,
             "[[templates]]\nbackend = \" \"\n",
             "templates[0].backend",
-        );
+        ));
         Ok(())
     });
 }
@@ -946,28 +974,24 @@ fn missing_directories_are_refused() {
             "[[templates]]\nbackend = \"platen.tera\"\ndirs = [\"t/tera\", \"nope\"]\n",
             "templates[0].dirs[1]",
         );
-        assert!(
-            text.contains(&root(j).join("nope").display().to_string()),
-            "{text}"
-        );
-        assert!(text.contains("does not exist"), "{text}");
-        refused(
+        insta::assert_snapshot!(text);
+        insta::assert_snapshot!(refused(
             j,
             "[[templates]]\nbackend = \"platen.tera\"\noptions.loaders = [{ loader = \"platen.loaders.filesystem\", dirs = [\"gone\"] }]\n",
             "templates[0].options.loaders[0].dirs[0]",
-        );
-        refused(
+        ));
+        insta::assert_snapshot!(refused(
             j,
             "[[templates]]\nbackend = \"x\"\noptions.loaders = [{ loader = \"x\", loaders = [{ loader = \"y\", dirs = [\"t/tera\", \"gone\"] }] }]\n",
             "templates[0].options.loaders[0].loaders[0].dirs[1]",
-        );
+        ));
         // A directory from a profile names the section.
         let text = refused(
             j,
             "profile = \"dev\"\n[profiles.dev]\ntemplates = [{ backend = \"x\", dirs = [\"gone\"] }]\n",
             "templates[0].dirs[0]",
         );
-        assert!(text.contains("section [profiles.dev]"), "{text}");
+        insta::assert_snapshot!(text);
         Ok(())
     });
 }
@@ -977,21 +1001,18 @@ fn missing_app_directories_are_refused() {
     jail(|j| {
         dirs(j);
         let text = refused(j, "apps = [\"apps/blog\", \"apps/gone\"]\n", "apps[1]");
-        assert!(
-            text.contains("app directory") && text.contains("does not exist"),
-            "{text}"
-        );
-        refused(
+        insta::assert_snapshot!(text);
+        insta::assert_snapshot!(refused(
             j,
             "apps = [{ name = \"gone\", path = \"apps/gone\" }]\n",
             "apps[0]",
-        );
+        ));
         let text = refused(
             j,
             "apps = [\"apps/blog\", { name = \"apps/blog\", path = \"apps/shop\" }]\n",
             "apps[1]",
         );
-        assert!(text.contains("already used"), "{text}");
+        insta::assert_snapshot!(text);
         Ok(())
     });
 }
@@ -1004,21 +1025,17 @@ fn duplicate_engine_names_are_refused() {
             "[[templates]]\nbackend = \"platen.tera\"\n[[templates]]\nbackend = \"other.tera\"\n",
             "templates[1].backend",
         );
-        assert!(
-            text.contains("`tera`") && text.contains("already used by templates[0]"),
-            "{text}"
-        );
-        assert!(text.contains("unique `name`"), "says how to fix it: {text}");
-        refused(
+        insta::assert_snapshot!(text);
+        insta::assert_snapshot!(refused(
             j,
             "[[templates]]\nbackend = \"a\"\nname = \"x\"\n[[templates]]\nbackend = \"b\"\nname = \"y\"\n[[templates]]\nbackend = \"c\"\nname = \"x\"\n",
             "templates[2].name",
-        );
-        refused(
+        ));
+        insta::assert_snapshot!(refused(
             j,
             "[[templates]]\nbackend = \"platen.tera\"\nname = \"\"\n",
             "templates[0].name",
-        );
+        ));
         Ok(())
     });
 }
@@ -1031,10 +1048,7 @@ fn unsupported_charsets_are_refused() {
             "[[templates]]\nbackend = \"platen.tera\"\noptions = { file_charset = \"ebcdic\" }\n",
             "templates[0].options.file_charset",
         );
-        assert!(
-            text.contains("ebcdic") && text.contains("utf-8, latin-1"),
-            "{text}"
-        );
+        insta::assert_snapshot!(text);
         j.create_file(
             "platen.toml",
             "[[templates]]\nbackend = \"platen.tera\"\noptions = { file_charset = \"Latin_1\" }\n",
@@ -1058,54 +1072,54 @@ fn malformed_loader_entries_are_refused() {
             &format!("{eng}options = {{ loaders = [42] }}\n"),
             "templates[0].options.loaders[0]",
         );
-        assert!(text.contains("a loader is a name"), "{text}");
+        insta::assert_snapshot!(text);
         let text = refused(
             j,
             &format!("{eng}options.loaders = [{{ loaders = [] }}]\n"),
             "templates[0].options.loaders[0]",
         );
-        assert!(text.contains("needs a `loader` key"), "{text}");
+        insta::assert_snapshot!(text);
         let text = refused(
             j,
             &format!("{eng}options.loaders = [{{ loadr = \"x\" }}]\n"),
             "templates[0].options.loaders[0]",
         );
-        assert!(text.contains("`loadr`"), "points at the typo: {text}");
-        refused(
+        insta::assert_snapshot!(text);
+        insta::assert_snapshot!(refused(
             j,
             &format!("{eng}options.loaders = \"platen.loaders.filesystem\"\n"),
             "templates[0].options.loaders",
-        );
-        refused(
+        ));
+        insta::assert_snapshot!(refused(
             j,
             &format!("{eng}options.loaders = [{{ loader = 3 }}]\n"),
             "templates[0].options.loaders[0].loader",
-        );
-        refused(
+        ));
+        insta::assert_snapshot!(refused(
             j,
             &format!("{eng}options.loaders = [\"\"]\n"),
             "templates[0].options.loaders[0]",
-        );
-        refused(
+        ));
+        insta::assert_snapshot!(refused(
             j,
             &format!("{eng}options.loaders = [{{ loader = \"x\", dirs = \"t\" }}]\n"),
             "templates[0].options.loaders[0].dirs",
-        );
-        refused(
+        ));
+        insta::assert_snapshot!(refused(
             j,
             &format!("{eng}options.loaders = [{{ loader = \"x\", dirs = [3] }}]\n"),
             "templates[0].options.loaders[0].dirs[0]",
-        );
-        refused(
+        ));
+        insta::assert_snapshot!(refused(
             j,
             &format!("{eng}options.loaders = [{{ loader = \"x\", loaders = [[]] }}]\n"),
             "templates[0].options.loaders[0].loaders[0]",
-        );
-        refused(
+        ));
+        insta::assert_snapshot!(refused(
             j,
             &format!("{eng}options.loaders = [{{ loader = \"x\", templates = [] }}]\n"),
             "templates[0].options.loaders[0].templates",
-        );
+        ));
         let text = refused(
             j,
             &format!(
@@ -1113,17 +1127,17 @@ fn malformed_loader_entries_are_refused() {
             ),
             "templates[0].options.loaders[0].templates[\"a.html\"]",
         );
-        assert!(text.contains("must be a string"), "{text}");
-        refused(
+        insta::assert_snapshot!(text);
+        insta::assert_snapshot!(refused(
             j,
             &format!("{eng}options.loaders = [[3, []]]\n"),
             "templates[0].options.loaders[0][0]",
-        );
-        refused(
+        ));
+        insta::assert_snapshot!(refused(
             j,
             &format!("{eng}options.loaders = [[\"x\", 3]]\n"),
             "templates[0].options.loaders[0][1]",
-        );
+        ));
         Ok(())
     });
 }
@@ -1138,23 +1152,19 @@ fn a_bad_profile_is_refused() {
         j.set_env("PLATEN_PROFILE", "staging");
         let err = load(j, "platen.toml").unwrap_err();
         let text = assert_bad(&err, "profile", "environment variable PLATEN_PROFILE");
-        assert!(
-            text.contains("no profile `staging`") && text.contains("prod"),
-            "lists the profiles: {text}"
-        );
-        assert!(text.contains("[profiles.staging]"), "{text}");
+        insta::assert_snapshot!(text);
         j.set_env("PLATEN_PROFILE", "prd");
         let text = load(j, "platen.toml").unwrap_err().to_string();
-        assert!(text.contains("did you mean `prod`?"), "{text}");
-        j.clear_env();
+        insta::assert_snapshot!(redact(&text));
+        clear_env(j);
         // Chosen in the file, the file is named.
         let text = refused(j, "profile = \"dev\"\n", "profile");
-        assert!(text.contains("no profiles"), "{text}");
-        refused(
+        insta::assert_snapshot!(text);
+        insta::assert_snapshot!(refused(
             j,
             "profile = \"dev\"\nprofiles = { dev = [1] }\n",
             "profiles.dev",
-        );
+        ));
         Ok(())
     });
 }
@@ -1166,19 +1176,16 @@ fn a_file_that_does_not_parse_is_refused() {
         let err = load(j, "platen.toml").unwrap_err();
         let text = err.to_string();
         assert_eq!(err.kind(), ErrorKind::BadSettings);
-        assert!(
-            text.contains(&file_of(j, "platen.toml")) && text.contains("line 1"),
-            "{text}"
-        );
+        insta::assert_snapshot!(redact(&text));
         j.create_file("platen.json", "{\"debug\": tru}")?;
         let text = load(j, "platen.json").unwrap_err().to_string();
-        assert!(text.contains(&file_of(j, "platen.json")), "{text}");
+        insta::assert_snapshot!(redact(&text));
         j.create_file("platen.yaml", "- a\n- b\n")?;
         let text = load(j, "platen.yaml").unwrap_err().to_string();
-        assert!(text.contains(&file_of(j, "platen.yaml")), "{text}");
+        insta::assert_snapshot!(redact(&text));
         j.create_file("platen.ini", "debug = true\n")?;
         let text = load(j, "platen.ini").unwrap_err().to_string();
-        assert!(text.contains("unknown format `.ini`"), "{text}");
+        insta::assert_snapshot!(redact(&text));
         Ok(())
     });
 }
@@ -1189,18 +1196,15 @@ fn a_missing_settings_file_is_a_clear_error() {
         let err = load(j, "nowhere.toml").unwrap_err();
         assert_eq!(err.kind(), ErrorKind::BadSettings);
         let text = err.to_string();
-        assert!(
-            text.contains(&format!("{} does not exist", file_of(j, "nowhere.toml"))),
-            "{text}"
-        );
+        insta::assert_snapshot!(redact(&text));
         // A relative path is shown absolute.
         let text = Settings::load("also-nowhere.toml").unwrap_err().to_string();
-        assert!(text.contains(&file_of(j, "also-nowhere.toml")), "{text}");
+        insta::assert_snapshot!(redact(&text));
         let err = Settings::figment(Some(Path::new("nowhere.toml"))).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::BadSettings);
         mkdirs(j, &["conf"]);
         let text = load(j, "conf").unwrap_err().to_string();
-        assert!(text.contains("is a directory"), "{text}");
+        insta::assert_snapshot!(redact(&text));
         Ok(())
     });
 }
@@ -1220,11 +1224,7 @@ fn a_variable_naming_no_engine_is_refused() {
             "templates.jinja",
             "environment variable PLATEN_TEMPLATES__JINJA__DEBUG",
         );
-        assert!(text.contains("no engine `jinja`"), "{text}");
-        assert!(
-            text.contains("0 (hbs), 1 (tera)"),
-            "lists the engines: {text}"
-        );
+        insta::assert_snapshot!(text);
         Ok(())
     });
     jail(|j| {
@@ -1236,16 +1236,13 @@ fn a_variable_naming_no_engine_is_refused() {
             "templates[2]",
             "PLATEN_TEMPLATES__2__DEBUG",
         );
-        assert!(text.contains("no engine at position 2"), "{text}");
+        insta::assert_snapshot!(text);
         Ok(())
     });
     jail(|j| {
         j.set_env("PLATEN_TEMPLATES__0__DIRS", "[t]");
         let text = Settings::from_env().unwrap_err().to_string();
-        assert!(
-            text.contains("there are no engines") && text.contains("PLATEN_TEMPLATES__0__DIRS"),
-            "{text}"
-        );
+        insta::assert_snapshot!(redact(&text));
         Ok(())
     });
     jail(|j| {
@@ -1255,7 +1252,7 @@ fn a_variable_naming_no_engine_is_refused() {
         )?;
         j.set_env("PLATEN_TEMPLATES__X__APP_DIRS", "true");
         let text = load(j, "platen.toml").unwrap_err().to_string();
-        assert!(text.contains("more than one engine"), "{text}");
+        insta::assert_snapshot!(redact(&text));
         Ok(())
     });
 }
@@ -1270,18 +1267,14 @@ fn unknown_and_malformed_variables_are_refused() {
             "debg",
             "environment variable PLATEN_DEBG",
         );
-        assert!(text.contains("did you mean PLATEN_DEBUG?"), "{text}");
+        insta::assert_snapshot!(text);
         Ok(())
     });
     jail(|j| {
         j.create_file("platen.toml", "debug = true\n")?;
         j.set_env("PLATEN_TEMPLATES____DIRS", "[a]");
         let err = load(j, "platen.toml").unwrap_err();
-        assert!(
-            err.to_string().contains("PLATEN_TEMPLATES____DIRS")
-                && err.to_string().contains("`__`"),
-            "{err}"
-        );
+        insta::assert_snapshot!(redact(&err.to_string()));
         Ok(())
     });
     jail(|j| {
@@ -1293,7 +1286,7 @@ fn unknown_and_malformed_variables_are_refused() {
             "templates[0].dirz",
             "PLATEN_TEMPLATES__HBS__DIRZ",
         );
-        assert!(text.contains("did you mean `dirs`?"), "{text}");
+        insta::assert_snapshot!(text);
         Ok(())
     });
     jail(|j| {
@@ -1305,7 +1298,7 @@ fn unknown_and_malformed_variables_are_refused() {
             "templates[0].dirs[5]",
             "PLATEN_TEMPLATES__HBS__DIRS__5",
         );
-        assert!(text.contains("not a position"), "{text}");
+        insta::assert_snapshot!(text);
         Ok(())
     });
     jail(|j| {
@@ -1316,7 +1309,7 @@ fn unknown_and_malformed_variables_are_refused() {
             "static_url",
             "PLATEN_STATIC_URL__X",
         );
-        assert!(text.contains("not a table"), "{text}");
+        insta::assert_snapshot!(text);
         Ok(())
     });
     jail(|j| {
@@ -1328,7 +1321,7 @@ fn unknown_and_malformed_variables_are_refused() {
             "templates[0].backend",
             "PLATEN_TEMPLATES__HBS__BACKEND__X",
         );
-        assert!(text.contains("not a table"), "{text}");
+        insta::assert_snapshot!(text);
         Ok(())
     });
 }
@@ -1343,10 +1336,7 @@ fn bad_values_in_variables_name_the_variable() {
             "debug",
             "environment variable PLATEN_DEBUG",
         );
-        assert!(
-            text.contains("\"maybe\"") && text.contains("true or false"),
-            "{text}"
-        );
+        insta::assert_snapshot!(text);
         Ok(())
     });
     jail(|j| {
@@ -1358,7 +1348,7 @@ fn bad_values_in_variables_name_the_variable() {
             "templates[0].dirs[1]",
             "environment variable PLATEN_TEMPLATES__0__DIRS",
         );
-        assert!(text.contains("does not exist"), "{text}");
+        insta::assert_snapshot!(text);
         Ok(())
     });
     jail(|j| {
@@ -1370,21 +1360,18 @@ fn bad_values_in_variables_name_the_variable() {
             "templates[0].dirs",
             "PLATEN_TEMPLATES__HBS__DIRS",
         );
-        assert!(
-            text.contains("[a, b]"),
-            "shows the list syntax of variables: {text}"
-        );
+        insta::assert_snapshot!(text);
         Ok(())
     });
     jail(|j| {
         dirs(j);
         j.create_file("platen.toml", TWO)?;
         j.set_env("PLATEN_APPS", "[apps/blog, apps/gone]");
-        assert_bad(
+        insta::assert_snapshot!(assert_bad(
             &load(j, "platen.toml").unwrap_err(),
             "apps[1]",
             "environment variable PLATEN_APPS",
-        );
+        ));
         Ok(())
     });
     jail(|j| {
@@ -1394,11 +1381,11 @@ fn bad_values_in_variables_name_the_variable() {
             "PLATEN_TEMPLATES",
             "[{backend=\"platen.tera\",dirs=[\"gone\"]}]",
         );
-        assert_bad(
+        insta::assert_snapshot!(assert_bad(
             &load(j, "platen.toml").unwrap_err(),
             "templates[0].dirs[0]",
             "environment variable PLATEN_TEMPLATES",
-        );
+        ));
         Ok(())
     });
     jail(|j| {
@@ -1407,11 +1394,11 @@ fn bad_values_in_variables_name_the_variable() {
         j.set_env("PLATEN_TEMPLATES__HBS__OPTIONS__STRICT_MODE", "maybe");
         let s = load(j, "platen.toml").unwrap();
         let err = s.templates[0].option::<bool>("strict_mode").unwrap_err();
-        assert_bad(
+        insta::assert_snapshot!(assert_bad(
             &err,
             "templates[0].options.strict_mode",
             "environment variable PLATEN_TEMPLATES__HBS__OPTIONS__STRICT_MODE",
-        );
+        ));
         Ok(())
     });
 }
@@ -1434,30 +1421,20 @@ fn engine_options_are_checked_by_the_engine() {
             "templates[0].options.strict_mode",
             &file,
         );
-        assert!(
-            text.contains("unknown option `strict_mode` for backend `platen.handlebars`"),
-            "{text}"
-        );
-        assert!(
-            text.contains("dev_mode") && text.contains("autoescape"),
-            "lists the valid options: {text}"
-        );
+        insta::assert_snapshot!(text);
         let text = hbs
             .deny_unknown_options(&["strict_modes"])
             .unwrap_err()
             .to_string();
-        assert!(text.contains("did you mean `strict_modes`?"), "{text}");
+        insta::assert_snapshot!(redact(&text));
         let text = hbs.deny_unknown_options(&[]).unwrap_err().to_string();
-        assert!(text.contains("only the common options"), "{text}");
+        insta::assert_snapshot!(redact(&text));
         let text = assert_bad(
             &hbs.option::<Vec<String>>("strict_mode").unwrap_err(),
             "templates[0].options.strict_mode",
             &file,
         );
-        assert!(
-            text.contains("expected a sequence") && text.contains("bool true"),
-            "{text}"
-        );
+        insta::assert_snapshot!(text);
         Ok(())
     });
     jail(|j| {
@@ -1470,10 +1447,7 @@ fn engine_options_are_checked_by_the_engine() {
             .deny_unknown_options(&["autoescape_on", "filters"])
             .unwrap_err()
             .to_string();
-        assert!(
-            text.contains("did you mean `autoescape`?"),
-            "a typo of a common option too: {text}"
-        );
+        insta::assert_snapshot!(redact(&text));
         Ok(())
     });
 }
@@ -1652,12 +1626,7 @@ fn the_registry_refuses_unknown_backends_and_loaders_naming_key_and_source() {
             .build_engines(&load(j, "platen.toml").unwrap())
             .unwrap_err();
         let text = assert_bad(&err, "templates[1].backend", &file);
-        assert!(
-            text.contains("unknown backend `test.dumy`")
-                && text.contains("did you mean `test.dummy`?"),
-            "{text}"
-        );
-        assert!(text.contains("registered: test.dummy"), "{text}");
+        insta::assert_snapshot!(text);
 
         j.create_file(
             "platen.toml",
@@ -1667,10 +1636,7 @@ fn the_registry_refuses_unknown_backends_and_loaders_naming_key_and_source() {
             .build_engines(&load(j, "platen.toml").unwrap())
             .unwrap_err();
         let text = assert_bad(&err, "templates[0].options.loaders[0].loaders[0]", &file);
-        assert!(
-            text.contains("did you mean `platen.loaders.filesystem`?"),
-            "{text}"
-        );
+        insta::assert_snapshot!(text);
 
         // A loader named by an environment variable names the variable.
         j.create_file("platen.toml", "[[templates]]\nbackend = \"test.dummy\"\n")?;
@@ -1681,11 +1647,11 @@ fn the_registry_refuses_unknown_backends_and_loaders_naming_key_and_source() {
         let err = registry()
             .build_engines(&load(j, "platen.toml").unwrap())
             .unwrap_err();
-        assert_bad(
+        insta::assert_snapshot!(assert_bad(
             &err,
             "templates[0].options.loaders[0]",
             "environment variable PLATEN_TEMPLATES__DUMMY__OPTIONS__LOADERS",
-        );
+        ));
         j.set_env(
             "PLATEN_TEMPLATES__DUMMY__OPTIONS__LOADERS",
             "[platen.loaders.locmem]",
@@ -1696,11 +1662,11 @@ fn the_registry_refuses_unknown_backends_and_loaders_naming_key_and_source() {
         let err = registry()
             .build_engines(&load(j, "platen.toml").unwrap())
             .unwrap_err();
-        assert_bad(
+        insta::assert_snapshot!(assert_bad(
             &err,
             "templates[0].options.flag",
             "environment variable PLATEN_TEMPLATES__DUMMY__OPTIONS__FLAG",
-        );
+        ));
         j.set_env("PLATEN_TEMPLATES__DUMMY__OPTIONS__FLAG", "on");
         registry()
             .build_engines(&load(j, "platen.toml").unwrap())
@@ -1714,7 +1680,7 @@ fn the_registry_refuses_unknown_backends_and_loaders_naming_key_and_source() {
             "templates[0].options.flga",
             "PLATEN_TEMPLATES__DUMMY__OPTIONS__FLGA",
         );
-        assert!(text.contains("did you mean `flag`?"), "{text}");
+        insta::assert_snapshot!(text);
         Ok(())
     });
 }
@@ -1726,7 +1692,11 @@ fn the_registry_refuses_app_dirs_beside_declared_loaders() {
         let err = registry()
             .build_engines(&load(j, "platen.toml").unwrap())
             .unwrap_err();
-        assert_bad(&err, "templates[0].app_dirs", &file_of(j, "platen.toml"));
+        insta::assert_snapshot!(assert_bad(
+            &err,
+            "templates[0].app_dirs",
+            &file_of(j, "platen.toml")
+        ));
         Ok(())
     });
 }

@@ -229,7 +229,10 @@ pub(super) fn apply_env_var(figment: Figment, var: &EnvVar) -> Result<Figment> {
 
 /// The position of the engine `selector` names: a position, or a `name`
 /// (compared ignoring case, with `-` read as `_`).
-pub(super) fn select_engine(engines: &[FigValue], selector: &str) -> std::result::Result<usize, String> {
+pub(super) fn select_engine(
+    engines: &[FigValue],
+    selector: &str,
+) -> std::result::Result<usize, String> {
     let listing = || {
         if engines.is_empty() {
             return "there are no engines".to_owned();

@@ -60,7 +60,11 @@ pub(super) fn check_keys(
 }
 
 /// Checks the keys of every engine entry of a `templates` value.
-pub(super) fn check_engine_keys(templates: Option<&FigValue>, prefix: &str, meta: &MetaLookup) -> Result<()> {
+pub(super) fn check_engine_keys(
+    templates: Option<&FigValue>,
+    prefix: &str,
+    meta: &MetaLookup,
+) -> Result<()> {
     if let Some(FigValue::Array(_, items)) = templates {
         for (i, item) in items.iter().enumerate() {
             if let FigValue::Dict(_, d) = item {
