@@ -1764,3 +1764,74 @@ fn malformed_settings_never_panic() {
         }
     }
 }
+
+// ---------------------------------------------------------------------------
+// Settings as a figment provider
+
+#[test]
+fn settings_are_a_provider_and_can_be_read_from_any_provider() {
+    use figment::providers::{Format, Toml};
+    jail(|j| {
+        dirs(j);
+        j.create_file("platen.toml", TWO)?;
+        j.set_env(
+            "PLATEN_TEMPLATES__HBS__OPTIONS__LOADERS",
+            "[[\"platen.loaders.cached\", [\"platen.loaders.filesystem\"]]]",
+        );
+        let s = load(j, "platen.toml").unwrap();
+        // Read back from themselves: the same settings.
+        let again = Settings::from_provider(s.clone()).unwrap();
+        // The same, but for where each value came from.
+        fn shape(s: &Settings) -> Vec<String> {
+            fn loaders(specs: &[LoaderSpec]) -> String {
+                let names: Vec<String> = specs
+                    .iter()
+                    .map(|l| {
+                        let inner = l.loaders.as_deref().map(loaders).unwrap_or_default();
+                        format!(
+                            "{}{inner}{:?}{:?}{:?}",
+                            l.loader, l.dirs, l.templates, l.extra
+                        )
+                    })
+                    .collect();
+                format!("[{}]", names.join(", "))
+            }
+            s.templates
+                .iter()
+                .map(|e| {
+                    let o = &e.options;
+                    format!(
+                        "{} {} {:?} {} {} {:?} {} {} {:?} {:?} {:?} {:?} {}",
+                        e.index,
+                        e.backend,
+                        e.dirs,
+                        e.name,
+                        e.app_dirs,
+                        o.debug,
+                        o.autoescape,
+                        o.string_if_invalid,
+                        o.context_processors,
+                        o.libraries,
+                        o.builtins,
+                        o.extra,
+                        o.loaders.as_deref().map(loaders).unwrap_or_default(),
+                    )
+                })
+                .collect()
+        }
+        assert_eq!(shape(&again), shape(&s));
+        assert_eq!(again.apps, s.apps);
+        assert_eq!((again.debug, &again.static_url), (s.debug, &s.static_url));
+        // Merged under values of an application's own.
+        let figment = figment::Figment::from(s.clone())
+            .merge(Toml::string("debug = false\nstatic_url = \"/x/\"\n"));
+        let mine = Settings::from_provider(figment).unwrap();
+        assert!(!mine.debug);
+        assert_eq!(mine.static_url, "/x/");
+        assert_eq!(mine.templates[0].dirs, s.templates[0].dirs);
+        // Errors name the key and the provider.
+        let err = Settings::from_provider(Toml::string("debug = 3\n")).unwrap_err();
+        insta::assert_snapshot!(assert_bad(&err, "debug", "TOML source string"));
+        Ok(())
+    });
+}

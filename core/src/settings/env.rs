@@ -1,4 +1,28 @@
 //! The `PLATEN_` environment variables, each a layer of its own.
+//!
+//! This is our own code, not figment's `Env::prefixed("PLATEN_").split("__")`,
+//! because `Env` cannot express what these variables do:
+//!
+//! - `templates` is an array, and a variable addresses one engine in it by
+//!   position or by `name` (`PLATEN_TEMPLATES__HBS__OPTIONS__STRICT_MODE`),
+//!   or one item of a list (`PLATEN_TEMPLATES__0__DIRS__1`); `Env` makes
+//!   nested dicts only, which would replace the whole array;
+//! - a value is read by the type of the key it sets (a string key takes
+//!   `3` verbatim, a boolean key takes `yes`/`on`/`1`); `Env` guesses the
+//!   type from the text alone;
+//! - a variable naming no key is an error naming the variable, as an
+//!   unknown key of the file is; `Env` would pass it on as an unknown key
+//!   named after the lowercased path;
+//! - each variable is its own figment layer, so errors name the variable,
+//!   not "environment variable(s)".
+//!
+//! Likewise the `[profiles.<name>]` sections are merged by
+//! [`layering`](super::layering), not with figment's profiles: figment's
+//! `nested()` reads top-level keys as profile names, while our top level
+//! holds the settings themselves and the sections live under `profiles`.
+//! An application that uses figment's `Env` or profiles for its own keys
+//! can still merge them over [`Settings::figment`] (their errors name the
+//! variable too, see `source.rs`).
 
 use super::*;
 

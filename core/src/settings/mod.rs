@@ -71,10 +71,12 @@ use crate::error::{Error, ErrorKind, Result};
 // - `validation`: unknown keys, profile sections, `apps`, figment errors;
 // - `loaders`: the entries of `options.loaders`;
 // - `env`: the `PLATEN_` variables;
+// - `provider`: `impl Provider for Settings` and `Settings::from_provider`;
 // - `source`: which file, section or variable a value came from.
 mod env;
 mod layering;
 mod loaders;
+mod provider;
 mod source;
 mod types;
 mod validation;
