@@ -762,14 +762,37 @@ options.loaders = [
 "#,
         )?;
         let s = load(j, "platen.toml").unwrap();
-        let cached = &s.templates[0].options.loaders.as_ref().unwrap()[0];
+        let engine = &s.templates[0];
+        // Whether a pair's list holds loaders or directories is the
+        // registry's to say: the cached loader wraps others.
+        let r = registry();
+        let read = |spec: &LoaderSpec| {
+            spec.with_pair_list(r.wraps_loaders(&spec.loader), engine, &s.base_dir)
+                .unwrap()
+                .into_owned()
+        };
+        assert!(r.wraps_loaders("django.template.loaders.cached.Loader"));
+        assert!(!r.wraps_loaders("django.template.loaders.filesystem.Loader"));
+        let cached = read(&engine.options.loaders.as_ref().unwrap()[0]);
         assert_eq!(cached.loader, "django.template.loaders.cached.Loader");
         let inner = cached.loaders.as_ref().unwrap();
         assert_eq!(inner[0].loader, "django.template.loaders.filesystem.Loader");
         assert_eq!(inner[1].templates.as_ref().unwrap()["index.html"], "hi");
         assert_eq!(
-            inner[2].dirs.as_ref().unwrap(),
+            read(&inner[2]).dirs.as_ref().unwrap(),
             &vec![root(j).join("t/shared")]
+        );
+        // The registry reads the lists when it builds the chain.
+        let chain = r.build_loaders(engine, &s).unwrap();
+        let kinds: Vec<&str> = chain.iter().map(|l| l.kind()).collect();
+        assert_eq!(
+            kinds,
+            [concat!(
+                "django.template.loaders.cached.Loader(",
+                "django.template.loaders.filesystem.Loader,",
+                "django.template.loaders.locmem.Loader,",
+                "django.template.loaders.filesystem.Loader)"
+            )]
         );
         Ok(())
     });
@@ -1545,9 +1568,18 @@ fn registry_recording(built: Built) -> Registry {
     ] {
         r.register_loader(name, describe_loader);
     }
+    r.register_wrapping_loader(platen_core::CACHED_LOADER, describe_loader);
     r.register_alias(
         "django.template.loaders.filesystem.Loader",
         platen_core::FILESYSTEM_LOADER,
+    );
+    r.register_alias(
+        "django.template.loaders.cached.Loader",
+        platen_core::CACHED_LOADER,
+    );
+    r.register_alias(
+        "django.template.loaders.locmem.Loader",
+        "platen.loaders.locmem",
     );
     r
 }

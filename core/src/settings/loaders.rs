@@ -3,12 +3,37 @@
 
 use super::*;
 
-/// Django's loader names for the cached loader, whose tuple form
-/// (`["...cached.Loader", [inner loaders]]`) takes a list of loaders.
-pub(super) const CACHED_NAMES: &[&str] = &[
-    "platen.loaders.cached",
-    "django.template.loaders.cached.Loader",
-];
+impl LoaderSpec {
+    /// This entry with its pair list ([`LoaderSpec::pair_list`]) read: as
+    /// inner `loaders` when `wraps` (the loader wraps others), else as
+    /// `dirs`, relative ones resolved against `base_dir`. An entry without a
+    /// pair list is returned as it is.
+    pub fn with_pair_list(
+        &self,
+        wraps: bool,
+        engine: &EngineSettings,
+        base_dir: &Path,
+    ) -> Result<std::borrow::Cow<'_, LoaderSpec>> {
+        let Some(list) = &self.pair_list else {
+            return Ok(std::borrow::Cow::Borrowed(self));
+        };
+        let resolve = |p: &Path| {
+            if p.is_absolute() {
+                p.to_path_buf()
+            } else {
+                base_dir.join(p)
+            }
+        };
+        let mut spec = self.clone();
+        spec.pair_list = None;
+        if wraps {
+            spec.loaders = Some(parse_loaders(&list.value, &list.sub, engine, &resolve)?);
+        } else {
+            spec.dirs = Some(parse_dirs(&list.value, &list.sub, engine, &resolve)?);
+        }
+        Ok(std::borrow::Cow::Owned(spec))
+    }
+}
 
 /// Reads a list of loader entries at `sub` (inside the engine entry).
 pub(super) fn parse_loaders(
@@ -52,6 +77,7 @@ pub(super) fn parse_loader(
         extra: Dict::new(),
         key: engine.key(sub),
         source: engine.source_of(sub),
+        pair_list: None,
     };
     match value {
         FigValue::String(_, name) if !name.trim().is_empty() => spec.loader = name.clone(),
@@ -100,11 +126,13 @@ pub(super) fn parse_loader(
             spec.loader = name.clone();
             let at = format!("{sub}.1");
             match &pair[1] {
-                FigValue::Array(..) if CACHED_NAMES.contains(&name.as_str()) => {
-                    spec.loaders = Some(parse_loaders(&pair[1], &at, engine, resolve)?);
-                }
+                // Loaders or directories: the registry says which, when it
+                // builds the loader (`LoaderSpec::with_pair_list`).
                 FigValue::Array(..) => {
-                    spec.dirs = Some(parse_dirs(&pair[1], &at, engine, resolve)?)
+                    spec.pair_list = Some(PairList {
+                        value: pair[1].clone(),
+                        sub: at,
+                    });
                 }
                 FigValue::Dict(..) => {
                     spec.templates = Some(parse_templates(&pair[1], &at, engine)?)

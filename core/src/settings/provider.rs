@@ -112,11 +112,19 @@ fn engine_value(engine: &EngineSettings) -> FigValue {
     e.into()
 }
 
-/// Loader entries, in the table form (`{ loader = "...", ... }`).
+/// Loader entries, in the table form (`{ loader = "...", ... }`), but for
+/// pairs whose list the registry has not read yet.
 fn loaders_value(specs: &[LoaderSpec]) -> FigValue {
     specs
         .iter()
         .map(|spec| {
+            if let Some(list) = &spec.pair_list {
+                // Django's pair, still unread: as it was written.
+                return FigValue::from(vec![
+                    FigValue::from(spec.loader.clone()),
+                    list.value.clone(),
+                ]);
+            }
             let mut l = spec.extra.clone();
             l.insert("loader".into(), spec.loader.clone().into());
             if let Some(inner) = &spec.loaders {

@@ -136,7 +136,8 @@ pub struct EngineOptions {
 pub struct LoaderSpec {
     /// The registered loader name (`platen.loaders.filesystem`).
     pub loader: String,
-    /// Inner loaders (for `platen.loaders.cached`).
+    /// Inner loaders (for a loader that wraps others, such as
+    /// `platen.loaders.cached`).
     pub loaders: Option<Vec<LoaderSpec>>,
     /// Directories (for `platen.loaders.filesystem`), resolved to absolute paths.
     pub dirs: Option<Vec<PathBuf>>,
@@ -148,6 +149,23 @@ pub struct LoaderSpec {
     pub key: String,
     /// Where the entry came from.
     pub source: Option<String>,
+    /// The list argument of Django's pair form (`["name", [...]]`), not yet
+    /// read: whether it lists inner loaders or directories depends on the
+    /// loader, which only the [`Registry`](crate::Registry) knows
+    /// ([`Registry::register_wrapping_loader`](crate::Registry::register_wrapping_loader)).
+    /// The registry reads it ([`LoaderSpec::with_pair_list`]) before it
+    /// builds the loader, so a factory never sees it set.
+    pub pair_list: Option<PairList>,
+}
+
+/// The list argument of a loader pair (`["name", [...]]`), kept as written
+/// until the registry says whether the loader wraps others.
+#[derive(Debug, Clone)]
+pub struct PairList {
+    /// The list as written.
+    pub(super) value: FigValue,
+    /// Its path inside the engine entry (`options.loaders.0.1`).
+    pub(super) sub: String,
 }
 
 impl EngineSettings {
