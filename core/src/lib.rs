@@ -17,6 +17,7 @@
 //!
 //! Nothing in this crate names a concrete engine or loader.
 
+pub mod closest;
 mod context;
 mod engine;
 mod engines;

@@ -1,15 +1,16 @@
 //! Backends and loaders registered by name, and building [`Engines`] from
 //! [`Settings`].
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::sync::Arc;
 
+use crate::closest::did_you_mean;
 use crate::engine::Engine;
 use crate::engines::Engines;
 use crate::error::{Error, ErrorKind, Result};
 use crate::loader::Loader;
-use crate::settings::{EngineSettings, LoaderSpec, Settings, closest};
+use crate::settings::{EngineSettings, LoaderSpec, Settings};
 
 /// Builds an engine from one settings entry (Django's backend class).
 pub trait Backend: Send + Sync {
@@ -84,6 +85,8 @@ pub const CACHED_LOADER: &str = "platen.loaders.cached";
 pub struct Registry {
     backends: BTreeMap<String, Arc<dyn Backend>>,
     loaders: BTreeMap<String, Arc<dyn LoaderFactory>>,
+    /// The loaders that wrap others (take child `loaders`).
+    wrapping: BTreeSet<String>,
     aliases: BTreeMap<String, String>,
 }
 
@@ -119,7 +122,28 @@ impl Registry {
         factory: impl LoaderFactory + 'static,
     ) -> &mut Registry {
         self.loaders.insert(name.to_owned(), Arc::new(factory));
+        self.wrapping.remove(name);
         self
+    }
+
+    /// Registers (or replaces) the loader `name`, declaring that it wraps
+    /// other loaders (as `platen.loaders.cached` does): its entry takes child
+    /// `loaders`, and in Django's pair form (`["name", [...]]`) the list is
+    /// read as loaders, where for other loaders it is a list of directories.
+    pub fn register_wrapping_loader(
+        &mut self,
+        name: &str,
+        factory: impl LoaderFactory + 'static,
+    ) -> &mut Registry {
+        self.register_loader(name, factory);
+        self.wrapping.insert(name.to_owned());
+        self
+    }
+
+    /// Whether the loader `name` (or the loader it is an alias of) was
+    /// registered as wrapping others ([`Registry::register_wrapping_loader`]).
+    pub fn wraps_loaders(&self, name: &str) -> bool {
+        self.wrapping.contains(self.resolve(name))
     }
 
     /// Lets settings name a registered loader or backend by another name
@@ -224,13 +248,18 @@ impl Registry {
     pub fn build_loader(&self, spec: &LoaderSpec, env: &LoaderEnv<'_>) -> Result<Arc<dyn Loader>> {
         let name = self.resolve(&spec.loader);
         match self.loaders.get(name) {
-            Some(factory) => factory.build(spec, env),
+            Some(factory) => {
+                let spec = spec.with_pair_list(
+                    self.wrapping.contains(name),
+                    env.engine,
+                    &env.settings.base_dir,
+                )?;
+                factory.build(&spec, env)
+            }
             None => {
                 let mut detail = format!("unknown loader `{}`", spec.loader);
                 let names = self.loader_names();
-                if let Some(best) = closest(&spec.loader, &names) {
-                    detail.push_str(&format!(" (did you mean `{best}`?)"));
-                }
+                detail.push_str(&did_you_mean(&spec.loader, &names));
                 detail.push_str(&format!("; registered loaders: {}", names.join(", ")));
                 Err(Error::bad_setting(
                     spec.key.clone(),
@@ -251,14 +280,13 @@ fn plain_spec(loader: &str, entry: &EngineSettings, sub: &str) -> LoaderSpec {
         extra: Default::default(),
         key: entry.key(sub),
         source: entry.source_of(sub),
+        pair_list: None,
     }
 }
 
 fn unknown(what: &str, name: &str, known: &[&str], entry: &EngineSettings, sub: &str) -> Error {
     let mut detail = format!("unknown {what} `{name}`");
-    if let Some(best) = closest(name, known) {
-        detail.push_str(&format!(" (did you mean `{best}`?)"));
-    }
+    detail.push_str(&did_you_mean(name, known));
     detail.push_str(&format!("; registered: {}", known.join(", ")));
     let err = entry.error(sub, detail);
     debug_assert_eq!(err.kind(), ErrorKind::BadSettings);

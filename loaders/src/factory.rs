@@ -28,13 +28,15 @@ pub const DJANGO_ALIASES: &[(&str, &str)] = &[
 
 /// Registers the filesystem, app directories, locmem and cached loaders
 /// under their names (`platen.loaders.filesystem`, ...) and Django's
-/// (`django.template.loaders.filesystem.Loader`, ...).
+/// (`django.template.loaders.filesystem.Loader`, ...); the cached loader is
+/// registered as wrapping others, so Django's pair `["...cached.Loader",
+/// [...]]` lists its inner loaders.
 pub fn register(registry: &mut Registry) {
     registry
         .register_loader(FILESYSTEM_LOADER, build_filesystem)
         .register_loader(APP_DIRECTORIES_LOADER, build_app_directories)
         .register_loader(LOCMEM_LOADER, build_locmem)
-        .register_loader(CACHED_LOADER, build_cached);
+        .register_wrapping_loader(CACHED_LOADER, build_cached);
     for (alias, name) in DJANGO_ALIASES {
         registry.register_alias(alias, name);
     }
@@ -90,6 +92,7 @@ fn build_cached(spec: &LoaderSpec, env: &LoaderEnv<'_>) -> Result<Arc<dyn Loader
                         extra: Default::default(),
                         key: format!("{}.loaders[{i}]", spec.key),
                         source: spec.source.clone(),
+                        pair_list: None,
                     })
                 })
                 .collect::<Result<Vec<_>>>()?

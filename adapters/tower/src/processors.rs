@@ -335,9 +335,7 @@ impl ContextProcessors {
                     let known = self.names();
                     let refs: Vec<&str> = known.iter().map(String::as_str).collect();
                     let mut detail = format!("unknown context processor `{name}`");
-                    if let Some(best) = platen_core::settings::closest(name, &refs) {
-                        detail.push_str(&format!(" (did you mean `{best}`?)"));
-                    }
+                    detail.push_str(&platen_core::closest::did_you_mean(name, &refs));
                     detail.push_str(&format!(
                         "; the known ones are: {}; register your own with ContextProcessors::register",
                         known.join(", ")

@@ -104,9 +104,7 @@ impl HandlebarsBackend {
         let known = self.helper_names();
         let mut detail =
             format!("no helper named `{name}` is registered on the Handlebars backend");
-        if let Some(best) = platen_core::settings::closest(name, &known) {
-            detail.push_str(&format!(" (did you mean `{best}`?)"));
-        }
+        detail.push_str(&platen_core::closest::did_you_mean(name, &known));
         if known.is_empty() {
             detail.push_str("; register helpers with `HandlebarsBackend::helper`");
         } else {

@@ -244,9 +244,7 @@ fn select<'a>(
                 let known = names(list);
                 let mut detail =
                     format!("no {what} named `{name}` is registered on the Tera backend");
-                if let Some(best) = platen_core::settings::closest(name, &known) {
-                    detail.push_str(&format!(" (did you mean `{best}`?)"));
-                }
+                detail.push_str(&platen_core::closest::did_you_mean(name, &known));
                 if known.is_empty() {
                     detail.push_str(&format!("; register {what}s with `TeraBackend::{what}`"));
                 } else {
