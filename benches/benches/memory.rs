@@ -204,11 +204,10 @@ fn each_renderer(w: &Workload, mut visit: impl FnMut(&'static str, &mut dyn FnMu
     check("handlebars", &render(), false);
     visit("handlebars", &mut render);
 
-    if let Some(askama) = askama_renderer(w) {
-        let mut render = || askama();
-        check("askama", &render(), true);
-        visit("askama", &mut render);
-    }
+    let askama = askama_renderer(w);
+    let mut render = || askama();
+    check("askama", &render(), true);
+    visit("askama", &mut render);
 }
 
 /// Bytes and allocations per call of `render`, averaged over [`RENDERS`]

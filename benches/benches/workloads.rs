@@ -52,9 +52,7 @@ fn bench_workload(c: &mut Criterion, w: &Workload) {
     check("tera", &tera.render("index.html", &tera_ctx).unwrap(), true);
     check("minijinja", &mj.render(&mj_ctx).unwrap(), false);
     check("handlebars", &hbs.render("index", &w.json).unwrap(), false);
-    if let Some(askama) = &askama {
-        check("askama", &askama(), true);
-    }
+    check("askama", &askama(), true);
 
     let mut group = c.benchmark_group(w.name);
     group.throughput(Throughput::Bytes(w.expected.len() as u64));
@@ -70,9 +68,7 @@ fn bench_workload(c: &mut Criterion, w: &Workload) {
     group.bench_function("handlebars", |b| {
         b.iter(|| hbs.render("index", black_box(&w.json)).unwrap())
     });
-    if let Some(askama) = &askama {
-        group.bench_function("askama", |b| b.iter(askama));
-    }
+    group.bench_function("askama", |b| b.iter(&askama));
     group.finish();
 }
 

@@ -1,6 +1,6 @@
 //! Shared helpers for platen's benchmarks (`benches/*.rs`).
 //!
-//! Every renderer reads the same workloads from `shared/bench` (see its
+//! Every renderer reads the same workloads from `benches/workloads` (see its
 //! README): the same `context.json`, the same template sources of its own
 //! language, and is checked against Django's `expected.html` before anything
 //! is timed. This crate holds what the bench targets share:
@@ -33,9 +33,9 @@ pub const WORKLOADS: [&str; 5] = [
     "escape_heavy",
 ];
 
-/// The directory holding the workloads: `../../shared/bench` from this crate.
+/// The directory holding the workloads: `workloads/` of this crate.
 pub fn bench_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/bench")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("workloads")
 }
 
 /// One workload: where it is, its context and Django's output for it.
@@ -43,7 +43,7 @@ pub fn bench_dir() -> PathBuf {
 pub struct Workload {
     /// The workload's name (`big_table`, ...).
     pub name: &'static str,
-    /// Its directory (`shared/bench/<name>`).
+    /// Its directory (`benches/workloads/<name>`).
     pub dir: PathBuf,
     /// `context.json`, parsed once.
     pub json: serde_json::Value,
@@ -328,9 +328,7 @@ pub fn raw_handlebars(workload: &Workload) -> handlebars::Handlebars<'static> {
 // ---------------------------------------------------------------- askama
 
 /// askama's typed contexts, one template struct per workload, compiled at
-/// build time from `shared/bench/<workload>/askama` (see `askama.toml`;
-/// left out when `shared/bench` is not beside the checkout, see `build.rs`).
-#[cfg(platen_askama)]
+/// build time from `benches/workloads/<workload>/askama` (see `askama.toml`).
 pub mod askama_templates {
     use askama::Template;
     use serde::Deserialize;
@@ -462,16 +460,8 @@ pub mod askama_templates {
 pub type AskamaRender = Box<dyn Fn() -> String + Send + Sync>;
 
 /// The askama renderer of `workload` (the context deserialised into its
-/// struct once), or `None` when askama's templates were not compiled in.
-#[cfg(not(platen_askama))]
-pub fn askama_renderer(_workload: &Workload) -> Option<AskamaRender> {
-    None
-}
-
-/// The askama renderer of `workload` (the context deserialised into its
-/// struct once), or `None` when askama's templates were not compiled in.
-#[cfg(platen_askama)]
-pub fn askama_renderer(workload: &Workload) -> Option<AskamaRender> {
+/// struct once).
+pub fn askama_renderer(workload: &Workload) -> AskamaRender {
     use askama::Template;
     use askama_templates::*;
     fn boxed<T: Template + Send + Sync + 'static>(t: T) -> AskamaRender {
@@ -481,14 +471,14 @@ pub fn askama_renderer(workload: &Workload) -> Option<AskamaRender> {
         serde_json::from_value(w.json.clone())
             .unwrap_or_else(|e| panic!("{}: askama context: {e}", w.name))
     }
-    Some(match workload.name {
+    match workload.name {
         "big_table" => boxed(typed::<BigTable>(workload)),
         "teams" => boxed(typed::<Teams>(workload)),
         "blog_page" => boxed(typed::<BlogPage>(workload)),
         "forloop_filter" => boxed(typed::<ForloopFilter>(workload)),
         "escape_heavy" => boxed(typed::<EscapeHeavy>(workload)),
         other => panic!("no askama template for {other}"),
-    })
+    }
 }
 
 // ---------------------------------------------------------------- reading criterion's results
@@ -572,10 +562,6 @@ mod tests {
     /// mode this takes well under a second).
     #[test]
     fn every_renderer_matches_django() {
-        if !bench_dir().is_dir() {
-            eprintln!("skipped: {} is not there", bench_dir().display());
-            return;
-        }
         for w in Workload::all() {
             let ctx = w.platen_context();
             let engines = platen_engines(&w);
@@ -602,9 +588,8 @@ mod tests {
             check_output(&w, &out, false).unwrap_or_else(|e| panic!("minijinja: {e}"));
             let out = raw_handlebars(&w).render("index", &w.json).unwrap();
             check_output(&w, &out, false).unwrap_or_else(|e| panic!("handlebars: {e}"));
-            if let Some(askama) = askama_renderer(&w) {
-                check_output(&w, &askama(), true).unwrap_or_else(|e| panic!("askama: {e}"));
-            }
+            let askama = askama_renderer(&w);
+            check_output(&w, &askama(), true).unwrap_or_else(|e| panic!("askama: {e}"));
         }
     }
 }

@@ -5,12 +5,12 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use platen::dtl::conformance;
+use platen_conformance as conformance;
 
 /// Arguments of `platen conformance`.
 #[derive(clap::Args, Debug)]
 pub(crate) struct ConformanceArgs {
-    /// Case files (JSON Lines, the format of shared/conformance/README.md).
+    /// Case files (JSON Lines, the format of conformance/corpus/README.md).
     #[arg(required = true)]
     files: Vec<PathBuf>,
     /// Writes one JSON line per case with what platen did, whatever the verdict.

@@ -442,15 +442,15 @@ impl DtlTemplate {
     /// outside the block (a partial response for htmx-style requests).
     ///
     /// ```
-    /// # use std::collections::HashMap;
     /// # use std::sync::Arc;
     /// # use platen_core::{Context, LoaderChain};
-    /// # use platen_dtl::{DtlEngine, DtlOptions, conformance::MapLoader};
-    /// let templates = HashMap::from([
-    ///     ("base.html".to_owned(), "<main>{% block content %}base{% endblock %}</main>".to_owned()),
-    ///     ("page.html".to_owned(), "{% extends 'base.html' %}{% block content %}{{ block.super }}+page{% endblock %}".to_owned()),
+    /// # use platen_dtl::{DtlEngine, DtlOptions};
+    /// # use platen_loaders::LocmemLoader;
+    /// let templates = LocmemLoader::new([
+    ///     ("base.html", "<main>{% block content %}base{% endblock %}</main>"),
+    ///     ("page.html", "{% extends 'base.html' %}{% block content %}{{ block.super }}+page{% endblock %}"),
     /// ]);
-    /// let engine = DtlEngine::new(LoaderChain::new(vec![Arc::new(MapLoader::new(templates))]), DtlOptions::default());
+    /// let engine = DtlEngine::new(LoaderChain::new(vec![Arc::new(templates)]), DtlOptions::default());
     /// let page = engine.template("page.html")?;
     /// assert_eq!(page.render_block("content", &Context::new(), None)?, "base+page");
     /// # Ok::<(), platen_core::Error>(())

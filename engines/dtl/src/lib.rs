@@ -30,8 +30,6 @@ mod smartif;
 mod tags;
 mod tz;
 
-pub mod conformance;
-
 pub use engine::{CompiledTemplate, DtlBackend, DtlEngine, DtlOptions, DtlTemplate, UrlResolver};
 pub use filters::{Arg, FilterDef, FilterEnv};
 pub use formats::{FormatSettings, NumberGrouping};

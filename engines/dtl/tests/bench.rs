@@ -1,4 +1,4 @@
-//! Every benchmark workload of `shared/bench` renders byte for byte as Django
+//! Every benchmark workload of `benches/workloads` renders byte for byte as Django
 //! does: `<workload>/dtl/index.html` over `context.json`, with the workload's
 //! `dtl/` directory as the only template root, equals `expected.html`.
 
@@ -6,16 +6,12 @@ mod common;
 
 use std::sync::Arc;
 
-use common::{DirLoader, shared_dir};
+use common::{DirLoader, workloads_dir};
 use platen_core::{Context, LoaderChain, Template};
 use platen_dtl::{DtlEngine, DtlOptions};
 
-fn render_workload(name: &str) -> Option<(String, String)> {
-    let dir = shared_dir().join("bench").join(name);
-    if !dir.is_dir() {
-        eprintln!("skipping {name}: {} is missing", dir.display());
-        return None;
-    }
+fn render_workload(name: &str) -> (String, String) {
+    let dir = workloads_dir().join(name);
     let json: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(dir.join("context.json")).expect("context.json"),
     )
@@ -32,13 +28,11 @@ fn render_workload(name: &str) -> Option<(String, String)> {
         .render(&ctx, None)
         .unwrap_or_else(|e| panic!("{name}: {e:#}"));
     let expected = std::fs::read_to_string(dir.join("expected.html")).expect("expected.html");
-    Some((got, expected))
+    (got, expected)
 }
 
 fn check(name: &str) {
-    let Some((got, expected)) = render_workload(name) else {
-        return;
-    };
+    let (got, expected) = render_workload(name);
     if got != expected {
         let at = got
             .bytes()

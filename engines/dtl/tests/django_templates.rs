@@ -7,8 +7,10 @@
 //! The templates are Django's, not ours, so they are not in this repository:
 //! the tests read them from an unpacked Django package named by the
 //! environment variable `DJANGO_PACKAGE_DIR` (the `django/` directory of the
-//! wheel; `.ci/run` downloads Django 5.2.19 from PyPI and sets it) and skip,
-//! saying so, when it is not set.
+//! wheel; `.ci/run` downloads Django 5.2.19 from PyPI and sets it). They are
+//! `#[ignore]`d, so a plain `cargo test` lists them as ignored; run them with
+//! `DJANGO_PACKAGE_DIR=... cargo test -p platen-dtl --test django_templates --
+//! --include-ignored` (they fail when it is not set).
 //!
 //! Each expected string is the HTML of the matching `check_html` assertion
 //! in Django's `tests/forms_tests/widget_tests/test_*.py`. Django compares
@@ -26,27 +28,24 @@ use platen_core::value::Map;
 use platen_core::{Context, Engine, LoaderChain, Value};
 use platen_dtl::{DtlEngine, DtlOptions};
 
-/// Django's package directory, when `DJANGO_PACKAGE_DIR` names one.
-fn django_dir() -> Option<std::path::PathBuf> {
-    let dir = std::path::PathBuf::from(std::env::var_os("DJANGO_PACKAGE_DIR")?);
-    dir.join("forms/templates/django/forms/widgets")
-        .is_dir()
-        .then_some(dir)
-}
-
-/// Whether to skip: Django's templates are not available.
-fn skip() -> bool {
-    if django_dir().is_none() {
-        eprintln!("skipped: set DJANGO_PACKAGE_DIR to an unpacked Django package to run this test");
-        return true;
-    }
-    false
+/// Django's package directory, named by `DJANGO_PACKAGE_DIR`; panics, saying
+/// how to get one, when it is unset or is not a Django package.
+fn django_dir() -> std::path::PathBuf {
+    let dir = std::env::var_os("DJANGO_PACKAGE_DIR")
+        .map(std::path::PathBuf::from)
+        .expect("set DJANGO_PACKAGE_DIR to an unpacked Django package (see .ci/django-templates)");
+    assert!(
+        dir.join("forms/templates/django/forms/widgets").is_dir(),
+        "DJANGO_PACKAGE_DIR={} is not an unpacked Django package",
+        dir.display()
+    );
+    dir
 }
 
 /// An engine over Django's own template directories (forms, views), as
 /// Django's app directories loader would find them.
 fn engine() -> DtlEngine {
-    let dir = django_dir().expect("DJANGO_PACKAGE_DIR");
+    let dir = django_dir();
     let loaders: Vec<Arc<dyn platen_core::Loader>> = vec![
         Arc::new(common::DirLoader::new(dir.join("forms/templates"))),
         Arc::new(common::DirLoader::new(dir.join("views/templates"))),
@@ -173,10 +172,8 @@ fn with_optgroups(w: Value, groups: Value) -> Value {
 }
 
 #[test]
+#[ignore = "needs DJANGO_PACKAGE_DIR (an unpacked Django, see .ci/django-templates)"]
 fn text_input() {
-    if skip() {
-        return;
-    }
     // test_textinput.py: test_render, test_render_none, test_render_value,
     // test_render_quoted, test_attrs_precedence (boolean attributes).
     let t = "django/forms/widgets/text.html";
@@ -217,10 +214,8 @@ fn text_input() {
 }
 
 #[test]
+#[ignore = "needs DJANGO_PACKAGE_DIR (an unpacked Django, see .ci/django-templates)"]
 fn checkbox_input() {
-    if skip() {
-        return;
-    }
     // test_checkboxinput.py: test_render_true, test_render_value.
     let t = "django/forms/widgets/checkbox.html";
     let checked = || map(vec![("checked", Value::Bool(true))]);
@@ -251,10 +246,8 @@ fn checkbox_input() {
 }
 
 #[test]
+#[ignore = "needs DJANGO_PACKAGE_DIR (an unpacked Django, see .ci/django-templates)"]
 fn select() {
-    if skip() {
-        return;
-    }
     // test_select.py: test_render.
     let opt = "django/forms/widgets/select_option.html";
     let w = widget(
@@ -277,10 +270,8 @@ fn select() {
 }
 
 #[test]
+#[ignore = "needs DJANGO_PACKAGE_DIR (an unpacked Django, see .ci/django-templates)"]
 fn select_with_optgroups() {
-    if skip() {
-        return;
-    }
     // test_select.py: test_choices_optgroup and test_choices_select_inner
     // (the group label is escaped: `Group &quot;1&quot;`).
     let opt = "django/forms/widgets/select_option.html";
@@ -359,10 +350,8 @@ fn multiple(template: &str, option_template: &str, kind: &str) -> String {
 }
 
 #[test]
+#[ignore = "needs DJANGO_PACKAGE_DIR (an unpacked Django, see .ci/django-templates)"]
 fn radio_select() {
-    if skip() {
-        return;
-    }
     // test_radioselect.py: test_render.
     let out = multiple(
         "django/forms/widgets/radio.html",
@@ -381,10 +370,8 @@ fn radio_select() {
 }
 
 #[test]
+#[ignore = "needs DJANGO_PACKAGE_DIR (an unpacked Django, see .ci/django-templates)"]
 fn checkbox_select_multiple() {
-    if skip() {
-        return;
-    }
     // test_checkboxselectmultiple.py: test_render_value.
     let out = multiple(
         "django/forms/widgets/checkbox_select.html",
@@ -403,10 +390,8 @@ fn checkbox_select_multiple() {
 }
 
 #[test]
+#[ignore = "needs DJANGO_PACKAGE_DIR (an unpacked Django, see .ci/django-templates)"]
 fn radio_select_with_id_and_groups() {
-    if skip() {
-        return;
-    }
     // test_radioselect.py: test_render_attrs (an id gives each option
     // `id_<index>` and the label a `for`) and test_nested_choices (groups
     // become `<div><label>group</label>...</div>`).
@@ -450,10 +435,8 @@ fn radio_select_with_id_and_groups() {
 }
 
 #[test]
+#[ignore = "needs DJANGO_PACKAGE_DIR (an unpacked Django, see .ci/django-templates)"]
 fn textarea() {
-    if skip() {
-        return;
-    }
     // test_textarea.py: test_render, test_render_empty, test_escaping.
     let t = "django/forms/widgets/textarea.html";
     let attrs = || map(vec![("cols", s("40")), ("rows", s("10"))]);
@@ -488,10 +471,8 @@ fn textarea() {
 }
 
 #[test]
+#[ignore = "needs DJANGO_PACKAGE_DIR (an unpacked Django, see .ci/django-templates)"]
 fn technical_404() {
-    if skip() {
-        return;
-    }
     // The context `django.views.debug.technical_404_response` builds for a
     // path no pattern matched (tests/view_tests/tests/test_debug.py,
     // test_404_not_in_urls). Django's test checks fragments of the page;

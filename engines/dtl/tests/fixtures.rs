@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use platen_core::{Context, LoaderChain, Template};
-use platen_dtl::conformance::{MapLoader, decode};
+use platen_conformance::{MapLoader, decode};
 use platen_dtl::{DtlEngine, DtlOptions};
 
 #[test]

@@ -9,14 +9,13 @@
 //! the form `YYYY-MM-DDTHH:MM` are datetimes; `{"$date"}`, `{"$time"}` and
 //! `{"$decimal"}` objects are dates, times and decimals. The cases marked
 //! `django_catalogues` (localised dates and words) also need Django's own
-//! catalogues, from `DJANGO_PACKAGE_DIR`, and are skipped without it.
+//! catalogues, from `DJANGO_PACKAGE_DIR`: they run in the `#[ignore]`d tests
+//! `*_with_djangos_catalogues` (`.ci/run` runs them with `--include-ignored`;
+//! they fail when it is not set), the others always.
 //!
 //! The same cases run again with only the `.po` sources of those catalogues
 //! (copied to a temporary directory without their `.mo`), which the engine
 //! reads where a locale has no `.mo`.
-//!
-//! `django_catalogues_translate_dates` uses Django's own catalogues from
-//! `DJANGO_PACKAGE_DIR` (set by `.ci/run`) and skips when it is unset.
 
 mod common;
 
@@ -54,12 +53,19 @@ fn engine_with(
     DtlEngine::try_new(LoaderChain::new(Vec::new()), options).unwrap()
 }
 
-/// Django's own catalogues, when `DJANGO_PACKAGE_DIR` names an unpacked Django.
-fn django_locale() -> Option<PathBuf> {
-    let dir = PathBuf::from(std::env::var_os("DJANGO_PACKAGE_DIR")?).join("conf/locale");
-    dir.join("de/LC_MESSAGES/django.mo")
-        .is_file()
-        .then_some(dir)
+/// Django's own catalogues, from the unpacked Django `DJANGO_PACKAGE_DIR`
+/// names; panics, saying how to get one, without it.
+fn django_locale() -> PathBuf {
+    let dir = std::env::var_os("DJANGO_PACKAGE_DIR")
+        .map(PathBuf::from)
+        .expect("set DJANGO_PACKAGE_DIR to an unpacked Django package (see .ci/django-templates)")
+        .join("conf/locale");
+    assert!(
+        dir.join("de/LC_MESSAGES/django.mo").is_file(),
+        "{} holds no de/LC_MESSAGES/django.mo: DJANGO_PACKAGE_DIR is not an unpacked Django package",
+        dir.display()
+    );
+    dir
 }
 
 /// Django's format settings, by their Django names.
@@ -121,7 +127,7 @@ fn render(engine: &DtlEngine, template: &str, context: &Context, language: Optio
 
 #[test]
 fn cases_recorded_from_django() {
-    run_recorded_cases(&locale_dir());
+    run_recorded_cases(&locale_dir(), None);
 }
 
 /// The recorded cases again, with only the `.po` sources of the catalogues
@@ -131,7 +137,25 @@ fn cases_recorded_from_django_with_po_catalogues_only() {
     let dir = TempDir::new("po-only");
     let copied = copy_po_sources(&dir.0);
     assert!(copied >= 5, "{copied}");
-    run_recorded_cases(&dir.0);
+    run_recorded_cases(&dir.0, None);
+}
+
+/// The recorded cases that also need Django's own catalogues.
+#[test]
+#[ignore = "needs DJANGO_PACKAGE_DIR (an unpacked Django, see .ci/django-templates)"]
+fn cases_recorded_from_django_with_djangos_catalogues() {
+    run_recorded_cases(&locale_dir(), Some(&django_locale()));
+}
+
+/// The same with only the `.po` sources of our catalogues.
+#[test]
+#[ignore = "needs DJANGO_PACKAGE_DIR (an unpacked Django, see .ci/django-templates)"]
+fn cases_recorded_from_django_with_po_catalogues_only_with_djangos_catalogues() {
+    let django = django_locale();
+    let dir = TempDir::new("po-only-django");
+    let copied = copy_po_sources(&dir.0);
+    assert!(copied >= 5, "{copied}");
+    run_recorded_cases(&dir.0, Some(&django));
 }
 
 /// A directory under the system's temporary one, removed when dropped.
@@ -167,25 +191,24 @@ fn copy_po_sources(to: &Path) -> usize {
     copied
 }
 
-fn run_recorded_cases(locale: &Path) {
+/// Runs the recorded cases with `locale` on the locale paths: without
+/// `django`, those that need only our catalogues; with Django's catalogues
+/// `django`, those that need them too (`django_catalogues`).
+fn run_recorded_cases(locale: &Path, django: Option<&Path>) {
     let text = std::fs::read_to_string(locale_dir().join("cases.json")).unwrap();
-    let cases: Vec<serde_json::Value> = serde_json::from_str(&text).unwrap();
-    assert!(cases.len() > 240);
-    let django = django_locale();
-    let (mut failures, mut skipped) = (Vec::new(), 0);
+    let all: Vec<serde_json::Value> = serde_json::from_str(&text).unwrap();
+    assert!(all.len() > 240);
+    let cases: Vec<_> = all
+        .iter()
+        .filter(|c| c["django_catalogues"].as_bool().unwrap() == django.is_some())
+        .collect();
+    assert!(!cases.is_empty());
+    let mut failures = Vec::new();
     for case in &cases {
         let template = case["template"].as_str().unwrap();
         let language = case["language"].as_str();
         let mut paths = vec![locale.to_path_buf()];
-        if case["django_catalogues"].as_bool().unwrap() {
-            match &django {
-                Some(d) => paths.push(d.clone()),
-                None => {
-                    skipped += 1;
-                    continue;
-                }
-            }
-        }
+        paths.extend(django.map(Path::to_path_buf));
         let formats = format_settings(case["settings"].as_object().unwrap());
         let e = engine_with(case["language_code"].as_str().unwrap(), paths, formats);
         let mut context = Context::new();
@@ -202,11 +225,6 @@ fn run_recorded_cases(locale: &Path) {
                 case["settings"]
             ));
         }
-    }
-    if skipped > 0 {
-        eprintln!(
-            "skipped {skipped} cases that need Django's catalogues: set DJANGO_PACKAGE_DIR to an unpacked Django package to run them"
-        );
     }
     assert!(
         failures.is_empty(),
@@ -309,17 +327,9 @@ fn one_engine_serves_many_languages_at_once() {
 /// Django's own `de` and `fr` catalogues translate the names of the `date`
 /// filter, as in a Django project with those languages active.
 #[test]
+#[ignore = "needs DJANGO_PACKAGE_DIR (an unpacked Django, see .ci/django-templates)"]
 fn django_catalogues_translate_dates() {
-    let Some(dir) = std::env::var_os("DJANGO_PACKAGE_DIR").map(PathBuf::from) else {
-        eprintln!("skipped: set DJANGO_PACKAGE_DIR to an unpacked Django package to run this test");
-        return;
-    };
-    let locale = dir.join("conf/locale");
-    if !locale.join("de/LC_MESSAGES/django.mo").is_file() {
-        eprintln!("skipped: {} has no catalogues", locale.display());
-        return;
-    }
-    let e = engine("en-us", vec![locale]);
+    let e = engine("en-us", vec![django_locale()]);
     let context = Context::new().with(
         "d",
         Value::DateTime(

@@ -45,7 +45,7 @@ impl Loader for DirLoader {
     }
 }
 
-/// The directory `shared/` of the workspace checkout, when present.
-pub fn shared_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared")
+/// The benchmark workloads of the repository (`benches/workloads`).
+pub fn workloads_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../benches/workloads")
 }

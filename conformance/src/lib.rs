@@ -1,5 +1,8 @@
-//! Runs conformance cases (JSON Lines recorded from Django) against the
-//! engine and reports each result in the shape `judge.py` reads.
+//! Runs conformance cases (JSON Lines recorded from Django, the format of
+//! `corpus/README.md`) against the DTL engine and reports each result in the
+//! shape `corpus/judge.py` reads. Also the pieces the tests share: the
+//! decoding of a case's tagged JSON context ([`decode`]) and an in-memory
+//! loader ([`MapLoader`], Django's locmem loader).
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
@@ -10,8 +13,7 @@ use platen_core::value::{AwareDateTime, Decimal, Map};
 use platen_core::{Context, Error, ErrorKind, Loader, LoaderChain, Origin, Template, Value};
 use serde_json::{Value as Json, json};
 
-use crate::engine::{DtlEngine, DtlOptions};
-use crate::library::django_library;
+use platen_dtl::{DtlEngine, DtlOptions, django_library};
 
 /// The result of one case.
 #[derive(Debug, Clone)]

@@ -1,30 +1,24 @@
-//! Runs the shared conformance cases against the engine, checked both ways
-//! against `conformance-known-failures.txt`: a failing case that is not listed
-//! fails the test, and so does a listed case that now passes (the list only
-//! shrinks). `DTL_WRITE_KNOWN_FAILURES=1` rewrites the list from the results.
+//! Runs the conformance corpora of `corpus/` (recorded from Django) against
+//! the engine, checked both ways against `tests/known-failures.txt`: a
+//! failing case that is not listed fails the test, and so does a listed case
+//! that now passes (the list only shrinks). `DTL_WRITE_KNOWN_FAILURES=1` rewrites the list from the results.
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
-use platen_dtl::conformance::{report_lines, run_file, summary};
+use platen_conformance::{report_lines, run_file, summary};
 
 #[test]
 fn conformance() {
     let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let dir = manifest.join("../../../shared/conformance");
-    if !dir.is_dir() {
-        eprintln!("skipping: {} is missing", dir.display());
-        return;
-    }
+    let dir = manifest.join("corpus");
     let mut failing = BTreeSet::new();
     let mut report = String::new();
     for file in ["public.jsonl", "filters.public.jsonl"] {
         let path = dir.join(file);
-        if !path.is_file() {
-            eprintln!("skipping {file}: missing");
-            continue;
-        }
-        let results = run_file(&path).expect("the cases run");
+        let results = run_file(&path)
+            .unwrap_or_else(|e| panic!("cannot run {}: {e}", path.display()));
+        assert!(!results.is_empty(), "{file} has no cases");
         let passed = results.iter().filter(|r| r.passed).count();
         eprintln!("{file}: {passed} / {} passed", results.len());
         if std::env::var_os("DTL_CONFORMANCE_SUMMARY").is_some() {
@@ -38,7 +32,7 @@ fn conformance() {
     if let Some(path) = std::env::var_os("DTL_CONFORMANCE_REPORT") {
         std::fs::write(path, &report).expect("report written");
     }
-    let list_path = manifest.join("tests/conformance-known-failures.txt");
+    let list_path = manifest.join("tests/known-failures.txt");
     if std::env::var_os("DTL_WRITE_KNOWN_FAILURES").is_some() {
         let mut text = String::new();
         for id in &failing {
