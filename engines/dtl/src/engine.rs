@@ -9,10 +9,11 @@ use platen_core::{
     LoaderChain, Origin, Request, Template, Value,
 };
 
-use crate::library::{Library, django_library};
+use crate::library::Library;
 use crate::nodes::{BlockDef, Node, NodeList, collect_blocks};
 use crate::parser::Parser;
 use crate::render::{Renderer, Site, SiteData};
+use crate::tags::django_library;
 
 /// Reverses URL names for `{% url %}`; the application provides it.
 pub trait UrlResolver: Send + Sync + fmt::Debug {
@@ -109,7 +110,13 @@ impl EngineInner {
         let origin = &*shared_origin;
         let src: Arc<str> = Arc::from(source);
         let _names = crate::names::Sharing::start();
-        let mut parser = Parser::new(source, origin, &self.libraries, &self.builtins);
+        let mut parser = Parser::new(
+            source,
+            origin,
+            &self.libraries,
+            &self.builtins,
+            crate::tags::builtin,
+        );
         let nodes = parser
             .parse(&[])
             .map_err(|e| e.with_origin(origin).with_source_text(src.clone()))?;

@@ -16,7 +16,7 @@ use crate::expr::BitStr;
 use crate::expr::{FilterExpr, syntax};
 use crate::filters::{Arg, FilterDef, FilterEnv};
 use crate::lexer::Token;
-use crate::library::CustomNode;
+use crate::nodes::CustomNode;
 use crate::nodes::Node;
 use crate::parser::Parser;
 use crate::render::Renderer;

@@ -13,7 +13,7 @@ use crate::expr::BitStr;
 use crate::expr::syntax;
 use crate::filters::{Arg, FilterDef, FilterEnv};
 use crate::lexer::Token;
-use crate::library::CustomNode;
+use crate::nodes::CustomNode;
 use crate::nodes::{Node, NodeList};
 use crate::parser::Parser;
 use crate::render::Renderer;

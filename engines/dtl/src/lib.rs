@@ -34,9 +34,10 @@ pub use engine::{CompiledTemplate, DtlBackend, DtlEngine, DtlOptions, DtlTemplat
 pub use filters::{Arg, FilterDef, FilterEnv};
 pub use formats::{FormatSettings, NumberGrouping};
 pub use lexer::Token;
-pub use library::{Expr, FilterOptions, Library, Nodes, TagCall, TagNode, django_library};
+pub use library::{Expr, FilterOptions, Library, Nodes, TagCall, TagNode};
 pub use parser::Parser;
 pub use render::{Renderer, escape_into};
+pub use tags::django_library;
 
 /// The name the backend is registered under.
 pub const BACKEND_NAME: &str = "platen.dtl";

@@ -11,7 +11,7 @@ use crate::expr::BitStr;
 use crate::expr::{FilterExpr, syntax};
 use crate::filters::{Arg, FilterDef, FilterEnv};
 use crate::lexer::Token;
-use crate::nodes::{Node, NodeList};
+use crate::nodes::{CustomNode, Node, NodeList};
 use crate::parser::Parser;
 use crate::render::Renderer;
 
@@ -24,20 +24,6 @@ type DynFilterFn = dyn Fn(&Value, Option<&Value>, &FilterEnv) -> Result<Value, E
 /// A user tag's compile function.
 type DynTagFn =
     dyn Fn(&mut Parser<'_>, &Token<'_>) -> Result<Box<dyn TagNode>, Error> + Send + Sync;
-
-/// A node produced by a built-in library tag.
-pub(crate) trait CustomNode: Send + Sync + fmt::Debug {
-    /// Writes the node's output.
-    fn render(&self, r: &mut Renderer<'_>, out: &mut String) -> Result<(), Error>;
-    /// The nested nodes, for block discovery.
-    fn children(&self) -> Option<&NodeList> {
-        None
-    }
-    /// More nested node lists (user tags may hold several).
-    fn user_children(&self) -> Vec<&NodeList> {
-        Vec::new()
-    }
-}
 
 /// The node a user tag compiles to (Django's `Node` subclass).
 ///
@@ -267,7 +253,7 @@ fn parse_tag_bits(p: &mut Parser<'_>, token: &Token<'_>, allow_as: bool) -> Resu
     let mut args = Vec::new();
     let mut kwargs: Vec<(String, FilterExpr)> = Vec::new();
     for bit in &bits {
-        match crate::tags::kwarg(bit) {
+        match crate::parser::kwarg(bit) {
             (Some(k), v) => {
                 if kwargs.iter().any(|(n, _)| n == k) {
                     return Err(syntax(format!(
@@ -545,67 +531,4 @@ impl Library {
         self.tags.insert(name.to_owned(), TagImpl::Builtin(f));
         self
     }
-}
-
-/// Django's own libraries that platen provides: `static`, `cache`, `i18n`,
-/// `l10n`, `tz`.
-pub fn django_library(name: &str) -> Option<Arc<Library>> {
-    let mut lib = Library::new();
-    match name {
-        "static" => {
-            lib.tag("static", crate::tags::do_static);
-            lib.tag("get_static_prefix", crate::tags::do_static_prefix);
-            lib.tag("get_media_prefix", crate::tags::do_media_prefix);
-        }
-        "cache" => {
-            lib.tag("cache", crate::tags::do_cache);
-        }
-        "i18n" => {
-            for t in ["trans", "translate"] {
-                lib.tag(t, crate::tags::do_translate);
-            }
-            for t in ["blocktrans", "blocktranslate"] {
-                lib.tag(t, crate::tags::do_blocktranslate);
-            }
-            lib.tag("get_current_language", crate::tags::do_get_current_language);
-            lib.tag(
-                "get_current_language_bidi",
-                crate::tags::do_get_current_language_bidi,
-            );
-            lib.tag(
-                "get_available_languages",
-                crate::tags::do_get_available_languages,
-            );
-            lib.tag("language", crate::tags::do_language);
-            lib.tag("get_language_info", crate::i18n::do_get_language_info);
-            lib.tag(
-                "get_language_info_list",
-                crate::i18n::do_get_language_info_list,
-            );
-            for f in &crate::i18n::FILTERS {
-                lib.filter(f);
-            }
-        }
-        "l10n" => {
-            lib.tag("localize", crate::l10n::do_localize);
-            for f in &crate::l10n::FILTERS {
-                lib.filter(f);
-            }
-        }
-        "humanize" => {
-            for f in &crate::humanize::FILTERS {
-                lib.filter(f);
-            }
-        }
-        "tz" => {
-            lib.tag("localtime", crate::tz::do_localtime);
-            lib.tag("timezone", crate::tz::do_timezone);
-            lib.tag("get_current_timezone", crate::tz::do_get_current_timezone);
-            for f in &crate::tz::FILTERS {
-                lib.filter(f);
-            }
-        }
-        _ => return None,
-    }
-    Some(Arc::new(lib))
 }

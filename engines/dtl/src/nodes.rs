@@ -6,10 +6,12 @@
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock, Weak};
 
-use platen_core::Origin;
+use std::fmt;
+
+use platen_core::{Error, Object, Origin, Value};
 
 use crate::expr::FilterExpr;
-use crate::library::CustomNode;
+use crate::render::{Renderer, Site};
 use crate::smartif::Cond;
 
 /// A node with the byte range of its tag in the source.
@@ -173,4 +175,35 @@ pub(crate) fn contains_extends(list: &NodeList) -> bool {
         Node::PartialDef(_, l) => contains_extends(l),
         _ => false,
     })
+}
+
+/// `block` inside a block: gives `{{ block.super }}`.
+#[derive(Debug)]
+pub(crate) struct BlockRef {
+    pub(crate) def: Arc<BlockDef>,
+    pub(crate) site: Site,
+    pub(crate) has_context: bool,
+}
+
+impl Object for BlockRef {
+    fn get_attr(&self, name: &str) -> Option<Value> {
+        (name == "name").then(|| Value::from(&*self.def.name))
+    }
+    fn render(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "<Block Node: {}>", self.def.name)
+    }
+}
+
+/// A node produced by a built-in library tag.
+pub(crate) trait CustomNode: Send + Sync + fmt::Debug {
+    /// Writes the node's output.
+    fn render(&self, r: &mut Renderer<'_>, out: &mut String) -> Result<(), Error>;
+    /// The nested nodes, for block discovery.
+    fn children(&self) -> Option<&NodeList> {
+        None
+    }
+    /// More nested node lists (user tags may hold several).
+    fn user_children(&self) -> Vec<&NodeList> {
+        Vec::new()
+    }
 }

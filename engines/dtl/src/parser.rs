@@ -1,15 +1,17 @@
 //! The parser: turns tokens into the compiled node tree, with Django's error
 //! messages.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use platen_core::{Error, ErrorKind, Origin, Span};
 
+use crate::expr::BitStr;
 use crate::expr::{FilterExpr, FindFilter, split_contents};
 use crate::filters;
 use crate::lexer::{Token, TokenKind, tokenize};
-use crate::library::{Expr, FilterRef, Library, Nodes, TagImpl};
+use crate::library::{Expr, FilterRef, Library, Nodes, TagFn, TagImpl};
 use crate::nodes::{CycleDef, Item, Node, NodeList, Partials};
 
 /// Parses one template source.
@@ -30,6 +32,8 @@ pub struct Parser<'s> {
     pub(crate) partials: HashMap<String, Arc<NodeList>>,
     pub(crate) partials_cell: Arc<Partials>,
     depth: usize,
+    /// Django's default tags, looked up after the loaded libraries.
+    builtin_tags: fn(&str) -> Option<TagFn>,
 }
 
 /// How deeply block tags may nest in one template. Deeper sources fail to
@@ -61,6 +65,7 @@ impl<'s> Parser<'s> {
         origin: &'s Origin,
         libraries: &'s HashMap<String, Arc<Library>>,
         builtins: &[Arc<Library>],
+        builtin_tags: fn(&str) -> Option<TagFn>,
     ) -> Parser<'s> {
         let mut p = Parser {
             source,
@@ -78,6 +83,7 @@ impl<'s> Parser<'s> {
             partials: HashMap::new(),
             partials_cell: Arc::new(Partials::new()),
             depth: 0,
+            builtin_tags,
         };
         for lib in builtins {
             p.add_library(lib);
@@ -269,7 +275,7 @@ impl<'s> Parser<'s> {
                     self.command_stack.push((command, token));
                     let node = match self.tags.get(command) {
                         Some(t) => t.clone().compile(self, &token),
-                        None => match crate::tags::builtin(command) {
+                        None => match (self.builtin_tags)(command) {
                             Some(f) => f(self, &token),
                             None => return Err(self.invalid_block_tag(&token, command, until)),
                         },
@@ -362,5 +368,80 @@ impl<'s> DefaultToken<'s> for Option<(&'s str, Token<'s>)> {
                 line: 1,
             },
         ))
+    }
+}
+
+/// Django's `token_kwargs`: consumes `a=b` (or legacy `b as a [and ...]`) bits.
+pub(crate) fn token_kwargs(
+    p: &Parser<'_>,
+    bits: &mut Vec<Cow<'_, str>>,
+    legacy: bool,
+) -> Result<Vec<(Arc<str>, FilterExpr)>, Error> {
+    fn kw(bit: &str) -> Option<(&str, &str)> {
+        let (k, v) = bit.split_once('=')?;
+        (!k.is_empty() && k.chars().all(|c| c.is_alphanumeric() || c == '_') && !v.is_empty())
+            .then_some((k, v))
+    }
+    let mut out: Vec<(Arc<str>, FilterExpr)> = Vec::new();
+    if bits.is_empty() {
+        return Ok(out);
+    }
+    let kwarg_format = kw(&bits[0]).is_some();
+    if !kwarg_format && (!legacy || bits.len() < 3 || bits[1] != "as") {
+        return Ok(out);
+    }
+    let set = |out: &mut Vec<(Arc<str>, FilterExpr)>, k: &str, e: FilterExpr| {
+        if let Some(slot) = out.iter_mut().find(|(n, _)| &**n == k) {
+            slot.1 = e;
+        } else {
+            out.push((crate::names::name(k), e));
+        }
+    };
+    while !bits.is_empty() {
+        if kwarg_format {
+            let Some((k, v)) = kw(&bits[0]) else {
+                return Ok(out);
+            };
+            let e = p.filter_expr(v)?;
+            set(&mut out, k, e);
+            bits.remove(0);
+        } else {
+            if bits.len() < 3 || bits[1] != "as" {
+                return Ok(out);
+            }
+            let e = p.filter_expr(&bits[0])?;
+            set(&mut out, &bits[2].clone(), e);
+            bits.drain(..3);
+        }
+        if !bits.is_empty() && !kwarg_format {
+            if bits[0] != "and" {
+                return Ok(out);
+            }
+            bits.remove(0);
+        }
+    }
+    Ok(out)
+}
+
+/// Django's `kwarg_re`: `(?:(\w+)=)?(.+)`.
+pub(crate) fn kwarg(bit: &str) -> (Option<&str>, &str) {
+    if let Some((k, v)) = bit.split_once('=')
+        && !k.is_empty()
+        && k.chars().all(|c| c.is_alphanumeric() || c == '_')
+        && !v.is_empty()
+    {
+        return (Some(k), v);
+    }
+    (None, bit)
+}
+
+/// Pops a trailing `as name` off `bits`, giving the name.
+pub(crate) fn as_var(bits: &mut Vec<Cow<'_, str>>) -> Option<Arc<str>> {
+    if bits.len() >= 2 && bits[bits.len() - 2] == "as" {
+        let v = bits.pop().map(|s| Arc::from(s.as_str()));
+        bits.pop();
+        v
+    } else {
+        None
     }
 }

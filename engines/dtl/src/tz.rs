@@ -19,7 +19,7 @@ use crate::expr::BitStr;
 use crate::expr::{FilterExpr, syntax};
 use crate::filters::{Arg, FilterDef, FilterEnv, other_error, value_error};
 use crate::lexer::Token;
-use crate::library::CustomNode;
+use crate::nodes::CustomNode;
 use crate::nodes::{Node, NodeList};
 use crate::parser::Parser;
 use crate::render::Renderer;

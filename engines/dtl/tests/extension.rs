@@ -4,8 +4,8 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use platen_core::{Context, Error, ErrorKind, LoaderChain, Registry, Settings, Template, Value};
 use platen_conformance::MapLoader;
+use platen_core::{Context, Error, ErrorKind, LoaderChain, Registry, Settings, Template, Value};
 use platen_dtl::{
     Arg, DtlBackend, DtlEngine, DtlOptions, Expr, FilterOptions, Library, Nodes, Parser, Renderer,
     TagNode, Token,

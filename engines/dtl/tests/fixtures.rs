@@ -7,8 +7,8 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use platen_core::{Context, LoaderChain, Template};
 use platen_conformance::{MapLoader, decode};
+use platen_core::{Context, LoaderChain, Template};
 use platen_dtl::{DtlEngine, DtlOptions};
 
 #[test]

@@ -5,8 +5,8 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use platen_core::{Context, ErrorKind, LoaderChain, Template, Value};
 use platen_conformance::MapLoader;
+use platen_core::{Context, ErrorKind, LoaderChain, Template, Value};
 use platen_dtl::{DtlEngine, DtlOptions, django_library};
 use proptest::prelude::*;
 

@@ -11,9 +11,9 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate};
+use platen_conformance::MapLoader;
 use platen_core::value::AwareDateTime;
 use platen_core::{Context, Error, ErrorKind, LoaderChain, Template, Value};
-use platen_conformance::MapLoader;
 use platen_dtl::{DtlEngine, DtlOptions, django_library};
 
 fn engine() -> DtlEngine {

@@ -3,8 +3,8 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use platen_core::{Context, ErrorKind, LoaderChain};
 use platen_conformance::MapLoader;
+use platen_core::{Context, ErrorKind, LoaderChain};
 use platen_dtl::{DtlEngine, DtlOptions};
 
 fn engine() -> DtlEngine {

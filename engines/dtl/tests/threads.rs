@@ -5,8 +5,8 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use platen_core::{Context, LoaderChain, Template, Value};
 use platen_conformance::MapLoader;
+use platen_core::{Context, LoaderChain, Template, Value};
 use platen_dtl::{DtlEngine, DtlOptions};
 
 fn engine() -> DtlEngine {

@@ -1,0 +1,113 @@
+//! The built-in tags, one module per family, each holding a tag's compile
+//! function (parser side) and its render half (node side); and the tables
+//! that name them: [`builtin`] for Django's default tags and
+//! [`django_library`] for the libraries `{% load %}` finds (`static`,
+//! `cache`, `i18n`, `l10n`, `tz`, `humanize`).
+
+mod builtins;
+mod cache;
+mod control;
+mod i18n;
+mod loader_tags;
+mod staticfiles;
+mod url;
+
+use std::sync::Arc;
+
+use crate::library::{Library, TagFn};
+use crate::nodes::Node;
+
+/// The built-in tag `name`.
+pub(crate) fn builtin(name: &str) -> Option<TagFn> {
+    Some(match name {
+        "if" => control::do_if,
+        "for" => control::do_for,
+        "with" => control::do_with,
+        "block" => loader_tags::do_block,
+        "extends" => loader_tags::do_extends,
+        "include" => loader_tags::do_include,
+        "comment" => builtins::do_comment,
+        "autoescape" => builtins::do_autoescape,
+        "filter" => builtins::do_filter,
+        "firstof" => control::do_firstof,
+        "cycle" => control::do_cycle,
+        "resetcycle" => control::do_resetcycle,
+        "ifchanged" => control::do_ifchanged,
+        "spaceless" => builtins::do_spaceless,
+        "templatetag" => builtins::do_templatetag,
+        "verbatim" => builtins::do_verbatim,
+        "widthratio" => builtins::do_widthratio,
+        "now" => builtins::do_now,
+        "load" => builtins::do_load,
+        "lorem" => builtins::do_lorem,
+        "csrf_token" => |_, _| Ok(Node::CsrfToken),
+        "debug" => |_, _| Ok(Node::Debug),
+        "regroup" => control::do_regroup,
+        "url" => url::do_url,
+        "querystring" => url::do_querystring,
+        "partialdef" => loader_tags::do_partialdef,
+        "partial" => loader_tags::do_partial,
+        "csp_nonce_attr" => |_, _| Ok(Node::Custom(Box::new(builtins::CspNonce))),
+        _ => return None,
+    })
+}
+
+/// Django's own libraries that platen provides: `static`, `cache`, `i18n`,
+/// `l10n`, `tz`.
+pub fn django_library(name: &str) -> Option<Arc<Library>> {
+    let mut lib = Library::new();
+    match name {
+        "static" => {
+            lib.tag("static", staticfiles::do_static);
+            lib.tag("get_static_prefix", staticfiles::do_static_prefix);
+            lib.tag("get_media_prefix", staticfiles::do_media_prefix);
+        }
+        "cache" => {
+            lib.tag("cache", cache::do_cache);
+        }
+        "i18n" => {
+            for t in ["trans", "translate"] {
+                lib.tag(t, i18n::do_translate);
+            }
+            for t in ["blocktrans", "blocktranslate"] {
+                lib.tag(t, i18n::do_blocktranslate);
+            }
+            lib.tag("get_current_language", i18n::do_get_current_language);
+            lib.tag(
+                "get_current_language_bidi",
+                i18n::do_get_current_language_bidi,
+            );
+            lib.tag("get_available_languages", i18n::do_get_available_languages);
+            lib.tag("language", i18n::do_language);
+            lib.tag("get_language_info", crate::i18n::do_get_language_info);
+            lib.tag(
+                "get_language_info_list",
+                crate::i18n::do_get_language_info_list,
+            );
+            for f in &crate::i18n::FILTERS {
+                lib.filter(f);
+            }
+        }
+        "l10n" => {
+            lib.tag("localize", crate::l10n::do_localize);
+            for f in &crate::l10n::FILTERS {
+                lib.filter(f);
+            }
+        }
+        "humanize" => {
+            for f in &crate::humanize::FILTERS {
+                lib.filter(f);
+            }
+        }
+        "tz" => {
+            lib.tag("localtime", crate::tz::do_localtime);
+            lib.tag("timezone", crate::tz::do_timezone);
+            lib.tag("get_current_timezone", crate::tz::do_get_current_timezone);
+            for f in &crate::tz::FILTERS {
+                lib.filter(f);
+            }
+        }
+        _ => return None,
+    }
+    Some(Arc::new(lib))
+}
