@@ -6,81 +6,35 @@ use std::sync::Arc;
 
 use platen_core::{
     Backend, BuildEnv, Compiled, Compiler, Context, Engine, EngineSettings, Error, ErrorKind,
-    LoaderChain, Origin, Request, Template, Value,
+    LoaderChain, Origin, Request, Template,
 };
 
 use crate::library::Library;
-use crate::nodes::{BlockDef, Node, NodeList, collect_blocks};
+use crate::nodes::CompiledTemplate;
+use crate::nodes::{Node, NodeList, collect_blocks};
 use crate::parser::Parser;
-use crate::render::{Renderer, Site, SiteData};
+use crate::render::{RenderSettings, Renderer, SiteData, Templates};
+use crate::resolver::UrlResolver;
 use crate::tags::django_library;
-
-/// Reverses URL names for `{% url %}`; the application provides it.
-pub trait UrlResolver: Send + Sync + fmt::Debug {
-    /// The URL of `view` with positional `args` or keyword `kwargs`.
-    fn reverse(
-        &self,
-        view: &str,
-        args: &[Value],
-        kwargs: &[(String, Value)],
-    ) -> Result<String, Error>;
-}
-
-/// A compiled template: immutable, shared by every render on every thread.
-#[derive(Debug)]
-pub struct CompiledTemplate {
-    pub(crate) origin: Arc<Origin>,
-    pub(crate) name: Arc<str>,
-    pub(crate) nodes: NodeList,
-    pub(crate) blocks: Vec<Arc<BlockDef>>,
-    pub(crate) first_is_extends: bool,
-    pub(crate) partials: Arc<crate::nodes::Partials>,
-    /// The length of the last whole render's output: the next render
-    /// reserves that much up front.
-    pub(crate) last_len: std::sync::atomic::AtomicUsize,
-    /// The name, source and origin together, for error positions while rendering.
-    site: Site,
-    /// The engine that compiled it (a cached loader may keep the template
-    /// longer than the engine lives).
-    engine: std::sync::Weak<EngineInner>,
-}
-
-impl CompiledTemplate {
-    pub(crate) fn site(&self) -> Site {
-        self.site.clone()
-    }
-
-    /// The partial `name`'s nodes.
-    pub(crate) fn partial(&self, name: &str) -> Option<Arc<NodeList>> {
-        self.partials.get().and_then(|m| m.get(name).cloned())
-    }
-}
 
 /// The engine's configuration and loaders.
 pub(crate) struct EngineInner {
     pub(crate) name: String,
     pub(crate) chain: LoaderChain,
-    pub(crate) autoescape: bool,
-    pub(crate) debug: bool,
-    pub(crate) string_if_invalid: String,
+    /// What its templates' renders read: autoescape, translations, ...
+    pub(crate) settings: RenderSettings,
     pub(crate) libraries: HashMap<String, Arc<Library>>,
     pub(crate) builtins: Vec<Arc<Library>>,
-    pub(crate) url_resolver: Option<Arc<dyn UrlResolver>>,
-    /// `language_code`, `use_i18n` and the catalogues of `locale_paths`.
-    pub(crate) translations: crate::gettext::Translations,
-    /// This engine, for the templates it compiles (they render through it).
-    me: std::sync::Weak<EngineInner>,
 }
 
 impl fmt::Debug for EngineInner {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("DtlEngine")
             .field("name", &self.name)
-            .field("autoescape", &self.autoescape)
-            .field("debug", &self.debug)
-            .field("string_if_invalid", &self.string_if_invalid)
+            .field("autoescape", &self.settings.autoescape)
+            .field("string_if_invalid", &self.settings.string_if_invalid)
             .field("libraries", &self.libraries.keys().collect::<Vec<_>>())
-            .field("translations", &self.translations)
+            .field("translations", &self.settings.translations)
             .finish()
     }
 }
@@ -138,7 +92,6 @@ impl EngineInner {
             name,
             origin: shared_origin.clone(),
             site,
-            engine: self.me.clone(),
             nodes,
             blocks,
             first_is_extends,
@@ -147,8 +100,20 @@ impl EngineInner {
         }))
     }
 
+    /// A renderer over this engine's settings and templates.
+    pub(crate) fn renderer<'a>(
+        &'a self,
+        context: &'a Context,
+        request: Option<&'a Request>,
+        site: crate::render::Site,
+    ) -> Renderer<'a> {
+        Renderer::new(&self.settings, self, context, request, site)
+    }
+}
+
+impl Templates for EngineInner {
     /// Django's `find_template(name, skip)`.
-    pub(crate) fn find(&self, name: &str, skip: &[Origin]) -> Result<Arc<CompiledTemplate>, Error> {
+    fn find(&self, name: &str, skip: &[Origin]) -> Result<Arc<CompiledTemplate>, Error> {
         let compiled = self.chain.find(name, skip, self)?;
         compiled.downcast::<CompiledTemplate>().map_err(|_| {
             Error::new(
@@ -159,10 +124,7 @@ impl EngineInner {
     }
 
     /// Django's `get_template`, with `name#partial`.
-    pub(crate) fn get(
-        &self,
-        full: &str,
-    ) -> Result<(Arc<CompiledTemplate>, Option<Arc<NodeList>>), Error> {
+    fn get(&self, full: &str) -> Result<(Arc<CompiledTemplate>, Option<Arc<NodeList>>), Error> {
         let (name, partial) = match full.split_once('#') {
             Some((n, p)) => (n, Some(p)),
             None => (full, None),
@@ -181,7 +143,7 @@ impl EngineInner {
     }
 
     /// Django's `select_template`.
-    pub(crate) fn select(
+    fn select(
         &self,
         names: &[String],
     ) -> Result<(Arc<CompiledTemplate>, Option<Arc<NodeList>>), Error> {
@@ -264,7 +226,7 @@ impl DtlEngine {
     /// read on first use; [`Engine::check`] reads them all).
     pub fn try_new(chain: LoaderChain, options: DtlOptions) -> Result<DtlEngine, Error> {
         let engine = DtlEngine::new(chain, options);
-        match engine.inner.translations.listing_error() {
+        match engine.inner.settings.translations.listing_error() {
             Some(e) => Err(e),
             None => Ok(engine),
         }
@@ -283,17 +245,17 @@ impl DtlEngine {
         );
         translations.formats = options.formats.clone();
         DtlEngine {
-            inner: Arc::new_cyclic(|me| EngineInner {
+            inner: Arc::new(EngineInner {
                 name: options.name,
                 chain,
-                autoescape: options.autoescape,
-                debug: options.debug,
-                string_if_invalid: options.string_if_invalid,
+                settings: RenderSettings {
+                    autoescape: options.autoescape,
+                    string_if_invalid: options.string_if_invalid,
+                    url_resolver: options.url_resolver,
+                    translations,
+                },
                 libraries: options.libraries,
                 builtins: options.builtins,
-                url_resolver: options.url_resolver,
-                translations,
-                me: me.clone(),
             }),
         }
     }
@@ -333,7 +295,6 @@ impl Engine for DtlEngine {
 
     fn get_template(&self, name: &str) -> Result<Arc<dyn Template>, Error> {
         let found = match self.inner.get(name) {
-            Ok((compiled, None)) => Ok(compiled as Arc<dyn Template>),
             Ok((compiled, entry)) => Ok(Arc::new(DtlTemplate {
                 compiled,
                 entry,
@@ -350,7 +311,7 @@ impl Engine for DtlEngine {
 
     fn check(&self) -> Vec<Error> {
         let mut errors = self.inner.chain.warm(&*self.inner);
-        errors.extend(self.inner.translations.check());
+        errors.extend(self.inner.settings.translations.check());
         errors
     }
 
@@ -393,7 +354,9 @@ impl Template for DtlTemplate {
             None => self
                 .compiled
                 .render_whole(&self.engine, out, context, request),
-            Some(entry) => Renderer::new(&self.engine, context, request, self.compiled.site())
+            Some(entry) => self
+                .engine
+                .renderer(context, request, self.compiled.site())
                 .render_list(entry, out),
         }
     }
@@ -410,35 +373,12 @@ impl CompiledTemplate {
         request: Option<&Request>,
     ) -> Result<(), Error> {
         use std::sync::atomic::Ordering;
-        let mut r = Renderer::new(engine, context, request, self.site());
+        let mut r = engine.renderer(context, request, self.site());
         let start = out.len();
         out.reserve(self.last_len.load(Ordering::Relaxed));
         r.render_list(&self.nodes, out)?;
         self.last_len.store(out.len() - start, Ordering::Relaxed);
         Ok(())
-    }
-}
-
-/// A whole template is its own [`Template`]: a cached-loader hit hands out
-/// the cached `Arc` itself, with no allocation.
-impl Template for CompiledTemplate {
-    fn origin(&self) -> &Origin {
-        &self.origin
-    }
-
-    fn render_to(
-        &self,
-        out: &mut String,
-        context: &Context,
-        request: Option<&Request>,
-    ) -> Result<(), Error> {
-        let Some(engine) = self.engine.upgrade() else {
-            return Err(Error::new(
-                ErrorKind::RenderError,
-                "the engine that compiled this template is gone",
-            ));
-        };
-        self.render_whole(&engine, out, context, request)
     }
 }
 
@@ -469,7 +409,7 @@ impl DtlTemplate {
         request: Option<&Request>,
     ) -> Result<String, Error> {
         let mut out = String::new();
-        let mut r = Renderer::new(&self.engine, context, request, self.compiled.site());
+        let mut r = self.engine.renderer(context, request, self.compiled.site());
         r.render_named_block(&self.compiled, name, &mut out)?;
         Ok(out)
     }

@@ -25,18 +25,21 @@ mod names;
 mod nodes;
 mod parser;
 mod render;
+mod resolver;
 mod scope;
 mod smartif;
 mod tags;
 mod tz;
 
-pub use engine::{CompiledTemplate, DtlBackend, DtlEngine, DtlOptions, DtlTemplate, UrlResolver};
+pub use engine::{DtlBackend, DtlEngine, DtlOptions, DtlTemplate};
 pub use filters::{Arg, FilterDef, FilterEnv};
 pub use formats::{FormatSettings, NumberGrouping};
 pub use lexer::Token;
 pub use library::{Expr, FilterOptions, Library, Nodes, TagCall, TagNode};
+pub use nodes::CompiledTemplate;
 pub use parser::Parser;
 pub use render::{Renderer, escape_into};
+pub use resolver::UrlResolver;
 pub use tags::django_library;
 
 /// The name the backend is registered under.

@@ -14,6 +14,33 @@ use crate::expr::FilterExpr;
 use crate::render::{Renderer, Site};
 use crate::smartif::Cond;
 
+/// A compiled template: immutable, shared by every render on every thread.
+#[derive(Debug)]
+pub struct CompiledTemplate {
+    pub(crate) origin: Arc<Origin>,
+    pub(crate) name: Arc<str>,
+    pub(crate) nodes: NodeList,
+    pub(crate) blocks: Vec<Arc<BlockDef>>,
+    pub(crate) first_is_extends: bool,
+    pub(crate) partials: Arc<Partials>,
+    /// The length of the last whole render's output: the next render
+    /// reserves that much up front.
+    pub(crate) last_len: std::sync::atomic::AtomicUsize,
+    /// The name, source and origin together, for error positions while rendering.
+    pub(crate) site: Site,
+}
+
+impl CompiledTemplate {
+    pub(crate) fn site(&self) -> Site {
+        self.site.clone()
+    }
+
+    /// The partial `name`'s nodes.
+    pub(crate) fn partial(&self, name: &str) -> Option<Arc<NodeList>> {
+        self.partials.get().and_then(|m| m.get(name).cloned())
+    }
+}
+
 /// A node with the byte range of its tag in the source.
 #[derive(Debug)]
 pub(crate) struct Item {

@@ -74,7 +74,7 @@ impl Renderer<'_> {
     /// A name's value, or the invalid-variable value.
     pub(crate) fn lookup_name_or_invalid(&self, name: &str) -> Value {
         self.lookup_name(name)
-            .unwrap_or_else(|| Value::from(self.engine.string_if_invalid.as_str()))
+            .unwrap_or_else(|| Value::from(self.settings.string_if_invalid.as_str()))
     }
 
     // ---- variables -------------------------------------------------------------------
@@ -226,7 +226,7 @@ impl Renderer<'_> {
                         Some(v) => v,
                         None if ignore_failures => Value::None,
                         None => {
-                            let sii = &self.engine.string_if_invalid;
+                            let sii = &self.settings.string_if_invalid;
                             if !sii.is_empty() {
                                 return Ok(Value::from(sii.replace("%s", &var.text())));
                             }
@@ -312,7 +312,7 @@ impl Renderer<'_> {
             }
             Value::SafeStr(s) => out.push_str(s),
             // Grouped only with `use_thousand_separator`.
-            Value::Int(i) if !self.engine.translations.formats.use_thousand_separator => {
+            Value::Int(i) if !self.settings.translations.formats.use_thousand_separator => {
                 out.push_str(itoa::Buffer::new().format(*i))
             }
             Value::Object(o) if o.is_safe() => {

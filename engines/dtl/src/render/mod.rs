@@ -9,10 +9,10 @@ use std::sync::Arc;
 
 use platen_core::{Context, Error, ErrorKind, Origin, Request, Span, Value};
 
-use crate::engine::EngineInner;
 use crate::expr::Head;
 use crate::filters::FilterEnv;
 use crate::nodes::*;
+use crate::resolver::UrlResolver;
 use crate::scope::{Scopes, Slot};
 use smallvec::SmallVec;
 
@@ -32,14 +32,7 @@ type UserState = HashMap<(usize, std::any::TypeId), Box<dyn std::any::Any>>;
 /// The block context of an inheritance chain: block name -> definitions (FIFO).
 pub(crate) type BlockContext = HashMap<Arc<str>, Vec<(Arc<BlockDef>, Site)>>;
 /// Included templates, per include node and names.
-type IncludeCache = HashMap<
-    usize,
-    (
-        Vec<String>,
-        Arc<crate::engine::CompiledTemplate>,
-        Option<Arc<NodeList>>,
-    ),
->;
+type IncludeCache = HashMap<usize, (Vec<String>, Arc<CompiledTemplate>, Option<Arc<NodeList>>)>;
 
 #[derive(Debug, Clone)]
 pub(crate) enum Mem {
@@ -67,9 +60,43 @@ pub(crate) struct SiteData {
 /// and include, so one reference count, not three.
 pub(crate) type Site = Arc<SiteData>;
 
+/// What renders read of the engine that compiled their templates, fixed
+/// when the engine is built.
+#[derive(Debug)]
+pub(crate) struct RenderSettings {
+    /// Escape output by default.
+    pub(crate) autoescape: bool,
+    /// What an invalid variable renders as.
+    pub(crate) string_if_invalid: String,
+    /// The `{% url %}` resolver.
+    pub(crate) url_resolver: Option<Arc<dyn UrlResolver>>,
+    /// `language_code`, `use_i18n`, the catalogues of `locale_paths` and
+    /// the format settings.
+    pub(crate) translations: crate::gettext::Translations,
+}
+
+/// The templates a render may load while it runs (`{% include %}`,
+/// `{% extends %}`, inclusion tags): the engine's loader chain, compiled by
+/// the engine. Passed in per render, so a compiled template holds no link
+/// to its engine.
+pub(crate) trait Templates {
+    /// Django's `find_template(name, skip)`.
+    fn find(&self, name: &str, skip: &[Origin]) -> Result<Arc<CompiledTemplate>, Error>;
+    /// Django's `get_template`, with `name#partial`.
+    fn get(&self, full: &str) -> Result<(Arc<CompiledTemplate>, Option<Arc<NodeList>>), Error>;
+    /// Django's `select_template`.
+    fn select(
+        &self,
+        names: &[String],
+    ) -> Result<(Arc<CompiledTemplate>, Option<Arc<NodeList>>), Error>;
+}
+
 /// The state of one render.
 pub struct Renderer<'a> {
-    pub(crate) engine: &'a EngineInner,
+    /// The engine's settings.
+    pub(crate) settings: &'a RenderSettings,
+    /// Where includes, parents and inclusion tags' templates come from.
+    pub(crate) templates: &'a dyn Templates,
     pub(crate) base: &'a Context,
     pub(crate) scopes: Scopes,
     pub(crate) barrier: usize,
@@ -98,11 +125,7 @@ pub struct Renderer<'a> {
 
 /// An inclusion tag's template found in this render: its name, the compiled
 /// template and, for a `#partial` name, the partial's nodes.
-type IsolatedTemplate = (
-    Box<str>,
-    Arc<crate::engine::CompiledTemplate>,
-    Option<Arc<NodeList>>,
-);
+type IsolatedTemplate = (Box<str>, Arc<CompiledTemplate>, Option<Arc<NodeList>>);
 
 /// How deeply node lists may nest in one render, across includes and
 /// inheritance: deeper renders fail instead of exhausting the stack.
@@ -117,18 +140,20 @@ impl std::fmt::Debug for SiteData {
 impl<'a> Renderer<'a> {
     #[inline]
     pub(crate) fn new(
-        engine: &'a EngineInner,
+        settings: &'a RenderSettings,
+        templates: &'a dyn Templates,
         base: &'a Context,
         request: Option<&'a Request>,
         site: Site,
     ) -> Renderer<'a> {
         Renderer {
-            engine,
+            settings,
+            templates,
             base,
             scopes: Scopes::new(),
             barrier: 0,
             base_visible: true,
-            autoescape: engine.autoescape,
+            autoescape: settings.autoescape,
             use_l10n: None,
             use_tz: false,
             timezone: None,
@@ -149,7 +174,7 @@ impl<'a> Renderer<'a> {
     /// What a filter sees of this render.
     pub(crate) fn filter_env(&self) -> FilterEnv<'_> {
         let i18n = crate::gettext::Lang {
-            set: &self.engine.translations,
+            set: &self.settings.translations,
             active: &self.language,
         };
         FilterEnv {
@@ -161,7 +186,7 @@ impl<'a> Renderer<'a> {
 
     /// The engine's translations.
     pub(crate) fn translations(&self) -> &crate::gettext::Translations {
-        &self.engine.translations
+        &self.settings.translations
     }
 
     // ---- the API for user tags ------------------------------------------------------
@@ -229,7 +254,7 @@ impl<'a> Renderer<'a> {
         let (tmpl, entry) = match self.isolated.iter().find(|(n, ..)| **n == *name) {
             Some((_, t, e)) => (t.clone(), e.clone()),
             None => {
-                let (t, e) = self.engine.get(name)?;
+                let (t, e) = self.templates.get(name)?;
                 self.isolated.push((name.into(), t.clone(), e.clone()));
                 (t, e)
             }
@@ -242,7 +267,7 @@ impl<'a> Renderer<'a> {
     /// the outer context is hidden (`{% include ... only %}`, inclusion tags).
     pub(crate) fn render_nested(
         &mut self,
-        tmpl: &crate::engine::CompiledTemplate,
+        tmpl: &CompiledTemplate,
         entry: Option<&NodeList>,
         frame: Frame,
         isolated: bool,

@@ -357,7 +357,7 @@ impl Renderer<'_> {
             .history
             .get_or_insert_with(|| vec![e.origin.clone()])
             .clone();
-        let tmpl = self.engine.find(&name, &history)?;
+        let tmpl = self.templates.find(&name, &history)?;
         self.rctx
             .last_mut()
             .expect("render frame")
@@ -394,7 +394,7 @@ impl Renderer<'_> {
     /// and `{{ block.super }}` works), and nothing outside the block.
     pub(crate) fn render_named_block(
         &mut self,
-        tmpl: &Arc<crate::engine::CompiledTemplate>,
+        tmpl: &Arc<CompiledTemplate>,
         name: &str,
         out: &mut String,
     ) -> Result<(), Error> {
@@ -436,7 +436,7 @@ impl Renderer<'_> {
                 return Err(self.locate(err, item));
             }
             let next = self
-                .engine
+                .templates
                 .find(&parent.to_string(), &history)
                 .map_err(|err| self.locate(err, item))?;
             history.push(Origin::clone(&next.origin));
@@ -498,7 +498,7 @@ impl Renderer<'_> {
             }
             _ => {
                 let asked: Vec<String> = names.iter().map(|n| n.to_string()).collect();
-                let (t, e) = self.engine.select(&asked)?;
+                let (t, e) = self.templates.select(&asked)?;
                 self.includes.insert(key, (asked, t.clone(), e.clone()));
                 (t, e)
             }

@@ -90,7 +90,7 @@ impl Renderer<'_> {
         for (k, e) in &u.kwargs {
             kwargs.push((k.to_string(), self.resolve(e, false)?));
         }
-        let result = match &self.engine.url_resolver {
+        let result = match &self.settings.url_resolver {
             Some(r) => r.reverse(&view, &args, &kwargs),
             None => Err(Error::new(
                 ErrorKind::RenderError,
