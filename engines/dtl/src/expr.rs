@@ -6,8 +6,9 @@ use std::sync::Arc;
 
 use platen_core::{Error, ErrorKind, Value};
 
+use crate::filter_ref::FilterRef;
 use crate::filters::Arg;
-use crate::library::FilterRef;
+use crate::lexer::match_quoted;
 
 /// A syntax error with a message and no position yet (the parser adds it).
 pub(crate) fn syntax(msg: impl Into<String>) -> Error {
@@ -242,25 +243,6 @@ fn is_word(c: char) -> bool {
     c.is_alphanumeric() || c == '_'
 }
 
-/// Matches a quoted string (`"..."` or `'...'` with backslash escapes) at the
-/// start of `s`; returns its byte length.
-fn match_quoted(s: &str) -> Option<usize> {
-    let bytes = s.as_bytes();
-    let q = *bytes.first()?;
-    if q != b'"' && q != b'\'' {
-        return None;
-    }
-    let mut i = 1;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'\\' => i += 2,
-            b if b == q => return Some(i + 1),
-            _ => i += 1,
-        }
-    }
-    None
-}
-
 /// Django's `constant` pattern: a quoted string, or one inside `_( )`.
 fn match_constant(s: &str) -> Option<usize> {
     if let Some(rest) = s.strip_prefix("_(")
@@ -472,99 +454,9 @@ impl BitStr for Cow<'_, str> {
     }
 }
 
-/// Django's `smart_split` followed by `Token.split_contents` (which joins the
-/// pieces of a `_("...")` with spaces inside).
-pub(crate) fn split_contents(contents: &str) -> Vec<Cow<'_, str>> {
-    let bits = smart_split(contents);
-    let mut out = Vec::with_capacity(bits.len());
-    let mut iter = bits.into_iter();
-    while let Some(bit) = iter.next() {
-        if bit.starts_with("_(\"") || bit.starts_with("_('") {
-            let sentinel = format!("{})", &bit[2..3]);
-            let mut joined = bit.to_owned();
-            let mut last = bit;
-            while !last.ends_with(&sentinel) {
-                match iter.next() {
-                    Some(next) => {
-                        joined.push(' ');
-                        joined.push_str(next);
-                        last = next;
-                    }
-                    None => break,
-                }
-            }
-            out.push(Cow::Owned(joined));
-        } else {
-            out.push(Cow::Borrowed(bit));
-        }
-    }
-    out
-}
-
-/// Django's `smart_split`: split on whitespace, keeping quoted strings whole.
-pub(crate) fn smart_split(s: &str) -> Vec<&str> {
-    // Most tags have a handful of bits: one allocation.
-    let mut out = Vec::with_capacity(8);
-    let bytes = s.as_bytes();
-    let is_space = |c: char| c.is_whitespace();
-    let mut i = 0;
-    while i < s.len() {
-        let c = s[i..].chars().next().unwrap_or(' ');
-        if is_space(c) {
-            i += c.len_utf8();
-            continue;
-        }
-        // First alternative: [^\s'"]* ( quoted [^\s'"]* )+
-        let plain = |from: usize| -> usize {
-            s[from..]
-                .char_indices()
-                .find(|&(_, c)| is_space(c) || c == '"' || c == '\'')
-                .map_or(s.len(), |(j, _)| from + j)
-        };
-        let mut j = plain(i);
-        let mut groups = 0;
-        while j < s.len() && (bytes[j] == b'"' || bytes[j] == b'\'') {
-            match match_quoted(&s[j..]) {
-                Some(n) => {
-                    groups += 1;
-                    j = plain(j + n);
-                }
-                None => break,
-            }
-        }
-        let end = if groups > 0 {
-            j
-        } else {
-            s[i..]
-                .char_indices()
-                .find(|&(_, c)| is_space(c))
-                .map_or(s.len(), |(k, _)| i + k)
-        };
-        out.push(&s[i..end]);
-        i = end;
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn smart_split_keeps_quotes() {
-        assert_eq!(
-            smart_split(r#"if "a b" == c"#),
-            ["if", "\"a b\"", "==", "c"]
-        );
-        assert_eq!(
-            smart_split(r#"x="a b"|f:'c d' y"#),
-            ["x=\"a b\"|f:'c d'", "y"]
-        );
-        assert_eq!(
-            split_contents(r#"with _("a b") as c"#),
-            ["with", "_(\"a b\")", "as", "c"]
-        );
-    }
 
     #[test]
     fn numbers_and_literals() {

@@ -1166,15 +1166,6 @@ pub(crate) static FILTERS: [FilterDef; 4] = [
     },
 ];
 
-/// Python's `repr` of a list of strings.
-pub(crate) fn py_list_repr(items: &[std::borrow::Cow<'_, str>]) -> String {
-    let inner: Vec<String> = items
-        .iter()
-        .map(|s| Value::from(s.as_str()).repr())
-        .collect();
-    format!("[{}]", inner.join(", "))
-}
-
 #[derive(Debug)]
 struct LanguageInfoNode {
     expr: FilterExpr,
@@ -1223,7 +1214,7 @@ fn info_tag(p: &mut Parser<'_>, token: &Token<'_>, list: bool) -> Result<Node, E
         return Err(syntax(format!(
             "'{}' requires 'for {what} as variable' (got {})",
             bits[0],
-            py_list_repr(&bits[1..])
+            crate::parser::py_list_repr(&bits[1..])
         )));
     }
     let expr = p.filter_expr(&bits[2])?;
@@ -1253,34 +1244,6 @@ pub(crate) fn available_languages() -> Value {
         .iter()
         .map(|(code, name)| Value::from(vec![Value::from(*code), Value::from(*name)]))
         .collect()
-}
-
-/// Django's `Variable.resolve` with `translate` on: a string's `%` doubled,
-/// then looked up in the active language (with `context`: `pgettext`). A
-/// safe message gives a safe translation.
-pub(crate) fn translate_value(
-    r: &Renderer<'_>,
-    v: &Value,
-    context: Option<&str>,
-) -> Result<Value, Error> {
-    let (Value::Str(s) | Value::SafeStr(s)) = v else {
-        return Err(Error::new(
-            ErrorKind::InvalidAttribute,
-            format!("'{}' object has no attribute 'replace'", v.kind_name()),
-        ));
-    };
-    let msgid = s.replace('%', "%%");
-    let (set, active) = (r.translations(), &r.language);
-    let t = match context {
-        Some(c) => set.pgettext(active, c, &msgid)?,
-        None => set.gettext(active, &msgid)?,
-    };
-    let t: Arc<str> = Arc::from(&*t);
-    Ok(if v.is_safe() {
-        Value::SafeStr(t)
-    } else {
-        Value::Str(t)
-    })
 }
 
 #[cfg(test)]

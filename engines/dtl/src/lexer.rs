@@ -5,6 +5,8 @@
 //! a tag never spans a line break, and the first closing delimiter ends it.
 //! Text is borrowed from the source; tag contents are stripped.
 
+use std::borrow::Cow;
+
 /// The kind of a token.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum TokenKind {
@@ -46,7 +48,7 @@ impl<'s> Token<'s> {
     /// The contents split on whitespace, keeping quoted strings (and
     /// `_("...")`) whole (Django's `token.split_contents()`).
     pub fn split_contents(&self) -> Vec<String> {
-        crate::expr::split_contents(self.contents)
+        split_contents(self.contents)
             .into_iter()
             .map(|b| b.into_owned())
             .collect()
@@ -149,9 +151,118 @@ pub(crate) fn tokenize<'s>(source: &'s str) -> Vec<Token<'s>> {
     tokens
 }
 
+/// Matches a quoted string (`"..."` or `'...'` with backslash escapes) at the
+/// start of `s`; returns its byte length.
+pub(crate) fn match_quoted(s: &str) -> Option<usize> {
+    let bytes = s.as_bytes();
+    let q = *bytes.first()?;
+    if q != b'"' && q != b'\'' {
+        return None;
+    }
+    let mut i = 1;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' => i += 2,
+            b if b == q => return Some(i + 1),
+            _ => i += 1,
+        }
+    }
+    None
+}
+
+/// Django's `smart_split` followed by `Token.split_contents` (which joins the
+/// pieces of a `_("...")` with spaces inside).
+pub(crate) fn split_contents(contents: &str) -> Vec<Cow<'_, str>> {
+    let bits = smart_split(contents);
+    let mut out = Vec::with_capacity(bits.len());
+    let mut iter = bits.into_iter();
+    while let Some(bit) = iter.next() {
+        if bit.starts_with("_(\"") || bit.starts_with("_('") {
+            let sentinel = format!("{})", &bit[2..3]);
+            let mut joined = bit.to_owned();
+            let mut last = bit;
+            while !last.ends_with(&sentinel) {
+                match iter.next() {
+                    Some(next) => {
+                        joined.push(' ');
+                        joined.push_str(next);
+                        last = next;
+                    }
+                    None => break,
+                }
+            }
+            out.push(Cow::Owned(joined));
+        } else {
+            out.push(Cow::Borrowed(bit));
+        }
+    }
+    out
+}
+
+/// Django's `smart_split`: split on whitespace, keeping quoted strings whole.
+pub(crate) fn smart_split(s: &str) -> Vec<&str> {
+    // Most tags have a handful of bits: one allocation.
+    let mut out = Vec::with_capacity(8);
+    let bytes = s.as_bytes();
+    let is_space = |c: char| c.is_whitespace();
+    let mut i = 0;
+    while i < s.len() {
+        let c = s[i..].chars().next().unwrap_or(' ');
+        if is_space(c) {
+            i += c.len_utf8();
+            continue;
+        }
+        // First alternative: [^\s'"]* ( quoted [^\s'"]* )+
+        let plain = |from: usize| -> usize {
+            s[from..]
+                .char_indices()
+                .find(|&(_, c)| is_space(c) || c == '"' || c == '\'')
+                .map_or(s.len(), |(j, _)| from + j)
+        };
+        let mut j = plain(i);
+        let mut groups = 0;
+        while j < s.len() && (bytes[j] == b'"' || bytes[j] == b'\'') {
+            match match_quoted(&s[j..]) {
+                Some(n) => {
+                    groups += 1;
+                    j = plain(j + n);
+                }
+                None => break,
+            }
+        }
+        let end = if groups > 0 {
+            j
+        } else {
+            s[i..]
+                .char_indices()
+                .find(|&(_, c)| is_space(c))
+                .map_or(s.len(), |(k, _)| i + k)
+        };
+        out.push(&s[i..end]);
+        i = end;
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn smart_split_keeps_quotes() {
+        assert_eq!(
+            smart_split(r#"if "a b" == c"#),
+            ["if", "\"a b\"", "==", "c"]
+        );
+        assert_eq!(
+            smart_split(r#"x="a b"|f:'c d' y"#),
+            ["x=\"a b\"|f:'c d'", "y"]
+        );
+        assert_eq!(
+            split_contents(r#"with _("a b") as c"#),
+            ["with", "_(\"a b\")", "as", "c"]
+        );
+    }
 
     #[test]
     fn splits_tags_and_text() {

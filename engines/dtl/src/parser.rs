@@ -5,13 +5,15 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use platen_core::{Error, ErrorKind, Origin, Span};
+use platen_core::{Error, ErrorKind, Origin, Span, Value};
 
 use crate::expr::BitStr;
-use crate::expr::{FilterExpr, FindFilter, split_contents};
+use crate::expr::{FilterExpr, FindFilter};
+use crate::filter_ref::FilterRef;
 use crate::filters;
+use crate::lexer::split_contents;
 use crate::lexer::{Token, TokenKind, tokenize};
-use crate::library::{Expr, FilterRef, Library, Nodes, TagFn, TagImpl};
+use crate::library::{Expr, Library, Nodes, TagFn, TagImpl};
 use crate::nodes::{CycleDef, Item, Node, NodeList, Partials};
 
 /// Parses one template source.
@@ -444,4 +446,13 @@ pub(crate) fn as_var(bits: &mut Vec<Cow<'_, str>>) -> Option<Arc<str>> {
     } else {
         None
     }
+}
+
+/// Python's `repr` of a list of strings.
+pub(crate) fn py_list_repr(items: &[std::borrow::Cow<'_, str>]) -> String {
+    let inner: Vec<String> = items
+        .iter()
+        .map(|s| Value::from(s.as_str()).repr())
+        .collect();
+    format!("[{}]", inner.join(", "))
 }

@@ -2,7 +2,9 @@
 //! variable paths and filter expressions, and writing a value as `{{ }}`
 //! does (localized, time-zone converted, escaped).
 
+use std::borrow::Cow;
 use std::fmt::Write;
+use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use platen_core::value::map_get;
@@ -151,7 +153,7 @@ impl Renderer<'_> {
         match var {
             Var::Literal(v) => Ok(Some(v.clone())),
             Var::Trans(inner) => match self.resolve_var(inner)? {
-                Some(v) => crate::i18n::translate_value(self, &v, None).map(Some),
+                Some(v) => translate_value(self, &v, None).map(Some),
                 None => Ok(None),
             },
             Var::Path {
@@ -293,7 +295,7 @@ impl Renderer<'_> {
         if self.use_tz
             && matches!(v, Value::AwareDateTime(_))
             && let Some(local) =
-                crate::tz::convert(v, self.timezone.unwrap_or(crate::tz::DEFAULT_TZ))
+                crate::timezone::convert(v, self.timezone.unwrap_or(crate::timezone::DEFAULT_TZ))
         {
             return self.write_localized(&local, out);
         }
@@ -319,7 +321,7 @@ impl Renderer<'_> {
                 let _ = write!(out, "{v}");
             }
             other => {
-                let s = crate::l10n::render_text(self, other);
+                let s = self.render_text(other);
                 if self.autoescape {
                     escape_into(out, &s)
                 } else {
@@ -328,6 +330,18 @@ impl Renderer<'_> {
             }
         }
     }
+
+    /// The text `{{ value }}` prints for a non-string value, before escaping
+    /// (Django's `localize(value, use_l10n=context.use_l10n)`).
+    pub(crate) fn render_text(&self, v: &Value) -> String {
+        let env = self.filter_env();
+        let formats = self
+            .translations()
+            .formats(&self.language, self.use_l10n.unwrap_or(true));
+        crate::filters::localize_with(v, &env, &formats)
+            .map(Cow::into_owned)
+            .unwrap_or_else(|_| v.to_string())
+    }
 }
 
 fn not_found_var(text: &str) -> Error {
@@ -335,4 +349,32 @@ fn not_found_var(text: &str) -> Error {
         ErrorKind::UndefinedVariable,
         format!("Failed lookup for key [{text}]"),
     )
+}
+
+/// Django's `Variable.resolve` with `translate` on: a string's `%` doubled,
+/// then looked up in the active language (with `context`: `pgettext`). A
+/// safe message gives a safe translation.
+pub(crate) fn translate_value(
+    r: &Renderer<'_>,
+    v: &Value,
+    context: Option<&str>,
+) -> Result<Value, Error> {
+    let (Value::Str(s) | Value::SafeStr(s)) = v else {
+        return Err(Error::new(
+            ErrorKind::InvalidAttribute,
+            format!("'{}' object has no attribute 'replace'", v.kind_name()),
+        ));
+    };
+    let msgid = s.replace('%', "%%");
+    let (set, active) = (r.translations(), &r.language);
+    let t = match context {
+        Some(c) => set.pgettext(active, c, &msgid)?,
+        None => set.gettext(active, &msgid)?,
+    };
+    let t: Arc<str> = Arc::from(&*t);
+    Ok(if v.is_safe() {
+        Value::SafeStr(t)
+    } else {
+        Value::Str(t)
+    })
 }

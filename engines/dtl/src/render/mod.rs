@@ -19,6 +19,8 @@ use smallvec::SmallVec;
 mod forloop;
 mod lookup;
 
+pub(crate) use lookup::translate_value;
+
 pub(crate) use forloop::{EMPTY_MAP, FORLOOP, LiveLoop};
 
 /// How deep includes and extends may nest before the render fails.
@@ -379,7 +381,7 @@ impl<'a> Renderer<'a> {
                 let v = self.resolve(e, false)?;
                 // The `tz` filters' results are never converted again.
                 let keep_zone = self.use_tz
-                    && e.filters.last().is_some_and(|f| matches!(f.def, crate::library::FilterRef::Builtin(d) if crate::tz::is_tz_filter(d)));
+                    && e.filters.last().is_some_and(|f| matches!(f.def, crate::filter_ref::FilterRef::Builtin(d) if crate::timezone::is_tz_filter(d)));
                 if keep_zone {
                     self.write_localized(&v, out);
                 } else {

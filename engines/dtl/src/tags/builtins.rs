@@ -253,7 +253,7 @@ impl Renderer<'_> {
             if matches!(v, Value::Str(_) | Value::SafeStr(_)) {
                 v.to_string()
             } else {
-                crate::l10n::render_text(self, &v)
+                self.render_text(&v)
             }
         );
         Ok(())

@@ -27,7 +27,7 @@ type R = Result<Node, Error>;
 
 pub(crate) fn do_if(p: &mut Parser<'_>, token: &Token<'_>) -> R {
     let mut compile = |s: &str| p.filter_expr(s);
-    let bits = crate::expr::split_contents(token.contents);
+    let bits = crate::lexer::split_contents(token.contents);
     let cond = parse_condition(&bits[1..], &mut compile)?;
     let until = ["elif", "else", "endif"];
     let mut branches = vec![(Some(cond), p.parse(&until)?)];

@@ -39,7 +39,7 @@ impl CustomNode for TransNode {
         let mut v = r.resolve(&self.head, false)?;
         if !self.noop {
             let context = message_context(r, self.context.as_ref())?;
-            v = crate::i18n::translate_value(r, &v, context.as_deref())?;
+            v = crate::render::translate_value(r, &v, context.as_deref())?;
         }
         if !self.value.filters.is_empty() {
             let e = FilterExpr {
@@ -456,7 +456,7 @@ fn as_only(p: &Parser<'_>, token: &Token<'_>, what: &str) -> Result<Arc<str>, Er
         return Err(syntax(format!(
             "'{}' requires 'as variable' (got {})",
             what,
-            crate::i18n::py_list_repr(&bits)
+            crate::parser::py_list_repr(&bits)
         )));
     }
     Ok(Arc::from(bits[2].as_str()))

@@ -8,8 +8,10 @@ mod builtins;
 mod cache;
 mod control;
 mod i18n;
+mod l10n;
 mod loader_tags;
 mod staticfiles;
+mod tz;
 mod url;
 
 use std::sync::Arc;
@@ -89,8 +91,8 @@ pub fn django_library(name: &str) -> Option<Arc<Library>> {
             }
         }
         "l10n" => {
-            lib.tag("localize", crate::l10n::do_localize);
-            for f in &crate::l10n::FILTERS {
+            lib.tag("localize", l10n::do_localize);
+            for f in &l10n::FILTERS {
                 lib.filter(f);
             }
         }
@@ -100,10 +102,10 @@ pub fn django_library(name: &str) -> Option<Arc<Library>> {
             }
         }
         "tz" => {
-            lib.tag("localtime", crate::tz::do_localtime);
-            lib.tag("timezone", crate::tz::do_timezone);
-            lib.tag("get_current_timezone", crate::tz::do_get_current_timezone);
-            for f in &crate::tz::FILTERS {
+            lib.tag("localtime", tz::do_localtime);
+            lib.tag("timezone", tz::do_timezone);
+            lib.tag("get_current_timezone", tz::do_get_current_timezone);
+            for f in &crate::timezone::FILTERS {
                 lib.filter(f);
             }
         }

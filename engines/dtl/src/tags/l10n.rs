@@ -1,11 +1,9 @@
-//! Django's `l10n` library (the `localize` and `unlocalize` filters and the
-//! `{% localize %}` tag), and the localised text of `{{ value }}`.
+//! Django's `l10n` library: the `localize` and `unlocalize` filters and the
+//! `{% localize %}` tag.
 //!
 //! Numbers, dates and times print with the active language's formats (see
 //! the `formats` module); `{% localize off %}` and `unlocalize` print them
 //! with the settings' formats instead, numbers as Python's `str()`.
-
-use std::borrow::Cow;
 
 use platen_core::{Error, Value};
 
@@ -17,18 +15,6 @@ use crate::nodes::CustomNode;
 use crate::nodes::{Node, NodeList};
 use crate::parser::Parser;
 use crate::render::Renderer;
-
-/// The text `{{ value }}` prints for a non-string value, before escaping
-/// (Django's `localize(value, use_l10n=context.use_l10n)`).
-pub(crate) fn render_text(r: &Renderer<'_>, v: &Value) -> String {
-    let env = r.filter_env();
-    let formats = r
-        .translations()
-        .formats(&r.language, r.use_l10n.unwrap_or(true));
-    crate::filters::localize_with(v, &env, &formats)
-        .map(Cow::into_owned)
-        .unwrap_or_else(|_| v.to_string())
-}
 
 /// Django's `formats.localize(value, use_l10n)` followed by `str()`.
 fn localized_text(v: &Value, env: &FilterEnv, use_l10n: bool) -> Result<Value, Error> {
