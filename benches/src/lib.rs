@@ -1,3 +1,7 @@
+//! Owns platen's benchmarks: the workloads in `benches/workloads`, each
+//! engine and peer (tera, minijinja, handlebars, askama) set up at its best,
+//! and the checks that every renderer matches Django's output before timing.
+//!
 //! Shared helpers for platen's benchmarks (`benches/*.rs`).
 //!
 //! Every renderer reads the same workloads from `benches/workloads` (see its

@@ -1,3 +1,7 @@
+//! Owns the conformance tooling: reading the Django-recorded corpora,
+//! running them through the DTL engine, and the report `judge.py` scores;
+//! used by `platen conformance` and the tests, never by the engine itself.
+//!
 //! Runs conformance cases (JSON Lines recorded from Django, the format of
 //! `corpus/README.md`) against the DTL engine and reports each result in the
 //! shape `corpus/judge.py` reads. Also the pieces the tests share: the

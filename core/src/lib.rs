@@ -1,5 +1,9 @@
 //! # platen-core
 //!
+//! Owns the contracts every other crate speaks: engines, templates, loaders,
+//! values and contexts, errors, settings and the registry that builds engines
+//! from them. It names no concrete engine, loader or web crate.
+//!
 //! The contracts every part of platen speaks, modelled on Django's template
 //! backend API:
 //!

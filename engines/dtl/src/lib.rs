@@ -1,5 +1,9 @@
 //! # platen-dtl
 //!
+//! Owns the Django Template Language: its lexer, parser, compiled tree,
+//! renderer, every built-in tag (`tags/`, one module per family) and filter
+//! (`filters/`), translations and formats, and the `platen.dtl` backend.
+//!
 //! The native engine for the Django Template Language: lexer → parser (nodes
 //! with source spans) → compiled tree (filters bound, paths split, text
 //! merged) → renderer writing into one `String`. Compiled templates are
