@@ -626,3 +626,34 @@ impl Backend for DtlBackend {
         Ok(Arc::new(engine))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use platen_core::{Context, Engine, LoaderChain};
+    use platen_loaders::{CachedLoader, LocmemLoader};
+
+    use super::{DtlEngine, DtlOptions};
+
+    /// A template taken from the cache renders, includes and all, after every
+    /// other handle on its engine is gone: it holds what it needs.
+    #[test]
+    fn a_template_outlives_its_engine_handle() {
+        let templates = LocmemLoader::new([
+            ("page.html", "<p>{% include 'part.html' %}</p>"),
+            ("part.html", "{{ who }}"),
+        ]);
+        let cached = CachedLoader::new(vec![Arc::new(templates)]);
+        let engine = DtlEngine::new(
+            LoaderChain::new(vec![Arc::new(cached)]),
+            DtlOptions::default(),
+        );
+        let page = engine.get_template("page.html").expect("found");
+        drop(engine);
+        let ctx: Context = [("who".to_owned(), platen_core::Value::from("you"))]
+            .into_iter()
+            .collect();
+        assert_eq!(page.render(&ctx, None).expect("renders"), "<p>you</p>");
+    }
+}
