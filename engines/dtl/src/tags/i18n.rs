@@ -110,6 +110,11 @@ pub(crate) fn do_translate(p: &mut Parser<'_>, token: &Token<'_>) -> R {
                 };
                 if opt == "as" {
                     asvar = Some(Arc::from(v.as_str()));
+                } else if v == "as" || v == "noop" {
+                    return Err(syntax(format!(
+                        "Invalid argument '{v}' provided to the '{}' tag for the context option",
+                        bits[0]
+                    )));
                 } else {
                     context = Some(p.filter_expr(v)?);
                 }
@@ -365,50 +370,27 @@ pub(crate) fn do_blocktranslate(p: &mut Parser<'_>, token: &Token<'_>) -> R {
         }
         seen.push(option);
     }
-    let mut singular = Vec::new();
-    let mut plural = None;
-    let end_tag = format!("end{tag}");
-    loop {
-        let Some(t) = p.next_token() else {
-            return Err(syntax(format!(
-                "Unclosed tag on line {}: '{tag}'. Looking for one of: {end_tag}.",
-                token.line
-            )));
-        };
-        match t.kind {
-            crate::lexer::TokenKind::Text => {
-                singular_or(&mut singular, &mut plural).push((false, t.contents.to_owned()))
-            }
-            crate::lexer::TokenKind::Var => {
-                let c = t.contents;
-                if c.is_empty() || !c.chars().all(|ch| ch.is_alphanumeric() || ch == '_') {
-                    return Err(syntax(format!(
-                        "Variables and attributes may not begin with underscores or contain filters in '{tag}' tag: {c}"
-                    ))
-                    .with_detail(format!("Searching for value. '{tag}' tag only allows simple variables.")));
-                }
-                singular_or(&mut singular, &mut plural).push((true, c.to_owned()));
-            }
-            crate::lexer::TokenKind::Comment => {}
-            crate::lexer::TokenKind::Block => {
-                if t.contents == "plural" && counter.is_some() && plural.is_none() {
-                    plural = Some(Vec::new());
-                    continue;
-                }
-                if t.contents == end_tag {
-                    break;
-                }
-                if t.contents.starts_with("plural") {
-                    return Err(syntax(format!(
-                        "'{tag}' doesn't allow other block tags inside it"
-                    )));
-                }
+    // Django's loop: text and variables make the singular; the first other
+    // token must be `plural` (with a counter) or the end tag, and a template
+    // that ends first names the last token read.
+    let mut last = token.contents.to_owned();
+    let singular = read_message(p, &tag, &mut last)?;
+    let plural = match counter {
+        Some(_) => {
+            if last.trim() != "plural" {
                 return Err(syntax(format!(
-                    "'{tag}' doesn't allow other block tags (seen '{}') inside it",
-                    t.contents
+                    "'{tag}' doesn't allow other block tags inside it"
                 )));
             }
+            Some(read_message(p, &tag, &mut last)?)
         }
+        None => None,
+    };
+    if last.trim() != format!("end{tag}") {
+        return Err(syntax(format!(
+            "'{tag}' doesn't allow other block tags (seen {}) inside it",
+            Value::from(last.as_str()).repr()
+        )));
     }
     if let Some((_, e)) = &counter
         && let crate::expr::Head::Constant(v) = &e.head
@@ -430,14 +412,33 @@ pub(crate) fn do_blocktranslate(p: &mut Parser<'_>, token: &Token<'_>) -> R {
     })))
 }
 
-fn singular_or<'a>(
-    s: &'a mut Vec<(bool, String)>,
-    p: &'a mut Option<Vec<(bool, String)>>,
-) -> &'a mut Vec<(bool, String)> {
-    match p {
-        Some(p) => p,
-        None => s,
+/// Reads the text and variables of a `blocktranslate` message up to the next
+/// other token; `last` ends as the contents of the last token read (Django's
+/// `token` after its loop).
+fn read_message(
+    p: &mut Parser<'_>,
+    tag: &str,
+    last: &mut String,
+) -> Result<Vec<(bool, String)>, Error> {
+    let mut parts = Vec::new();
+    while let Some(t) = p.next_token() {
+        *last = t.contents.to_owned();
+        match t.kind {
+            crate::lexer::TokenKind::Text => parts.push((false, t.contents.to_owned())),
+            crate::lexer::TokenKind::Var => {
+                let c = t.contents;
+                if c.is_empty() || !c.chars().all(|ch| ch.is_alphanumeric() || ch == '_') {
+                    return Err(syntax(format!(
+                        "Variables and attributes may not begin with underscores or contain filters in '{tag}' tag: {c}"
+                    ))
+                    .with_detail(format!("Searching for value. '{tag}' tag only allows simple variables.")));
+                }
+                parts.push((true, c.to_owned()));
+            }
+            crate::lexer::TokenKind::Comment | crate::lexer::TokenKind::Block => break,
+        }
     }
+    Ok(parts)
 }
 
 #[derive(Debug)]

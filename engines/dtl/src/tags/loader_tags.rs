@@ -39,9 +39,10 @@ pub(crate) fn do_block(p: &mut Parser<'_>, token: &Token<'_>) -> R {
     p.block_names.push(name.to_owned());
     let body = p.parse(&["endblock"])?;
     let end = p.next_token().expect("parse stopped at an end tag");
-    let endbits: Vec<&str> = end.contents.split_whitespace().collect();
-    if endbits.len() > 1 && endbits[1] != name {
-        return Err(p.invalid_block_tag(&end, "endblock", &["endblock"]));
+    // Django compares the whole tag: `endblock` or `endblock <name>`, exactly.
+    let named = format!("endblock {name}");
+    if end.contents != "endblock" && end.contents != named {
+        return Err(p.invalid_block_tag(&end, "endblock", &["endblock", &named]));
     }
     Ok(Node::Block(Arc::new(BlockDef {
         name: Arc::from(name),

@@ -62,22 +62,33 @@ pub(crate) fn do_static(p: &mut Parser<'_>, token: &Token<'_>) -> R {
     })))
 }
 
-pub(crate) fn do_static_prefix(p: &mut Parser<'_>, token: &Token<'_>) -> R {
-    let mut bits = p.split(token);
-    let asvar = as_var(&mut bits);
+/// Django's `PrefixNode.handle_token`: `{% get_static_prefix [as name] %}`.
+fn prefix_node(token: &Token<'_>, prefix: &'static str) -> R {
+    // Split on whitespace, as Django does: these tags take no variables.
+    let bits: Vec<&str> = token.contents.split_whitespace().collect();
+    let asvar = match bits.as_slice() {
+        [_] => None,
+        [tag, second, ..] if *second != "as" => {
+            return Err(syntax(format!("First argument in '{tag}' must be 'as'")));
+        }
+        // Django fails with an IndexError here; say what is missing instead.
+        [tag, _] => {
+            return Err(syntax(format!("'{tag}' needs a variable name after 'as'")));
+        }
+        [_, _, name, ..] => Some(Arc::from(*name)),
+        [] => None,
+    };
     Ok(Node::Custom(Box::new(StaticNode {
         path: None,
-        prefix: "/static/",
+        prefix,
         asvar,
     })))
 }
 
-pub(crate) fn do_media_prefix(p: &mut Parser<'_>, token: &Token<'_>) -> R {
-    let mut bits = p.split(token);
-    let asvar = as_var(&mut bits);
-    Ok(Node::Custom(Box::new(StaticNode {
-        path: None,
-        prefix: "",
-        asvar,
-    })))
+pub(crate) fn do_static_prefix(_: &mut Parser<'_>, token: &Token<'_>) -> R {
+    prefix_node(token, "/static/")
+}
+
+pub(crate) fn do_media_prefix(_: &mut Parser<'_>, token: &Token<'_>) -> R {
+    prefix_node(token, "")
 }
