@@ -21,7 +21,6 @@ pub mod filters;
 mod formats;
 mod gettext;
 mod humanize;
-mod i18n;
 mod lexer;
 mod library;
 mod lorem;

@@ -497,7 +497,7 @@ pub(crate) fn do_get_available_languages(p: &mut Parser<'_>, token: &Token<'_>) 
     let name = as_only(p, token, "get_available_languages")?;
     Ok(Node::Custom(Box::new(SetConst(
         name,
-        crate::i18n::available_languages(),
+        crate::tags::language_info::available_languages(),
     ))))
 }
 

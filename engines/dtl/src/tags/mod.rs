@@ -9,6 +9,7 @@ mod cache;
 mod control;
 mod i18n;
 mod l10n;
+pub(crate) mod language_info;
 mod loader_tags;
 mod staticfiles;
 mod tz;
@@ -81,12 +82,12 @@ pub fn django_library(name: &str) -> Option<Arc<Library>> {
             );
             lib.tag("get_available_languages", i18n::do_get_available_languages);
             lib.tag("language", i18n::do_language);
-            lib.tag("get_language_info", crate::i18n::do_get_language_info);
+            lib.tag("get_language_info", language_info::do_get_language_info);
             lib.tag(
                 "get_language_info_list",
-                crate::i18n::do_get_language_info_list,
+                language_info::do_get_language_info_list,
             );
-            for f in &crate::i18n::FILTERS {
+            for f in &language_info::FILTERS {
                 lib.filter(f);
             }
         }
