@@ -21,7 +21,7 @@ pub(crate) static FILTERS: [FilterDef; 6] = [
     FilterDef {
         name: "intcomma",
         func: intcomma,
-        arg: Arg::None,
+        arg: Arg::Optional,
         is_safe: true,
         needs_autoescape: false,
     },
@@ -96,8 +96,13 @@ fn ordinal(v: &Value, _: Option<&Value>, env: &FilterEnv) -> Result<Value, Error
     Ok(safe(template.replacen("{}", &n.to_string(), 1)))
 }
 
-/// `intcomma`: `45000` → `45,000`, with the active language's separators.
-fn intcomma(v: &Value, _: Option<&Value>, env: &FilterEnv) -> Result<Value, Error> {
+/// `intcomma`: `45000` → `45,000`, with the active language's separators;
+/// with a false argument (Django's `use_l10n=False`), plain commas in the
+/// value's text.
+fn intcomma(v: &Value, use_l10n: Option<&Value>, env: &FilterEnv) -> Result<Value, Error> {
+    if use_l10n.is_some_and(|u| !u.is_true()) {
+        return Ok(s(commas_in_text(&py_str(v))));
+    }
     let number = match v {
         Value::Float(_) | Value::Decimal(_) => v.clone(),
         _ => match int_or_none(v)? {

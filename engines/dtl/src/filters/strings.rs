@@ -1,7 +1,6 @@
 //! String filters: case, padding, truncation, word wrapping, `escapejs`.
 //!
-//! URL quoting (`iriencode`, `urlencode`) lives in [`super::urls`]; both
-//! filters are re-exported here at their former paths.
+//! URL quoting (`iriencode`, `urlencode`) lives in [`super::urls`].
 
 use platen_core::{Error, Value};
 use unicode_normalization::UnicodeNormalization;
@@ -128,9 +127,6 @@ pub fn escapejs(v: &Value, _: Option<&Value>, _: &FilterEnv) -> Result<Value, Er
     }
     Ok(safe(out))
 }
-
-// `iriencode` and `urlencode` live with the other URL code.
-pub use super::urls::{iriencode, urlencode};
 
 /// `lower`.
 pub fn lower(v: &Value, _: Option<&Value>, _: &FilterEnv) -> Result<Value, Error> {
