@@ -6,7 +6,7 @@
 use chrono::{Duration, NaiveDate};
 use platen_core::{Error, ErrorKind, Value};
 
-use crate::filters::dates::{Moment, timesince_text};
+use crate::filters::timesince::{Moment, timesince_text};
 use crate::filters::{Arg, FilterDef, FilterEnv, py_int, py_str, s, safe, type_error};
 
 /// The filters of the `humanize` library.

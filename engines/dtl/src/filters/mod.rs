@@ -25,7 +25,9 @@ pub mod html_tokens;
 pub mod json;
 pub mod lists;
 pub mod numbers;
+pub mod stringformat;
 pub mod strings;
+pub mod timesince;
 pub mod urls;
 
 /// How a filter takes its argument.
@@ -195,11 +197,11 @@ filters! {
     "safeseq" => escaping::safeseq, None, safe=true, ae=false;
     "slice" => lists::slice, Required, safe=true, ae=false;
     "slugify" => strings::slugify, None, safe=true, ae=false;
-    "stringformat" => numbers::stringformat, Required, safe=true, ae=false;
+    "stringformat" => stringformat::stringformat, Required, safe=true, ae=false;
     "striptags" => html_tokens::striptags, None, safe=true, ae=false;
     "time" => dates::time, Optional, safe=false, ae=false;
-    "timesince" => dates::timesince, Optional, safe=false, ae=false;
-    "timeuntil" => dates::timeuntil, Optional, safe=false, ae=false;
+    "timesince" => timesince::timesince, Optional, safe=false, ae=false;
+    "timeuntil" => timesince::timeuntil, Optional, safe=false, ae=false;
     "title" => strings::title, None, safe=true, ae=false;
     "truncatechars" => strings::truncatechars, Required, safe=true, ae=false;
     "truncatechars_html" => html_tokens::truncatechars_html, Required, safe=true, ae=false;
