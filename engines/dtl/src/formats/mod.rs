@@ -390,6 +390,42 @@ impl<'a> Formats<'a> {
     }
 }
 
+/// Django's `to_locale`: `pt-br` -> `pt_BR`, `sr-latn` -> `sr_Latn`.
+pub(crate) fn to_locale(language: &str) -> String {
+    let lower = language.to_lowercase();
+    let Some((lang, country)) = lower.split_once('-') else {
+        let cut = language
+            .char_indices()
+            .nth(3)
+            .map_or(language.len(), |(i, _)| i);
+        return format!("{}{}", language[..cut].to_lowercase(), &language[cut..]);
+    };
+    let (country, tail) = match country.split_once('-') {
+        Some((c, t)) => (c, Some(t)),
+        None => (country, None),
+    };
+    let mut out = format!("{lang}_");
+    if country.chars().count() > 2 {
+        // Python's `str.title()`: first letter of each word up, the rest down.
+        let mut start = true;
+        for c in country.chars() {
+            if start {
+                out.extend(c.to_uppercase())
+            } else {
+                out.push(c)
+            }
+            start = !c.is_alphabetic();
+        }
+    } else {
+        out.push_str(&country.to_uppercase());
+    }
+    if let Some(t) = tail {
+        out.push('-');
+        out.push_str(t);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -443,40 +479,4 @@ mod tests {
             "1.2.3.4.5.6.7.8"
         );
     }
-}
-
-/// Django's `to_locale`: `pt-br` -> `pt_BR`, `sr-latn` -> `sr_Latn`.
-pub(crate) fn to_locale(language: &str) -> String {
-    let lower = language.to_lowercase();
-    let Some((lang, country)) = lower.split_once('-') else {
-        let cut = language
-            .char_indices()
-            .nth(3)
-            .map_or(language.len(), |(i, _)| i);
-        return format!("{}{}", language[..cut].to_lowercase(), &language[cut..]);
-    };
-    let (country, tail) = match country.split_once('-') {
-        Some((c, t)) => (c, Some(t)),
-        None => (country, None),
-    };
-    let mut out = format!("{lang}_");
-    if country.chars().count() > 2 {
-        // Python's `str.title()`: first letter of each word up, the rest down.
-        let mut start = true;
-        for c in country.chars() {
-            if start {
-                out.extend(c.to_uppercase())
-            } else {
-                out.push(c)
-            }
-            start = !c.is_alphabetic();
-        }
-    } else {
-        out.push_str(&country.to_uppercase());
-    }
-    if let Some(t) = tail {
-        out.push('-');
-        out.push_str(t);
-    }
-    out
 }
