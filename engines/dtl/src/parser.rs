@@ -456,3 +456,59 @@ pub(crate) fn py_list_repr(items: &[std::borrow::Cow<'_, str>]) -> String {
         .collect();
     format!("[{}]", inner.join(", "))
 }
+
+/// The options after a tag's fixed arguments, read one at a time the way
+/// Django's option loops read them (`include`, `translate`,
+/// `blocktranslate`): an option given twice is an error, and an option's own
+/// arguments are taken from what follows it.
+pub(crate) struct TagOptions<'t> {
+    /// The bits not read yet, next first.
+    pub(crate) rest: Vec<Cow<'t, str>>,
+    seen: Vec<Cow<'t, str>>,
+}
+
+impl<'t> TagOptions<'t> {
+    /// The options in `bits`.
+    pub(crate) fn new(bits: &[Cow<'t, str>]) -> TagOptions<'t> {
+        TagOptions {
+            rest: bits.to_vec(),
+            seen: Vec::new(),
+        }
+    }
+
+    /// The next option; Django's error when it was given before.
+    pub(crate) fn next_option(&mut self) -> Result<Option<Cow<'t, str>>, Error> {
+        if self.rest.is_empty() {
+            return Ok(None);
+        }
+        let option = self.rest.remove(0);
+        if self.seen.contains(&option) {
+            return Err(crate::expr::syntax(format!(
+                "The '{option}' option was specified more than once."
+            )));
+        }
+        self.seen.push(option.clone());
+        Ok(Some(option))
+    }
+
+    /// The bit after an option (`context "x"`, `as name`), if there is one.
+    pub(crate) fn value(&mut self) -> Option<Cow<'t, str>> {
+        (!self.rest.is_empty()).then(|| self.rest.remove(0))
+    }
+
+    /// `with a=b ...` after a `with` option: at least one keyword argument.
+    pub(crate) fn with_kwargs(
+        &mut self,
+        p: &Parser<'_>,
+        tag: &str,
+        legacy: bool,
+    ) -> Result<Vec<(Arc<str>, FilterExpr)>, Error> {
+        let extra = token_kwargs(p, &mut self.rest, legacy)?;
+        if extra.is_empty() {
+            return Err(crate::expr::syntax(format!(
+                "\"with\" in '{tag}' tag needs at least one keyword argument."
+            )));
+        }
+        Ok(extra)
+    }
+}

@@ -2,7 +2,6 @@
 //! `blocktranslate`, `language`, `get_current_language(_bidi)` and
 //! `get_available_languages`.
 
-use std::borrow::Cow;
 use std::sync::Arc;
 
 use platen_core::{Error, Value};
@@ -11,7 +10,7 @@ use crate::expr::BitStr;
 use crate::expr::{FilterExpr, syntax};
 use crate::lexer::Token;
 use crate::nodes::*;
-use crate::parser::{Parser, token_kwargs};
+use crate::parser::{Parser, TagOptions, token_kwargs};
 use crate::render::Renderer;
 
 type R = Result<Node, Error>;
@@ -90,19 +89,12 @@ pub(crate) fn do_translate(p: &mut Parser<'_>, token: &Token<'_>) -> R {
     let mut noop = false;
     let mut asvar = None;
     let mut context = None;
-    let mut seen: Vec<&str> = Vec::new();
-    let mut i = 2;
-    while i < bits.len() {
-        let opt = bits[i].as_str();
-        if seen.contains(&opt) {
-            return Err(syntax(format!(
-                "The '{opt}' option was specified more than once."
-            )));
-        }
-        match opt {
+    let mut options = TagOptions::new(&bits[2..]);
+    while let Some(opt) = options.next_option()? {
+        match opt.as_str() {
             "noop" => noop = true,
             "context" | "as" => {
-                let Some(v) = bits.get(i + 1) else {
+                let Some(v) = options.value() else {
                     return Err(syntax(format!(
                         "No argument provided to the '{}' tag for the {opt} option.",
                         bits[0]
@@ -116,9 +108,8 @@ pub(crate) fn do_translate(p: &mut Parser<'_>, token: &Token<'_>) -> R {
                         bits[0]
                     )));
                 } else {
-                    context = Some(p.filter_expr(v)?);
+                    context = Some(p.filter_expr(&v)?);
                 }
-                i += 1;
             }
             _ => {
                 return Err(syntax(format!(
@@ -127,8 +118,6 @@ pub(crate) fn do_translate(p: &mut Parser<'_>, token: &Token<'_>) -> R {
                 )));
             }
         }
-        seen.push(opt);
-        i += 1;
     }
     Ok(Node::Custom(Box::new(TransNode {
         value,
@@ -318,26 +307,12 @@ pub(crate) fn do_blocktranslate(p: &mut Parser<'_>, token: &Token<'_>) -> R {
     let mut asvar = None;
     let mut context = None;
     let mut trimmed = false;
-    let mut seen: Vec<Cow<'_, str>> = Vec::new();
-    let mut rest: Vec<Cow<'_, str>> = bits[1..].to_vec();
-    while !rest.is_empty() {
-        let option = rest.remove(0);
-        if seen.contains(&option) {
-            return Err(syntax(format!(
-                "The '{option}' option was specified more than once."
-            )));
-        }
+    let mut options = TagOptions::new(&bits[1..]);
+    while let Some(option) = options.next_option()? {
         match option.as_str() {
-            "with" => {
-                extra = token_kwargs(p, &mut rest, true)?;
-                if extra.is_empty() {
-                    return Err(syntax(format!(
-                        "\"with\" in '{tag}' tag needs at least one keyword argument."
-                    )));
-                }
-            }
+            "with" => extra = options.with_kwargs(p, &tag, true)?,
             "count" => {
-                let v = token_kwargs(p, &mut rest, true)?;
+                let v = token_kwargs(p, &mut options.rest, true)?;
                 if v.len() != 1 {
                     return Err(syntax(format!(
                         "\"count\" in '{tag}' tag expected exactly one keyword argument."
@@ -346,21 +321,21 @@ pub(crate) fn do_blocktranslate(p: &mut Parser<'_>, token: &Token<'_>) -> R {
                 counter = v.into_iter().next();
             }
             "context" => {
-                if rest.is_empty() {
+                let Some(v) = options.value() else {
                     return Err(syntax(format!(
                         "\"context\" in '{tag}' tag expected exactly one argument."
                     )));
-                }
-                context = Some(p.filter_expr(&rest.remove(0))?);
+                };
+                context = Some(p.filter_expr(&v)?);
             }
             "trimmed" => trimmed = true,
             "asvar" => {
-                if rest.is_empty() {
+                let Some(v) = options.value() else {
                     return Err(syntax(format!(
                         "No argument provided to the '{tag}' tag for the asvar option."
                     )));
-                }
-                asvar = Some(Arc::from(rest.remove(0).as_str()));
+                };
+                asvar = Some(Arc::from(v.as_str()));
             }
             _ => {
                 return Err(syntax(format!(
@@ -368,7 +343,6 @@ pub(crate) fn do_blocktranslate(p: &mut Parser<'_>, token: &Token<'_>) -> R {
                 )));
             }
         }
-        seen.push(option);
     }
     // Django's loop: text and variables make the singular; the first other
     // token must be `plural` (with a counter) or the end tag, and a template

@@ -11,7 +11,7 @@ use crate::expr::BitStr;
 use crate::expr::syntax;
 use crate::lexer::Token;
 use crate::nodes::*;
-use crate::parser::{Parser, token_kwargs};
+use crate::parser::{Parser, TagOptions};
 use crate::render::Renderer;
 
 use std::collections::HashMap;
@@ -144,27 +144,12 @@ pub(crate) fn do_include(p: &mut Parser<'_>, token: &Token<'_>) -> R {
             bits[0]
         )));
     }
-    let mut rest = bits[2..].to_vec();
-    let mut seen: Vec<Cow<'_, str>> = Vec::new();
+    let mut options = TagOptions::new(&bits[2..]);
     let mut extra = Vec::new();
     let mut only = false;
-    while !rest.is_empty() {
-        let option = rest.remove(0);
-        if seen.contains(&option) {
-            return Err(syntax(format!(
-                "The '{option}' option was specified more than once."
-            )));
-        }
+    while let Some(option) = options.next_option()? {
         match option.as_str() {
-            "with" => {
-                extra = token_kwargs(p, &mut rest, false)?;
-                if extra.is_empty() {
-                    return Err(syntax(format!(
-                        "\"with\" in '{}' tag needs at least one keyword argument.",
-                        bits[0]
-                    )));
-                }
-            }
+            "with" => extra = options.with_kwargs(p, &bits[0], false)?,
             "only" => only = true,
             _ => {
                 return Err(syntax(format!(
@@ -173,7 +158,6 @@ pub(crate) fn do_include(p: &mut Parser<'_>, token: &Token<'_>) -> R {
                 )));
             }
         }
-        seen.push(option);
     }
     let name = relative_path(p.template_name(), &bits[1], true)?;
     let template = p.filter_expr(&name)?;
