@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use crate::cache::Caches;
 use crate::context::Context;
 use crate::engine::{Engine, Template};
 use crate::error::{Error, ErrorKind, Result};
@@ -13,6 +14,7 @@ use crate::request::Request;
 #[derive(Debug, Clone, Default)]
 pub struct Engines {
     engines: Vec<Arc<dyn Engine>>,
+    caches: Caches,
 }
 
 impl Engines {
@@ -31,7 +33,22 @@ impl Engines {
                 ));
             }
         }
-        Ok(Engines { engines })
+        Ok(Engines {
+            engines,
+            caches: Caches::default(),
+        })
+    }
+
+    /// The same engines, saying they use `caches` for fragments.
+    pub fn with_caches(mut self, caches: Caches) -> Engines {
+        self.caches = caches;
+        self
+    }
+
+    /// The fragment caches the engines use (to expire what a content change
+    /// makes stale: `engines.caches().default_cache().expire("post:42")`).
+    pub fn caches(&self) -> &Caches {
+        &self.caches
     }
 
     /// The engine named `name`.

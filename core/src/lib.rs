@@ -18,9 +18,12 @@
 //! - [`Settings`]: the layered settings file mirroring Django's `TEMPLATES`.
 //! - [`Engines`] and [`Registry`]: the engines declared in settings, built by
 //!   backend factories registered under a name.
+//! - [`cache`]: fragment caching whose fragments record the content they
+//!   show ([`cache::FragmentCache`], [`cache::Caches`]).
 //!
 //! Nothing in this crate names a concrete engine or loader.
 
+pub mod cache;
 pub mod closest;
 mod context;
 mod engine;
@@ -45,8 +48,8 @@ pub use request::Request;
 pub use round_robin::RoundRobin;
 
 pub use registry::{
-    APP_DIRECTORIES_LOADER, Backend, BuildEnv, CACHED_LOADER, FILESYSTEM_LOADER, LoaderEnv,
-    LoaderFactory, Registry,
+    APP_DIRECTORIES_LOADER, Backend, BuildEnv, CACHED_LOADER, CacheFactory, FILESYSTEM_LOADER,
+    LoaderEnv, LoaderFactory, MEMORY_CACHE, Registry,
 };
-pub use settings::{App, EngineOptions, EngineSettings, LoaderSpec, Settings};
+pub use settings::{App, CacheSettings, EngineOptions, EngineSettings, LoaderSpec, Settings};
 pub use value::{Object, Value};

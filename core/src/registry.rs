@@ -5,12 +5,13 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::sync::Arc;
 
+use crate::cache::{CacheBackend, Caches, FragmentCache, MemoryBackend, MemoryLimits, Ttl};
 use crate::closest::did_you_mean;
 use crate::engine::Engine;
 use crate::engines::Engines;
 use crate::error::{Error, ErrorKind, Result};
 use crate::loader::Loader;
-use crate::settings::{EngineSettings, LoaderSpec, Settings};
+use crate::settings::{CacheSettings, EngineSettings, LoaderSpec, Settings};
 
 /// Builds an engine from one settings entry (Django's backend class).
 pub trait Backend: Send + Sync {
@@ -37,7 +38,27 @@ pub struct BuildEnv<'a> {
     pub debug: bool,
     /// The registry (for backends that look up more by name).
     pub registry: &'a Registry,
+    /// The fragment caches of the settings, shared by every engine.
+    pub caches: Caches,
 }
+
+/// Builds a fragment cache backend from one `[caches.<alias>]` table.
+pub trait CacheFactory: Send + Sync {
+    /// Builds the backend described by `settings`.
+    fn build(&self, settings: &CacheSettings) -> Result<Arc<dyn CacheBackend>>;
+}
+
+impl<F> CacheFactory for F
+where
+    F: Fn(&CacheSettings) -> Result<Arc<dyn CacheBackend>> + Send + Sync,
+{
+    fn build(&self, settings: &CacheSettings) -> Result<Arc<dyn CacheBackend>> {
+        self(settings)
+    }
+}
+
+/// The name of the built-in in-memory cache backend.
+pub const MEMORY_CACHE: &str = "memory";
 
 /// Builds a loader from one `options.loaders` entry.
 pub trait LoaderFactory: Send + Sync {
@@ -88,6 +109,7 @@ pub struct Registry {
     /// The loaders that wrap others (take child `loaders`).
     wrapping: BTreeSet<String>,
     aliases: BTreeMap<String, String>,
+    caches: BTreeMap<String, Arc<dyn CacheFactory>>,
 }
 
 impl fmt::Debug for Registry {
@@ -95,6 +117,7 @@ impl fmt::Debug for Registry {
         f.debug_struct("Registry")
             .field("backends", &self.backends.keys().collect::<Vec<_>>())
             .field("loaders", &self.loaders.keys().collect::<Vec<_>>())
+            .field("caches", &self.caches.keys().collect::<Vec<_>>())
             .finish()
     }
 }
@@ -153,6 +176,73 @@ impl Registry {
         self
     }
 
+    /// Registers (or replaces) the fragment cache backend `name` (`redis`).
+    /// `memory` is built in.
+    pub fn register_cache(
+        &mut self,
+        name: &str,
+        factory: impl CacheFactory + 'static,
+    ) -> &mut Registry {
+        self.caches.insert(name.to_owned(), Arc::new(factory));
+        self
+    }
+
+    /// The fragment cache backend names: `memory` and the registered ones.
+    pub fn cache_names(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = self.caches.keys().map(String::as_str).collect();
+        if !names.contains(&MEMORY_CACHE) {
+            names.push(MEMORY_CACHE);
+            names.sort_unstable();
+        }
+        names
+    }
+
+    /// Builds every fragment cache of `settings` (an in-memory `default`
+    /// when they name none).
+    pub fn build_caches(&self, settings: &Settings) -> Result<Caches> {
+        let mut caches = Vec::with_capacity(settings.caches.len());
+        for cache in settings.caches.values() {
+            caches.push(self.build_cache(cache)?);
+        }
+        Ok(Caches::new(caches))
+    }
+
+    /// Builds one fragment cache from its table.
+    pub fn build_cache(&self, settings: &CacheSettings) -> Result<FragmentCache> {
+        let name = self.resolve(&settings.backend);
+        let backend: Arc<dyn CacheBackend> = match self.caches.get(name) {
+            Some(factory) => factory.build(settings)?,
+            None if name == MEMORY_CACHE => Arc::new(MemoryBackend::new(MemoryLimits {
+                max_entries: settings.max_entries,
+                max_bytes: settings.max_bytes,
+            })),
+            None => {
+                let names = self.cache_names();
+                let mut detail = format!("unknown cache backend `{}`", settings.backend);
+                detail.push_str(&did_you_mean(&settings.backend, &names));
+                detail.push_str(&format!(
+                    "; registered cache backends: {}",
+                    names.join(", ")
+                ));
+                if settings.backend == "redis" {
+                    detail.push_str(" (the `redis` backend comes with platen's `redis` feature)");
+                }
+                return Err(settings.error("backend", detail));
+            }
+        };
+        let timeout = match settings.timeout {
+            Some(s) => Ttl::Seconds(s),
+            None => Ttl::Forever,
+        };
+        Ok(FragmentCache::new(
+            settings.alias.clone(),
+            backend,
+            settings.key_prefix.clone(),
+            settings.version,
+            timeout,
+        ))
+    }
+
     /// The registered backend names.
     pub fn backend_names(&self) -> Vec<&str> {
         self.backends.keys().map(String::as_str).collect()
@@ -167,20 +257,33 @@ impl Registry {
         self.aliases.get(name).map_or(name, String::as_str)
     }
 
-    /// Builds every engine of `settings`, in order.
+    /// Builds every engine of `settings`, in order, sharing the settings'
+    /// fragment caches ([`Registry::build_caches`]).
     pub fn build_engines(&self, settings: &Settings) -> Result<Engines> {
+        let caches = self.build_caches(settings)?;
         let mut engines = Vec::with_capacity(settings.templates.len());
         for entry in &settings.templates {
-            engines.push(self.build_engine(entry, settings)?);
+            engines.push(self.build_engine_with(entry, settings, caches.clone())?);
         }
-        Engines::new(engines)
+        Ok(Engines::new(engines)?.with_caches(caches))
     }
 
-    /// Builds one engine from its entry.
+    /// Builds one engine from its entry, with fragment caches of its own.
     pub fn build_engine(
         &self,
         entry: &EngineSettings,
         settings: &Settings,
+    ) -> Result<Arc<dyn Engine>> {
+        let caches = self.build_caches(settings)?;
+        self.build_engine_with(entry, settings, caches)
+    }
+
+    /// Builds one engine from its entry, using `caches` for its fragments.
+    pub fn build_engine_with(
+        &self,
+        entry: &EngineSettings,
+        settings: &Settings,
+        caches: Caches,
     ) -> Result<Arc<dyn Engine>> {
         let name = self.resolve(&entry.backend);
         let Some(backend) = self.backends.get(name) else {
@@ -199,6 +302,7 @@ impl Registry {
             loaders,
             debug,
             registry: self,
+            caches,
         };
         backend.build(entry, &env)
     }

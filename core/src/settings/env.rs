@@ -146,6 +146,12 @@ pub(super) fn env_kind(path: &[String]) -> EnvKind {
         ["apps"] => EnvKind::StrList,
         ["apps", _] | ["apps", _, "name" | "path"] => EnvKind::Str,
         ["templates", _, "backend" | "name"] => EnvKind::Str,
+        [
+            "caches",
+            _,
+            "backend" | "location" | "key_prefix" | "channel",
+        ] => EnvKind::Str,
+        ["caches", _, "l1"] => EnvKind::Bool,
         ["templates", _, "app_dirs"] => EnvKind::Bool,
         ["templates", _, "dirs"] => EnvKind::StrList,
         ["templates", _, "dirs", _] => EnvKind::Str,

@@ -279,6 +279,7 @@ impl Settings {
         };
 
         let apps = parse_apps(root.get("apps"), &meta, &resolve)?;
+        let caches = parse_caches(root.get("caches"), &meta)?;
 
         let mut templates: Vec<EngineSettings> = Vec::new();
         for (index, (engine, raw_value)) in raw.templates.into_iter().zip(raw_engines).enumerate() {
@@ -385,6 +386,7 @@ impl Settings {
             apps,
             static_url: raw.static_url,
             templates,
+            caches,
             base_dir: base_dir.to_path_buf(),
             file,
             meta: Some(meta),

@@ -66,6 +66,7 @@ use crate::error::{Error, ErrorKind, Result};
 // One module per idea; they share this module's imports and each other's
 // crate-private helpers through `use super::*`:
 // - `types`: the public settings types and the keys platen knows;
+// - `caches`: the `[caches.<alias>]` tables (fragment caching);
 // - `layering`: defaults < file < profile section < environment, and
 //   reading the typed settings from the merged figment;
 // - `validation`: unknown keys, profile sections, `apps`, figment errors;
@@ -73,6 +74,7 @@ use crate::error::{Error, ErrorKind, Result};
 // - `env`: the `PLATEN_` variables;
 // - `provider`: `impl Provider for Settings` and `Settings::from_provider`;
 // - `source`: which file, section or variable a value came from.
+mod caches;
 mod env;
 mod layering;
 mod loaders;
@@ -81,10 +83,12 @@ mod source;
 mod types;
 mod validation;
 
+pub use caches::{CACHE_KEYS, CacheSettings, DEFAULT_CHANNEL};
 pub use env::{ENV_NOT_SETTINGS, ENV_PREFIX};
 pub use source::format_key;
 pub use types::*;
 
+use caches::*;
 use env::*;
 use layering::*;
 use loaders::*;

@@ -51,6 +51,14 @@ impl Provider for Settings {
         d.insert("apps".into(), apps.into());
         let templates: Vec<FigValue> = self.templates.iter().map(engine_value).collect();
         d.insert("templates".into(), templates.into());
+        if !self.caches.is_empty() {
+            let caches: Dict = self
+                .caches
+                .iter()
+                .map(|(alias, c)| (alias.clone(), cache_value(c)))
+                .collect();
+            d.insert("caches".into(), caches.into());
+        }
         Ok(Profile::Default.collect(d))
     }
 }
@@ -74,6 +82,30 @@ fn strings_value(items: &[String]) -> FigValue {
         .map(FigValue::from)
         .collect::<Vec<_>>()
         .into()
+}
+
+/// One cache table, as the settings file would spell it.
+fn cache_value(cache: &CacheSettings) -> FigValue {
+    let mut d = Dict::new();
+    d.insert("backend".into(), cache.backend.clone().into());
+    if let Some(location) = &cache.location {
+        d.insert("location".into(), location.clone().into());
+    }
+    let timeout: FigValue = match cache.timeout {
+        Some(t) => t.into(),
+        None => "none".into(),
+    };
+    d.insert("timeout".into(), timeout);
+    d.insert("key_prefix".into(), cache.key_prefix.clone().into());
+    d.insert("version".into(), cache.version.into());
+    d.insert("channel".into(), cache.channel.clone().into());
+    d.insert("l1".into(), cache.l1.into());
+    d.insert("max_entries".into(), cache.max_entries.into());
+    d.insert("max_bytes".into(), cache.max_bytes.into());
+    if !cache.options.is_empty() {
+        d.insert("options".into(), cache.options.clone().into());
+    }
+    d.into()
 }
 
 /// One engine entry, as the settings file would spell it.

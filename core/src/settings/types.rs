@@ -12,6 +12,7 @@ pub const TOP_LEVEL_KEYS: &[&str] = &[
     "apps",
     "static_url",
     "templates",
+    "caches",
 ];
 
 /// The keys of one `[[templates]]` entry.
@@ -45,6 +46,9 @@ pub struct Settings {
     pub static_url: String,
     /// The engines, in the order they are tried.
     pub templates: Vec<EngineSettings>,
+    /// The fragment caches by alias (Django's `CACHES`); empty means one
+    /// in-memory `default`.
+    pub caches: BTreeMap<String, CacheSettings>,
     /// The directory relative paths resolve against.
     pub base_dir: PathBuf,
     /// The settings file, when one was read.
@@ -60,6 +64,7 @@ impl fmt::Debug for Settings {
             .field("apps", &self.apps)
             .field("static_url", &self.static_url)
             .field("templates", &self.templates)
+            .field("caches", &self.caches)
             .field("file", &self.file)
             .finish()
     }
@@ -291,6 +296,7 @@ impl Default for Settings {
             apps: Vec::new(),
             static_url: default_static_url(),
             templates: Vec::new(),
+            caches: BTreeMap::new(),
             base_dir: std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
             file: None,
             meta: None,
