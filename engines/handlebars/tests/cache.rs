@@ -52,6 +52,14 @@ fn a_fragment_is_rendered_once_then_served_from_the_cache() {
 }
 
 #[test]
+fn a_cached_fragment_is_escaped_once() {
+    let (_dir, e) = engines(&[("page.hbs", "{{#cache \"t\" null}}{{t}}{{/cache}}")]);
+    let c = ctx(&[("t", "a & <b>")]);
+    assert_eq!(render(&e, "page.hbs", &c).unwrap(), "a &amp; &lt;b&gt;");
+    assert_eq!(render(&e, "page.hbs", &c).unwrap(), "a &amp; &lt;b&gt;");
+}
+
+#[test]
 fn expiring_a_dependency_makes_the_next_render_fresh() {
     let (_dir, e) = engines(&[(
         "page.hbs",
