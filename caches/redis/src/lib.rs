@@ -475,6 +475,10 @@ fn ttl_secs(ttl: Option<Duration>) -> u64 {
     }
 }
 
+/// The lookup pipeline's answer: the value, the sobj members, the expiry
+/// counter and the value's PTTL.
+type LookupReply = (Option<Vec<u8>>, Vec<Vec<u8>>, Option<String>, i64);
+
 /// What one lookup round trip found.
 enum Remote {
     Found {
@@ -709,12 +713,7 @@ impl RedisBackend {
             self.config.timeout,
             move |mut conn, _| async move {
                 let sobj = format!("sobj:{key}");
-                let (value, members, seq, pttl): (
-                    Option<Vec<u8>>,
-                    Vec<Vec<u8>>,
-                    Option<String>,
-                    i64,
-                ) = redis::pipe()
+                let (value, members, seq, pttl): LookupReply = redis::pipe()
                     .atomic()
                     .get(&key)
                     .smembers(&sobj)
