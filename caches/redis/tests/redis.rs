@@ -654,7 +654,11 @@ location = "{url}"
         2,
         "both caches share the index"
     );
-    assert!(default.get("k").unwrap().is_none());
+    // `default` keeps an in-process copy, dropped when the message arrives.
+    assert!(eventually(Duration::from_secs(2), || default
+        .get("k")
+        .unwrap()
+        .is_none()));
 
     let bad = Toml::string("[caches.default]\nbackend = \"redis\"\nlocation = \"nope://x\"\n");
     let settings = platen_core::Settings::from_provider(bad).unwrap();
