@@ -471,7 +471,11 @@ fn glob_escape(text: &str) -> String {
 fn ttl_secs(ttl: Option<Duration>) -> u64 {
     match ttl {
         None => 0,
-        Some(d) => (d.as_secs() + u64::from(d.subsec_nanos() > 0)).max(1),
+        // At most a hundred years: Redis refuses longer expiries.
+        Some(d) => d
+            .as_secs()
+            .saturating_add(u64::from(d.subsec_nanos() > 0))
+            .clamp(1, 100 * 365 * 86_400),
     }
 }
 
@@ -628,7 +632,7 @@ impl RedisBackend {
             let _ = tx.send(result);
         });
         let result = rx
-            .recv_timeout(timeout + Duration::from_millis(50))
+            .recv_timeout(timeout.saturating_add(Duration::from_millis(50)))
             .unwrap_or(Err(Failure::Timeout));
         match result {
             Ok(v) => {
@@ -1107,5 +1111,6 @@ mod tests {
         assert_eq!(ttl_secs(Some(Duration::from_millis(1500))), 2);
         assert_eq!(ttl_secs(Some(Duration::from_millis(1))), 1);
         assert_eq!(ttl_secs(None), 0);
+        assert_eq!(ttl_secs(Some(Duration::MAX)), 100 * 365 * 86_400);
     }
 }

@@ -36,6 +36,13 @@ impl Server {
     /// A fresh server on a free port; `None` (after a note) when there is
     /// no `redis-server` outside CI.
     fn start() -> Option<Server> {
+        let mut server = Server::reserve()?;
+        server.restart();
+        Some(server)
+    }
+
+    /// A free port and the binary, no server yet.
+    fn reserve() -> Option<Server> {
         let Some(binary) = redis_server() else {
             if std::env::var_os("CI").is_some() {
                 panic!(
@@ -49,13 +56,11 @@ impl Server {
             .and_then(|l| l.local_addr())
             .expect("a free port")
             .port();
-        let mut server = Server {
+        Some(Server {
             child: None,
             binary,
             port,
-        };
-        server.restart();
-        Some(server)
+        })
     }
 
     fn restart(&mut self) {
@@ -703,4 +708,25 @@ fn nothing_panics_or_hangs_without_redis() {
     rt.block_on(async move { assert!(b.lookup(":1:k").is_err()) });
     drop(rt);
     drop(backend);
+}
+
+#[test]
+fn redis_down_at_startup_is_tried_again_later() {
+    let Some(mut server) = Server::reserve() else {
+        return;
+    };
+    let backend = backend(&server, false);
+    let cache = cache_over(backend.clone());
+    let t = Instant::now();
+    assert!(cache.get("k").is_err());
+    assert!(cache.set("k", "v", Ttl::Forever, &[]).is_err());
+    assert!(t.elapsed() < Duration::from_secs(2));
+    server.restart();
+    assert!(
+        eventually(Duration::from_secs(5), || cache.get("k").is_ok()),
+        "connects once Redis is up"
+    );
+    assert!(cache.set("k", "v", Ttl::Forever, &[]).unwrap());
+    assert_eq!(value(&cache, "k").as_deref(), Some("v"));
+    wait_subscribed(&backend);
 }
