@@ -25,6 +25,23 @@ fn redis_server() -> Option<PathBuf> {
         .find(|p| p.is_file())
 }
 
+/// A free port, never one handed out before in this run (a killed server's
+/// port must not go to another test while the first one waits for it).
+fn free_port() -> u16 {
+    static USED: Mutex<Vec<u16>> = Mutex::new(Vec::new());
+    loop {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let mut used = USED.lock().unwrap();
+        if !used.contains(&port) {
+            used.push(port);
+            return port;
+        }
+    }
+}
+
 /// A `redis-server` of this test, killed on drop.
 struct Server {
     child: Option<Child>,
@@ -52,10 +69,7 @@ impl Server {
             eprintln!("note: redis-server is not on PATH; skipping this Redis test");
             return None;
         };
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("a free port")
-            .port();
+        let port = free_port();
         Some(Server {
             child: None,
             binary,
@@ -533,9 +547,26 @@ fn messages_reach_the_expire_hooks_with_their_metadata() {
     assert!(seen[1].message.contains("\"origin\""));
 }
 
-/// Counts warnings on this thread.
-#[derive(Default, Clone)]
-struct Warnings(Arc<AtomicUsize>);
+/// Counts the warnings of each thread: a global subscriber (a scoped one
+/// can miss events when other threads register the callsite concurrently).
+struct Warnings;
+
+thread_local! {
+    static WARNINGS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+impl Warnings {
+    fn install() {
+        static INSTALL: std::sync::Once = std::sync::Once::new();
+        INSTALL.call_once(|| {
+            let _ = tracing::subscriber::set_global_default(Warnings);
+        });
+    }
+
+    fn on_this_thread() -> usize {
+        WARNINGS.with(|w| w.get())
+    }
+}
 
 impl tracing::Subscriber for Warnings {
     fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
@@ -548,7 +579,7 @@ impl tracing::Subscriber for Warnings {
     fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
     fn event(&self, event: &tracing::Event<'_>) {
         if *event.metadata().level() == tracing::Level::WARN {
-            self.0.fetch_add(1, Ordering::SeqCst);
+            WARNINGS.with(|w| w.set(w.get() + 1));
         }
     }
     fn enter(&self, _: &tracing::span::Id) {}
@@ -566,8 +597,10 @@ fn redis_going_away_fails_fast_warns_once_and_comes_back() {
     let cache = cache_over(backend.clone());
     wait_subscribed(&backend);
     cache.set("k", "v", Ttl::Forever, &[]).unwrap();
-    let warnings = Warnings::default();
-    tracing::subscriber::with_default(warnings.clone(), || {
+    Warnings::install();
+    let warned_before = Warnings::on_this_thread();
+    let warnings = || Warnings::on_this_thread() - warned_before;
+    {
         server.kill();
         let started = Instant::now();
         let mut calls = 0;
@@ -590,11 +623,7 @@ fn redis_going_away_fails_fast_warns_once_and_comes_back() {
         }
         assert!(backend.is_down());
         assert!(calls > 40);
-        assert_eq!(
-            warnings.0.load(Ordering::SeqCst),
-            1,
-            "one warning per outage"
-        );
+        assert_eq!(warnings(), 1, "one warning per outage");
 
         server.restart();
         assert!(
@@ -607,8 +636,8 @@ fn redis_going_away_fails_fast_warns_once_and_comes_back() {
                 .unwrap()
         );
         assert_eq!(value(&cache, "k2").as_deref(), Some("v2"));
-        assert_eq!(warnings.0.load(Ordering::SeqCst), 1);
-    });
+        assert_eq!(warnings(), 1);
+    }
     // The subscriber comes back too: an expiry from another process drops
     // this process's copy.
     wait_subscribed(&backend);
