@@ -914,8 +914,11 @@ impl CacheBackend for RedisBackend {
         if deps.is_empty() {
             return Ok(0);
         }
-        // Locally at once; other processes (and our hooks) by the message.
+        // Locally at once (before, and again after: a copy read from Redis
+        // while the script ran is not kept); other processes (and our
+        // hooks) by the message.
         self.shared.drop_deps(deps);
+        let local = deps.to_vec();
         let message = serde_json::json!({
             "action": "expire",
             "deps": deps,
@@ -924,7 +927,7 @@ impl CacheBackend for RedisBackend {
         .to_string();
         let deps = deps.to_vec();
         let channel = self.config.channel.clone();
-        self.call(
+        let removed = self.call(
             "expire",
             self.config.timeout,
             move |mut conn, scripts| async move {
@@ -940,13 +943,15 @@ impl CacheBackend for RedisBackend {
                 let removed: i64 = inv.invoke_async(&mut conn).await?;
                 Ok(removed.max(0) as u64)
             },
-        )
+        );
+        self.shared.drop_deps(&local);
+        removed
     }
 
     fn expire_key(&self, key: &str) -> Result<bool> {
         self.shared.drop_key(key);
         let full = key.to_owned();
-        self.call(
+        let removed = self.call(
             "expire_key",
             self.config.timeout,
             move |mut conn, scripts| async move {
@@ -958,7 +963,9 @@ impl CacheBackend for RedisBackend {
                     .await?;
                 Ok(removed > 0)
             },
-        )
+        );
+        self.shared.drop_key(key);
+        removed
     }
 
     fn clear(&self) -> Result<()> {
@@ -967,7 +974,7 @@ impl CacheBackend for RedisBackend {
         let cleared = self.cleared_key();
         let channel = self.config.channel.clone();
         let message = serde_json::json!({"action": "clear", "origin": origin()}).to_string();
-        self.call(
+        let result = self.call(
             "clear",
             self.config.admin_timeout,
             move |mut conn, scripts| async move {
@@ -1000,7 +1007,9 @@ impl CacheBackend for RedisBackend {
                     .exec_async(&mut conn)
                     .await
             },
-        )
+        );
+        self.shared.drop_all();
+        result
     }
 
     fn stats(&self) -> Result<Stats> {
