@@ -16,7 +16,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use criterion::Criterion;
 use figment::providers::{Format, Toml};
-use platen::{Context, Engines, Settings, Template, Value};
+use platen::{Context, Engines, Settings, Value};
 use platen_benches::{criterion_median_ns, print_table};
 
 /// A card of about 1 KB: the fragment a hit replaces.
@@ -181,7 +181,11 @@ fn main() {
         // The page's fragments record their posts: one expiry, one fragment.
         page.render(&many, None).unwrap();
         let expected = if *name == "dummy" { 0 } else { 1 };
-        assert_eq!(cache.expire("post:post-number-7").unwrap(), expected, "{name}");
+        assert_eq!(
+            cache.expire("post:post-number-7").unwrap(),
+            expected,
+            "{name}"
+        );
         c.benchmark_group("hit").bench_function(*name, |b| {
             b.iter(|| cached.render(black_box(&one), None).unwrap())
         });

@@ -48,8 +48,8 @@ pub use request::Request;
 pub use round_robin::RoundRobin;
 
 pub use registry::{
-    APP_DIRECTORIES_LOADER, Backend, BuildEnv, CACHED_LOADER, CacheFactory, FILESYSTEM_LOADER,
-    LoaderEnv, LoaderFactory, MEMORY_CACHE, Registry,
+    APP_DIRECTORIES_LOADER, Backend, BuildEnv, CACHED_LOADER, CacheFactory, DUMMY_CACHE,
+    FILESYSTEM_LOADER, LoaderEnv, LoaderFactory, MEMORY_CACHE, Registry,
 };
 pub use settings::{App, CacheSettings, EngineOptions, EngineSettings, LoaderSpec, Settings};
 pub use value::{Object, Value};
