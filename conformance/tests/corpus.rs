@@ -16,8 +16,8 @@ fn conformance() {
     let mut report = String::new();
     for file in ["public.jsonl", "filters.public.jsonl"] {
         let path = dir.join(file);
-        let results = run_file(&path)
-            .unwrap_or_else(|e| panic!("cannot run {}: {e}", path.display()));
+        let results =
+            run_file(&path).unwrap_or_else(|e| panic!("cannot run {}: {e}", path.display()));
         assert!(!results.is_empty(), "{file} has no cases");
         let passed = results.iter().filter(|r| r.passed).count();
         eprintln!("{file}: {passed} / {} passed", results.len());

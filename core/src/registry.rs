@@ -5,7 +5,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::sync::Arc;
 
-use crate::cache::{CacheBackend, Caches, FragmentCache, MemoryBackend, MemoryLimits, Ttl};
+use crate::cache::{
+    CacheBackend, Caches, DummyBackend, FragmentCache, MemoryBackend, MemoryLimits, Ttl,
+};
 use crate::closest::did_you_mean;
 use crate::engine::Engine;
 use crate::engines::Engines;
@@ -59,6 +61,8 @@ where
 
 /// The name of the built-in in-memory cache backend.
 pub const MEMORY_CACHE: &str = "memory";
+/// The name of the built-in backend that caches nothing.
+pub const DUMMY_CACHE: &str = "dummy";
 
 /// Builds a loader from one `options.loaders` entry.
 pub trait LoaderFactory: Send + Sync {
@@ -187,13 +191,15 @@ impl Registry {
         self
     }
 
-    /// The fragment cache backend names: `memory` and the registered ones.
+    /// The fragment cache backend names: `memory`, `dummy` and the registered ones.
     pub fn cache_names(&self) -> Vec<&str> {
         let mut names: Vec<&str> = self.caches.keys().map(String::as_str).collect();
-        if !names.contains(&MEMORY_CACHE) {
-            names.push(MEMORY_CACHE);
-            names.sort_unstable();
+        for builtin in [MEMORY_CACHE, DUMMY_CACHE] {
+            if !names.contains(&builtin) {
+                names.push(builtin);
+            }
         }
+        names.sort_unstable();
         names
     }
 
@@ -216,6 +222,7 @@ impl Registry {
                 max_entries: settings.max_entries,
                 max_bytes: settings.max_bytes,
             })),
+            None if name == DUMMY_CACHE => Arc::new(DummyBackend::default()),
             None => {
                 let names = self.cache_names();
                 let mut detail = format!("unknown cache backend `{}`", settings.backend);

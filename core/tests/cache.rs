@@ -288,10 +288,21 @@ fn bad_cache_settings_name_the_key_and_the_file() {
             .unwrap_err()
             .to_string()
     };
-    insta::assert_snapshot!(err("[caches.default]\nbackend = \"memroy\"\n"), @r#"bad settings: unknown cache backend `memroy` (did you mean `memory`?); registered cache backends: memory (key `caches.default.backend` in TOML source string)"#);
+    insta::assert_snapshot!(err("[caches.default]\nbackend = \"memroy\"\n"), @r#"bad settings: unknown cache backend `memroy` (did you mean `memory`?); registered cache backends: dummy, memory (key `caches.default.backend` in TOML source string)"#);
     insta::assert_snapshot!(err("[caches.default]\ntimout = 3\n"), @r#"bad settings: unknown key `timout` (did you mean `timeout`?); a cache key is one of: backend, location, timeout, key_prefix, version, channel, l1, max_entries, max_bytes, options (key `caches.default.timout` in TOML source string)"#);
     insta::assert_snapshot!(err("[caches.default]\ntimeout = \"soon\"\n"), @r#"bad settings: expected a number of seconds or "none" (keep until expired), found the string "soon" (key `caches.default.timeout` in TOML source string)"#);
-    insta::assert_snapshot!(err("[caches.default]\nbackend = \"redis\"\n"), @r#"bad settings: unknown cache backend `redis`; registered cache backends: memory (the `redis` backend comes with platen's `redis` feature) (key `caches.default.backend` in TOML source string)"#);
+    insta::assert_snapshot!(err("[caches.default]\nbackend = \"redis\"\n"), @r#"bad settings: unknown cache backend `redis`; registered cache backends: dummy, memory (the `redis` backend comes with platen's `redis` feature) (key `caches.default.backend` in TOML source string)"#);
     insta::assert_snapshot!(err("caches = 3\n"), @r#"bad settings: `caches` must be a table of caches by alias, such as `[caches.default]` with `backend = "memory"`, not the number 3 (key `caches` in TOML source string)"#);
     insta::assert_snapshot!(err("[caches]\ndefault = \"memory\"\n"), @r#"bad settings: a cache must be a table such as `[caches.default]` with `backend = "memory"`, not the string "memory" (key `caches.default` in TOML source string)"#);
+}
+
+#[test]
+fn the_dummy_backend_caches_nothing() {
+    use figment::providers::{Format, Toml};
+    let settings =
+        Settings::from_provider(Toml::string("[caches.default]\nbackend = \"dummy\"\n")).unwrap();
+    let caches = Registry::new().build_caches(&settings).unwrap();
+    let cache = caches.default_cache();
+    assert!(!cache.set("k", "v", Ttl::Forever, &[]).unwrap());
+    assert!(cache.get("k").unwrap().is_none());
 }

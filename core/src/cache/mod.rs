@@ -11,7 +11,8 @@
 //!   [`expire_key`](FragmentCache::expire_key), [`clear`](FragmentCache::clear),
 //!   [`stats`](FragmentCache::stats). Keys are made full in Django's
 //!   `make_key` form, `<key_prefix>:<version>:<key>`.
-//! - [`CacheBackend`]: where fragments live; [`MemoryBackend`] is built in,
+//! - [`CacheBackend`]: where fragments live; [`MemoryBackend`] (`memory`)
+//!   and [`DummyBackend`] (`dummy`, caches nothing) are built in,
 //!   Redis comes from the `platen-redis` crate. Backends are registered by
 //!   name in the [`Registry`](crate::Registry).
 //! - [`Caches`]: every configured cache by alias, handed to each engine.
@@ -24,6 +25,7 @@
 
 mod backend;
 mod caches;
+mod dummy;
 mod fragment_cache;
 mod key;
 mod memory;
@@ -31,6 +33,7 @@ mod recorder;
 
 pub use backend::{CacheBackend, ExpireEvent, ExpireHook, Fragment, Lookup, Stats, Ticket};
 pub use caches::{Caches, TEMPLATE_FRAGMENTS};
+pub use dummy::DummyBackend;
 pub use fragment_cache::{Cached, FragmentCache, Pending, Ttl};
 pub use key::{make_key, template_fragment_key};
 pub use memory::{MemoryBackend, MemoryLimits};

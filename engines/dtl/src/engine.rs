@@ -4,6 +4,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 
+use platen_core::cache::Caches;
 use platen_core::{
     Backend, BuildEnv, Compiled, Compiler, Context, Engine, EngineSettings, Error, ErrorKind,
     LoaderChain, Origin, Request, Template,
@@ -199,6 +200,13 @@ pub struct DtlOptions {
     /// `DECIMAL_SEPARATOR`, `DATE_FORMAT`, ...): used where the active
     /// language has no format of its own, and with localisation off.
     pub formats: crate::formats::FormatSettings,
+    /// The fragment caches `{% cache %}` stores into (the settings'
+    /// `[caches]`; by default one in-memory `default` per engine).
+    pub caches: Caches,
+    /// Whether objects with a cache identity that a cache block's body
+    /// looks at register themselves as its dependencies (option
+    /// `auto_depends`, default on).
+    pub auto_depends: bool,
 }
 
 impl Default for DtlOptions {
@@ -215,6 +223,8 @@ impl Default for DtlOptions {
             use_i18n: true,
             locale_paths: Vec::new(),
             formats: crate::formats::FormatSettings::default(),
+            caches: Caches::default(),
+            auto_depends: true,
         }
     }
 }
@@ -253,6 +263,8 @@ impl DtlEngine {
                     string_if_invalid: options.string_if_invalid,
                     url_resolver: options.url_resolver,
                     translations,
+                    caches: options.caches,
+                    auto_depends: options.auto_depends,
                 },
                 libraries: options.libraries,
                 builtins: options.builtins,
@@ -545,7 +557,7 @@ impl Backend for DtlBackend {
         settings: &EngineSettings,
         env: &BuildEnv<'_>,
     ) -> Result<Arc<dyn Engine>, Error> {
-        let mut known = vec!["language_code", "use_i18n", "locale_paths"];
+        let mut known = vec!["language_code", "use_i18n", "locale_paths", "auto_depends"];
         known.extend_from_slice(FORMAT_OPTIONS);
         settings.deny_unknown_options(&known)?;
         let formats = format_settings(settings)?;
@@ -559,6 +571,7 @@ impl Backend for DtlBackend {
             ));
         }
         let use_i18n: bool = settings.option("use_i18n")?.unwrap_or(true);
+        let auto_depends: bool = settings.option("auto_depends")?.unwrap_or(true);
         let paths: Vec<std::path::PathBuf> = settings.option("locale_paths")?.unwrap_or_default();
         let mut locale_paths = Vec::with_capacity(paths.len());
         for (i, p) in paths.into_iter().enumerate() {
@@ -581,11 +594,18 @@ impl Backend for DtlBackend {
         }
         // Django's own libraries are always loadable, as in a Django project;
         // registered libraries are loadable under their registered names.
-        let mut libraries: HashMap<String, Arc<Library>> =
-            ["cache", "humanize", "i18n", "l10n", "static", "tz"]
-                .into_iter()
-                .filter_map(|n| Some((n.to_owned(), django_library(n)?)))
-                .collect();
+        let mut libraries: HashMap<String, Arc<Library>> = [
+            "cache",
+            "content_cache",
+            "humanize",
+            "i18n",
+            "l10n",
+            "static",
+            "tz",
+        ]
+        .into_iter()
+        .filter_map(|n| Some((n.to_owned(), django_library(n)?)))
+        .collect();
         libraries.extend(self.libraries.iter().map(|(k, v)| (k.clone(), v.clone())));
         for (name, lib) in &settings.options.libraries {
             let Some(l) = self.registered(lib).or_else(|| self.registered(name)) else {
@@ -620,6 +640,8 @@ impl Backend for DtlBackend {
             use_i18n,
             locale_paths,
             formats,
+            caches: env.caches.clone(),
+            auto_depends,
         };
         let engine = DtlEngine::try_new(LoaderChain::new(env.loaders.clone()), options)
             .map_err(|e| settings.error("options.locale_paths", e.to_string()))?;

@@ -6,8 +6,10 @@ use handlebars::{
     Context as HbsContext, Handlebars, Helper, HelperDef, HelperResult, Output, RenderContext,
     RenderError, ScopedJson,
 };
+use platen_core::cache::Caches;
 use platen_core::{Backend, BuildEnv, Engine, EngineSettings, LoaderChain, Result};
 
+use crate::cache::register_cache_helpers;
 use crate::engine::HandlebarsEngine;
 
 /// The options of `platen.handlebars` besides the common ones.
@@ -45,7 +47,8 @@ impl std::fmt::Debug for HandlebarsBackend {
 
 impl HandlebarsBackend {
     /// A backend with no helpers of its own (Handlebars' built-in ones,
-    /// `if`, `each`, `with`, `lookup`, `len`, `eq`, ..., are always there).
+    /// `if`, `each`, `with`, `lookup`, `len`, `eq`, ..., and platen's
+    /// `cache` and `depends_on` are always there).
     pub fn new() -> HandlebarsBackend {
         HandlebarsBackend::default()
     }
@@ -68,8 +71,15 @@ impl HandlebarsBackend {
     }
 
     /// The registry an engine built from `settings` renders with.
-    fn registry(&self, settings: &EngineSettings, debug: bool) -> Result<Handlebars<'static>> {
+    fn registry(
+        &self,
+        settings: &EngineSettings,
+        debug: bool,
+        caches: Caches,
+    ) -> Result<Handlebars<'static>> {
         let mut registry = Handlebars::new();
+        // Before the backend's helpers, which may replace them.
+        register_cache_helpers(&mut registry, caches);
         registry.set_strict_mode(settings.option::<bool>("strict_mode")?.unwrap_or(false));
         registry.set_dev_mode(settings.option::<bool>("dev_mode")?.unwrap_or(debug));
         if !settings.options.autoescape {
@@ -157,7 +167,7 @@ impl Backend for HandlebarsBackend {
     fn build(&self, settings: &EngineSettings, env: &BuildEnv<'_>) -> Result<Arc<dyn Engine>> {
         settings.deny_unknown_options(OPTIONS)?;
         deny_dtl_options(settings)?;
-        let registry = self.registry(settings, env.debug)?;
+        let registry = self.registry(settings, env.debug, env.caches.clone())?;
         let extensions = extensions(settings)?;
         let chain = LoaderChain::new(env.loaders.clone());
         Ok(Arc::new(HandlebarsEngine::new(

@@ -77,8 +77,39 @@
 //!
 //! Handlebars escapes `=` and `` ` `` too (as `&#x3D;` and `&#x60;`), which
 //! Django leaves alone.
+//!
+//! ## Fragment caching
+//!
+//! Every engine the backend builds has two helpers over the settings'
+//! caches (`[caches.<alias>]`, shared with every engine):
+//!
+//! ```handlebars
+//! {{#cache "post" 600 post.id}}
+//!   {{depends_on post}}<h1>{{post.title}}</h1>
+//!   {{#cache "comments" null post.id using="template_fragments"}}
+//!     {{#each comments}}{{depends_on this}}<p>{{text}}</p>{{/each}}
+//!   {{/cache}}
+//! {{/cache}}
+//! ```
+//!
+//! - `{{#cache "name" ttl vary... [using="alias"]}}...{{/cache}}` renders
+//!   its body once and then serves it from the cache, under Django's
+//!   `template_fragment_key(name, vary texts)` (so a Django process beside
+//!   this one finds the same fragments). `ttl` is seconds, `null` or
+//!   `"none"` for "until expired", `0` for "do not cache". The cache is
+//!   `using`, else `template_fragments` when configured, else `default`.
+//! - `{{depends_on x ...}}` renders nothing and records that the enclosing
+//!   blocks show `x`: an identity string (`"post:42"`), or a map whose
+//!   `cache_key` field is one, or a list of those. Nested blocks pass what
+//!   they show on to the blocks around them.
+//! - `engines.caches().default_cache().expire("post:42")` then removes every
+//!   fragment that showed `post:42`, and the next render is fresh.
+//!
+//! See [`CacheHelper`] and [`DependsOnHelper`]; an engine built without the
+//! backend gets them with [`register_cache_helpers`].
 
 mod backend;
+mod cache;
 mod convert;
 mod engine;
 mod error;
@@ -87,6 +118,9 @@ mod partials;
 mod template;
 
 pub use backend::{DEFAULT_EXTENSIONS, HandlebarsBackend, OPTIONS};
+pub use cache::{
+    CACHE_HELPER, CacheHelper, DEPENDS_ON_HELPER, DependsOnHelper, register_cache_helpers,
+};
 pub use engine::HandlebarsEngine;
 /// The wrapped crate, so applications use the same version as the adapter.
 pub use handlebars;

@@ -312,12 +312,16 @@ impl Backend for TeraBackend {
             })
             .collect::<Result<Vec<_>, Error>>()?;
         let chain = LoaderChain::new(env.loaders.clone());
+        // A function of the backend's own named `cache` or `depends_on` wins.
+        let keep = self.function_names();
         Ok(Arc::new(TeraEngine::with_options(
             settings.name.clone(),
             chain,
             base,
             libraries,
             string_name,
+            env.caches.clone(),
+            &keep,
         )))
     }
 }

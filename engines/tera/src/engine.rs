@@ -33,12 +33,14 @@ use std::fmt;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use platen_core::cache::Caches;
 use platen_core::{
     Compiled, Compiler, Context, Engine, Error, ErrorKind, LoaderChain, Origin, Request, Result,
     Template,
 };
 use tera::Tera;
 
+use crate::cache::{CACHE_FUNCTION, CacheFunction, DEPENDS_ON_FUNCTION, depends_on};
 use crate::error::{Part, Phase, map_error, missing_templates};
 use crate::scan::{RefKind, references};
 
@@ -61,8 +63,10 @@ pub struct TeraEngine {
     inner: Arc<Inner>,
 }
 
-struct Inner {
+pub(crate) struct Inner {
     name: String,
+    /// The fragment caches of `cache()`.
+    caches: Caches,
     chain: LoaderChain,
     /// A Tera instance with the filters, tests, functions and escaping
     /// settings, and no templates: each compile starts from a clone.
@@ -97,6 +101,9 @@ pub struct TeraTemplate {
     /// The closure, this template first.
     closure: Arc<[Part]>,
     tera: Tera,
+    /// Whether a source of the closure mentions `cache`: its renders keep
+    /// their context for `cache()` calls.
+    may_cache: bool,
     /// The size of the last output, to size the next one's buffer.
     last_len: AtomicUsize,
 }
@@ -137,32 +144,73 @@ impl TeraEngine {
     /// of `base` (a Tera instance configured with filters and escaping, and
     /// no templates). `from_string` templates are named `<string>.html`
     /// inside Tera (so escaped under Tera's default suffixes).
+    ///
+    /// The `cache` and `depends_on` functions are added to `base`, over an
+    /// in-memory cache of the engine's own ([`TeraEngine::with_caches`]
+    /// shares caches).
     pub fn new(name: impl Into<String>, chain: LoaderChain, base: Tera) -> TeraEngine {
+        TeraEngine::with_caches(name, chain, base, Caches::default())
+    }
+
+    /// [`TeraEngine::new`], its `cache()` calls storing fragments in `caches`.
+    pub fn with_caches(
+        name: impl Into<String>,
+        chain: LoaderChain,
+        base: Tera,
+        caches: Caches,
+    ) -> TeraEngine {
         TeraEngine::with_options(
             name.into(),
             chain,
             base,
             Vec::new(),
             "<string>.html".to_owned(),
+            caches,
+            &[],
         )
     }
 
+    /// `keep`: function names the backend registered itself, which the
+    /// cache functions do not replace.
     pub(crate) fn with_options(
         name: String,
         chain: LoaderChain,
-        base: Tera,
+        mut base: Tera,
         libraries: Vec<Library>,
         string_name: String,
+        caches: Caches,
+        keep: &[&str],
     ) -> TeraEngine {
         TeraEngine {
-            inner: Arc::new(Inner {
-                name,
-                chain,
-                base,
-                libraries,
-                string_name,
+            inner: Arc::new_cyclic(|engine| {
+                if !keep.contains(&CACHE_FUNCTION) {
+                    base.register_function(
+                        CACHE_FUNCTION,
+                        CacheFunction {
+                            engine: engine.clone(),
+                            caches: caches.clone(),
+                        },
+                    );
+                }
+                if !keep.contains(&DEPENDS_ON_FUNCTION) {
+                    base.register_function(DEPENDS_ON_FUNCTION, depends_on);
+                }
+                Inner {
+                    name,
+                    caches,
+                    chain,
+                    base,
+                    libraries,
+                    string_name,
+                }
             }),
         }
+    }
+
+    /// The fragment caches `cache()` stores in (the settings' caches, for
+    /// an engine built by the backend).
+    pub fn caches(&self) -> &Caches {
+        &self.inner.caches
     }
 
     /// The loader chain.
@@ -226,6 +274,23 @@ enum Why<'a> {
 }
 
 impl Inner {
+    /// Renders the template `name` (found through the chain) with `ctx`,
+    /// for `cache()`.
+    pub(crate) fn render_fragment(&self, name: &str, ctx: tera::Context) -> Result<String> {
+        let compiler = TeraCompiler {
+            inner: self,
+            frame: None,
+        };
+        let template = downcast(self.chain.find(name, &[], &compiler)?)?;
+        let mut buf = Vec::with_capacity(template.last_len.load(Ordering::Relaxed));
+        crate::cache::with_caller(std::rc::Rc::new(ctx), |ctx| {
+            template.tera.render_to(template.name(), ctx, &mut buf)
+        })
+        .map_err(|err| map_error(&err, &template.closure, &template.closure[0], Phase::Render))?;
+        Ok(String::from_utf8(buf)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
+    }
+
     /// Compiles `source` under the name `name` with its closure.
     fn build(
         &self,
@@ -303,10 +368,12 @@ impl Inner {
                 .add_raw_templates(closure.iter().map(|p| (p.name.as_str(), &*p.source)))
             {
                 Ok(()) => {
+                    let may_cache = closure.iter().any(|p| p.source.contains(CACHE_FUNCTION));
                     return Ok(TeraTemplate {
                         origin: origin.clone(),
                         closure: closure.into(),
                         tera,
+                        may_cache,
                         last_len: AtomicUsize::new(0),
                     });
                 }
@@ -477,9 +544,16 @@ impl Template for TeraTemplate {
         buf.reserve(self.last_len.load(Ordering::Relaxed));
         // Tera's error is large: mapped here, so that only a pointer travels back.
         let rendered = crate::kept::with_context(context, request, |ctx| {
-            self.tera
-                .render_to(self.name(), ctx, &mut buf)
-                .map_err(|err| map_error(&err, &self.closure, &self.closure[0], Phase::Render))
+            let rendered = if self.may_cache {
+                // `cache()` calls render their templates with this context.
+                let ctx = std::rc::Rc::new(ctx.clone());
+                crate::cache::with_caller(ctx, |ctx| {
+                    self.tera.render_to(self.name(), ctx, &mut buf)
+                })
+            } else {
+                self.tera.render_to(self.name(), ctx, &mut buf)
+            };
+            rendered.map_err(|err| map_error(&err, &self.closure, &self.closure[0], Phase::Render))
         });
         if rendered.is_err() {
             buf.truncate(before);

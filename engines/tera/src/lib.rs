@@ -58,10 +58,49 @@
 //!   Django's Jinja2 backend, unless the context sets those names.
 //! - Tera 2 spells an escaped `'` as `&#39;` where Django writes `&#x27;`.
 //!
+//! ## Fragment caching
+//!
+//! Tera 2 has no custom tags, and a function gets keyword arguments and
+//! single variables of the render, never a block body or the whole
+//! context. So a cached fragment is a template of its own, rendered and
+//! cached by the `cache` function every engine has:
+//!
+//! ```jinja
+//! {{ cache(name="post", ttl=600, vary=[post.id], template="post_body.html") }}
+//! {% for c in comments %}
+//!   {{ cache(name="comment", ttl=none, vary=[c.id], template="comment.html", context={"comment": c}) }}
+//! {% endfor %}
+//! ```
+//!
+//! and in `comment.html`: `{{ depends_on(dep=comment) }}<p>{{ comment.text }}</p>`.
+//!
+//! - `cache(name=..., ttl=..., vary=[...], template=..., using=..., context={...})`
+//!   renders `template` (found through the loaders) once, then serves it
+//!   from the cache under Django's `template_fragment_key(name, vary texts)`.
+//!   The template sees the calling render's top-level context (the platen
+//!   context and what a request adds), with `context`'s entries over it;
+//!   loop and `{% set %}` variables must be passed in `context`. `ttl` is
+//!   seconds, `none` or `"none"` for "until expired", `0` for "do not
+//!   cache". The cache is `using`, else `template_fragments` when
+//!   configured, else `default`; an alias not configured is an error naming
+//!   it. The output is not escaped again.
+//! - `depends_on(dep=x)` (or `deps=[x, y]`) renders nothing and records
+//!   that the enclosing `cache()` calls show `x`: an identity string
+//!   (`"post:42"`), or a map whose `cache_key` field is one, or a list of
+//!   those. Nested `cache()` calls pass what they show on to the calls
+//!   around them.
+//! - `engines.caches().default_cache().expire("post:42")` then removes every
+//!   fragment that showed `post:42`, and the next render is fresh.
+//!
+//! The caches are the settings' (`[caches.<alias>]`), shared by every
+//! engine; [`TeraEngine::caches`] gives them. A function registered on the
+//! [`TeraBackend`] under the name `cache` or `depends_on` replaces these.
+//!
 //! Tera's `fast` feature (faster escaping, hashing and number formatting)
 //! can be turned on by the application's own `tera` dependency.
 
 mod backend;
+mod cache;
 mod convert;
 mod engine;
 mod error;
@@ -70,6 +109,7 @@ mod scan;
 mod shared;
 
 pub use backend::{DEFAULT_AUTOESCAPE_ON, OPTIONS, TeraBackend};
+pub use cache::{CACHE_FUNCTION, DEPENDS_ON_FUNCTION};
 pub use engine::{TeraEngine, TeraTemplate};
 /// The wrapped crate, so applications use the same version as the adapter.
 pub use tera;

@@ -65,7 +65,24 @@ impl Renderer<'_> {
                 _ => return None,
             }
         }
+        if matches!(cur, Value::Object(_)) && self.deps.is_recording() {
+            // The long way registers the object with the cache blocks.
+            return None;
+        }
         Some(cur)
+    }
+
+    /// Inside a cache block, an object looked at registers its cache
+    /// identity as a dependency of the block (option `auto_depends`).
+    #[inline]
+    fn note_shown(&mut self, v: &Value) {
+        if let Value::Object(o) = v
+            && self.deps.is_recording()
+            && self.settings.auto_depends
+            && let Some(id) = o.cache_identity()
+        {
+            self.deps.register(&id);
+        }
     }
 
     /// A name's value, or the invalid-variable value.
@@ -103,6 +120,7 @@ impl Renderer<'_> {
                 return Ok(Some(v));
             }
             Value::Object(o) => {
+                self.note_shown(cur);
                 if let Some(b) = o.downcast_ref::<BlockRef>()
                     && seg == "super"
                 {
@@ -187,6 +205,7 @@ impl Renderer<'_> {
                         None => return Ok(None),
                     }
                 }
+                self.note_shown(&cur);
                 Ok(Some(cur))
             }
         }

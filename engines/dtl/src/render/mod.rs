@@ -75,6 +75,10 @@ pub(crate) struct RenderSettings {
     /// `language_code`, `use_i18n`, the catalogues of `locale_paths` and
     /// the format settings.
     pub(crate) translations: crate::gettext::Translations,
+    /// The fragment caches of `{% cache %}`.
+    pub(crate) caches: platen_core::cache::Caches,
+    /// Whether objects with a cache identity register themselves.
+    pub(crate) auto_depends: bool,
 }
 
 /// The templates a render may load while it runs (`{% include %}`,
@@ -123,6 +127,8 @@ pub struct Renderer<'a> {
     pub(crate) user_state: Option<Box<UserState>>,
     pub(crate) user_node: usize,
     pub(crate) nesting: usize,
+    /// What the cache blocks being rendered have shown.
+    pub(crate) deps: platen_core::cache::DepRecorder,
 }
 
 /// An inclusion tag's template found in this render: its name, the compiled
@@ -170,6 +176,7 @@ impl<'a> Renderer<'a> {
             user_state: None,
             user_node: 0,
             nesting: 0,
+            deps: platen_core::cache::DepRecorder::new(),
         }
     }
 

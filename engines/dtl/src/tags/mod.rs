@@ -55,8 +55,9 @@ pub(crate) fn builtin(name: &str) -> Option<TagFn> {
     })
 }
 
-/// Django's own libraries that platen provides: `static`, `cache`, `i18n`,
-/// `l10n`, `tz`.
+/// Django's own libraries that platen provides: `static`, `cache` (with
+/// platen's `depends_on`), `i18n`, `l10n`, `tz`, `humanize`; and platen's
+/// `content_cache` (`cache_content`, `register_content`, `depends_on`).
 pub fn django_library(name: &str) -> Option<Arc<Library>> {
     let mut lib = Library::new();
     match name {
@@ -67,6 +68,12 @@ pub fn django_library(name: &str) -> Option<Arc<Library>> {
         }
         "cache" => {
             lib.tag("cache", cache::do_cache);
+            lib.tag("depends_on", cache::do_depends_on);
+        }
+        "content_cache" => {
+            lib.tag("cache_content", cache::do_cache_content);
+            lib.tag("register_content", cache::do_register_content);
+            lib.tag("depends_on", cache::do_depends_on);
         }
         "i18n" => {
             for t in ["trans", "translate"] {
