@@ -102,9 +102,13 @@ fn backend_of<'a>(settings: &'a Settings, alias: &str) -> &'a str {
         .map_or(platen::MEMORY_CACHE, |c| c.backend.as_str())
 }
 
+/// Django's name for an in-process cache.
+const DJANGO_LOCMEM: &str = "django.core.cache.backends.locmem.LocMemCache";
+
 /// Tells the user when `alias` lives only in this process.
 fn note_if_memory(settings: &Settings, alias: &str) {
-    if backend_of(settings, alias) == platen::MEMORY_CACHE {
+    let backend = backend_of(settings, alias);
+    if backend == platen::MEMORY_CACHE || backend == DJANGO_LOCMEM {
         eprintln!(
             "note: cache \"{alias}\" is in memory: each process has its own; use backend = \"redis\" to expire across processes"
         );
