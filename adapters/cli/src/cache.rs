@@ -102,6 +102,29 @@ fn backend_of<'a>(settings: &'a Settings, alias: &str) -> &'a str {
         .map_or(platen::MEMORY_CACHE, |c| c.backend.as_str())
 }
 
+/// `err` from the backend of `alias` (Redis down), saying where the settings
+/// put the cache: `(key `caches.default.location` = "redis://..." in FILE)`.
+fn backend_error(settings: &Settings, alias: &str, err: Error) -> Error {
+    let Some(cache) = settings.caches.get(alias) else {
+        return err;
+    };
+    let Some(location) = &cache.location else {
+        return err;
+    };
+    let source = cache
+        .source_of("location")
+        .map(|s| format!(" in {s}"))
+        .unwrap_or_default();
+    let detail = err.detail().map_or_else(|| err.to_string(), str::to_owned);
+    Error::new(
+        err.kind(),
+        format!(
+            "{detail} (key `{}` = \"{location}\"{source})",
+            cache.key("location")
+        ),
+    )
+}
+
 /// Django's name for an in-process cache.
 const DJANGO_LOCMEM: &str = "django.core.cache.backends.locmem.LocMemCache";
 
@@ -119,7 +142,9 @@ fn expire(args: &ExpireArgs) -> platen::Result<ExitCode> {
     let (settings, caches) = load(&args.settings)?;
     let cache = pick(&caches, &args.using, &args.settings)?;
     note_if_memory(&settings, cache.alias());
-    let n = cache.expire_all(&args.deps)?;
+    let n = cache
+        .expire_all(&args.deps)
+        .map_err(|e| backend_error(&settings, cache.alias(), e))?;
     println!(
         "expired {n} fragments showing {} (cache {})",
         args.deps.join(" "),
@@ -133,7 +158,9 @@ fn clear(args: &TargetArgs) -> platen::Result<ExitCode> {
     let alias = args.using.as_deref().unwrap_or("default");
     let cache = pick(&caches, alias, &args.settings)?;
     note_if_memory(&settings, cache.alias());
-    cache.clear()?;
+    cache
+        .clear()
+        .map_err(|e| backend_error(&settings, cache.alias(), e))?;
     println!("cleared cache {}", cache.alias());
     Ok(ExitCode::SUCCESS)
 }
@@ -207,7 +234,8 @@ fn stats(args: &TargetArgs) -> platen::Result<ExitCode> {
             Ok(s) => rows.push(row(cache.alias(), backend_of(&settings, cache.alias()), &s)),
             Err(err) => {
                 failed = true;
-                eprintln!("error: cache {}: {err:#}", cache.alias());
+                let err = backend_error(&settings, cache.alias(), err);
+                eprintln!("error: {err:#}");
             }
         }
     }

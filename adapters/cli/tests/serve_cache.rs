@@ -108,8 +108,12 @@ fn start_redis() -> Option<(Guard, u16)> {
     Some((guard, port))
 }
 
-/// Starts `platen serve` on a free port: the guard and the address.
+/// Starts `platen serve` on a free port: the guard and the address. Its
+/// stderr goes to `serve-<n>.log` in `dir`, shown when it does not start.
 fn serve(dir: &Path) -> (Guard, String) {
+    static STARTED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = STARTED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let log = dir.join(format!("serve-{n}.log"));
     let mut child = Command::new(env!("CARGO_BIN_EXE_platen"))
         .args(["serve", "--addr", "127.0.0.1:0", "--data", "data"])
         .current_dir(dir)
@@ -117,7 +121,7 @@ fn serve(dir: &Path) -> (Guard, String) {
         .env_remove("PLATEN_DEBUG")
         .env_remove("PLATEN_SETTINGS")
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(std::fs::File::create(&log).unwrap())
         .spawn()
         .expect("the platen binary runs");
     let stdout = child.stdout.take().unwrap();
@@ -127,7 +131,12 @@ fn serve(dir: &Path) -> (Guard, String) {
     let addr = banner
         .strip_prefix("platen serve: http://")
         .and_then(|rest| rest.split('/').next())
-        .unwrap_or_else(|| panic!("unexpected banner {banner:?}"))
+        .unwrap_or_else(|| {
+            panic!(
+                "unexpected banner {banner:?}; stderr: {}",
+                std::fs::read_to_string(&log).unwrap_or_default()
+            )
+        })
         .to_owned();
     (guard, addr)
 }
@@ -364,11 +373,16 @@ fn two_servers_share_a_redis_cache_and_its_expiries() {
         assert_eq!((status, body.as_str()), (200, title), "{server}");
     }
 
-    // And the command reports Redis being down, without a panic.
+    // And the command reports Redis being down, naming the setting, without
+    // a panic.
     let out = platen(&["cache", "expire", "post:42"], root);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.starts_with("error: "), "{stderr}");
+    assert!(stderr.contains("caches.default.location"), "{stderr}");
+    assert!(stderr.contains("platen.toml"), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "");
 
     assert!(
         started.elapsed() < Duration::from_secs(60),
