@@ -1,8 +1,9 @@
 //! # platen
 //!
 //! Owns nothing of its own: the facade that re-exports platen-core, the
-//! loaders and the engines (behind the features `dtl`, `handlebars`,
-//! `tera`), with `engines_from_file` wiring the registry for an application.
+//! loaders, the engines (behind the features `dtl`, `handlebars`,
+//! `tera`) and the Redis cache backend (`redis`), with `engines_from_file`
+//! wiring the registry for an application.
 //!
 //! A template platform for Rust, shaped like Django's template system:
 //! several engines side by side, each fed by a chain of loaders, all declared
@@ -23,7 +24,8 @@
 //!   [`Context`], [`Settings`], [`Engines`], [`Error`]) and the built-in [`loaders`];
 //! - feature `dtl` (default): [`dtl`], the native `platen.dtl` backend;
 //! - feature `handlebars` (default): [`handlebars`], the `platen.handlebars` backend;
-//! - feature `tera` (default): [`tera`], the `platen.tera` backend.
+//! - feature `tera` (default): [`tera`], the `platen.tera` backend;
+//! - feature `redis` (default): [`redis`], the `redis` fragment cache backend.
 
 use std::path::Path;
 
@@ -43,6 +45,10 @@ pub use platen_handlebars as handlebars;
 #[cfg(feature = "tera")]
 pub use platen_tera as tera;
 
+/// The `redis` fragment cache backend.
+#[cfg(feature = "redis")]
+pub use platen_redis as redis;
+
 /// A registry with every built-in loader and every backend compiled in.
 ///
 /// Register your own backends, loaders or aliases on it before building
@@ -56,6 +62,8 @@ pub fn registry() -> Registry {
     platen_handlebars::register(&mut registry);
     #[cfg(feature = "tera")]
     platen_tera::register(&mut registry);
+    #[cfg(feature = "redis")]
+    platen_redis::register(&mut registry);
     registry
 }
 
