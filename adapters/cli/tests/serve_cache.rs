@@ -267,7 +267,6 @@ fn a_memory_cache_belongs_to_its_server() {
 }
 
 #[test]
-#[ignore = "needs the redis cache backend (platen-redis), not on main yet"]
 fn two_servers_share_a_redis_cache_and_its_expiries() {
     let started = Instant::now();
     let Some((mut redis_server, port)) = start_redis() else {
