@@ -30,7 +30,10 @@ enum CacheCommand {
     /// Expire every fragment that shows one of DEP... (`post:42`), in every
     /// process sharing the cache.
     Expire(ExpireArgs),
-    /// Print what each cache holds: entries, bytes, hits/misses, index size.
+    /// Print what each cache holds: entries, bytes, hits/misses, index size
+    /// (`-`: the backend does not know). Hits and misses are counted by each
+    /// process, so a backend that does not share them shows this command's
+    /// own: 0.
     Stats(TargetArgs),
     /// Remove every fragment of a cache (of its key prefix, when shared).
     Clear(TargetArgs),
@@ -39,7 +42,7 @@ enum CacheCommand {
 /// Which cache, and where the settings are.
 #[derive(clap::Args, Debug)]
 struct TargetArgs {
-    /// The cache alias (`[caches.ALIAS]`); `stats` shows every cache without it.
+    /// The cache alias (`[caches.ALIAS]`), default `default`; without it `stats` shows every cache.
     #[arg(long, value_name = "ALIAS")]
     using: Option<String>,
     #[command(flatten)]

@@ -267,6 +267,7 @@ fn a_memory_cache_belongs_to_its_server() {
 }
 
 #[test]
+#[cfg_attr(not(feature = "redis"), ignore = "needs the `redis` feature")]
 fn two_servers_share_a_redis_cache_and_its_expiries() {
     let started = Instant::now();
     let Some((mut redis_server, port)) = start_redis() else {
