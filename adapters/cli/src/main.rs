@@ -1,10 +1,12 @@
 //! # platen-cli
 //!
 //! Owns the `platen` command: render a template, check every template, time
-//! a template, serve the templates over HTTP, run the DTL conformance cases,
+//! a template, serve the templates over HTTP, expire or inspect the fragment
+//! caches, run the DTL conformance cases,
 //! each subcommand in its own module, all through the `platen` facade.
 
 mod bench;
+mod cache;
 mod check;
 #[cfg(feature = "dtl")]
 mod conformance;
@@ -35,6 +37,8 @@ enum Command {
     Bench(bench::BenchArgs),
     /// Serve the engines' templates over HTTP for prototyping: GET /NAME renders NAME.
     Serve(serve::ServeArgs),
+    /// Expire, inspect or clear the settings' fragment caches.
+    Cache(cache::CacheArgs),
     /// Run Django-recorded conformance cases through the DTL engine.
     #[cfg(feature = "dtl")]
     Conformance(conformance::ConformanceArgs),
@@ -67,6 +71,7 @@ fn main() -> ExitCode {
         Command::Check(args) => check::run(&args),
         Command::Bench(args) => bench::run(&args),
         Command::Serve(args) => serve::run(&args),
+        Command::Cache(args) => cache::run(&args),
         #[cfg(feature = "dtl")]
         Command::Conformance(args) => conformance::run(&args),
     };
