@@ -144,7 +144,11 @@ pub fn parse_edit(query: &str, body: &[u8]) -> Result<Edit, String> {
         let field = match name.as_str() {
             "title" => &mut edit.title,
             "summary" => &mut edit.summary,
-            other => return Err(format!("unknown field {other:?}: give title= and/or summary=")),
+            other => {
+                return Err(format!(
+                    "unknown field {other:?}: give title= and/or summary="
+                ));
+            }
         };
         if value.is_empty() {
             return Err(format!("the {name} cannot be empty"));
@@ -181,7 +185,10 @@ mod tests {
         assert!(parse_edit("", b"").is_err());
         assert!(parse_edit("title=", b"").is_err());
         assert!(parse_edit("author=x", b"").is_err());
-        assert_eq!(slug_of("/admin/posts/hello-platen/").as_deref(), Some("hello-platen"));
+        assert_eq!(
+            slug_of("/admin/posts/hello-platen/").as_deref(),
+            Some("hello-platen")
+        );
         assert_eq!(slug_of("/admin/posts//"), None);
         assert_eq!(slug_of("/admin/posts/a/b/"), None);
         assert_eq!(slug_of("/admin/posts/a"), None);

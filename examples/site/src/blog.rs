@@ -218,7 +218,10 @@ impl Blog {
 
     /// Every post as it is now, newest first.
     pub fn posts(&self) -> Vec<Post> {
-        self.entries.iter().map(|e| e.current().post.clone()).collect()
+        self.entries
+            .iter()
+            .map(|e| e.current().post.clone())
+            .collect()
     }
 
     /// The number of posts.

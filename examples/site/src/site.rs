@@ -165,9 +165,8 @@ impl Site {
     }
 }
 
-type BoxFuture = std::pin::Pin<
-    Box<dyn std::future::Future<Output = Result<Response<Body>, Infallible>> + Send>,
->;
+type BoxFuture =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<Response<Body>, Infallible>> + Send>>;
 
 fn futures_boxed(
     f: impl std::future::Future<Output = Result<Response<Body>, Infallible>> + Send + 'static,
@@ -200,7 +199,10 @@ where
             Ok(body) => admin.edit_post(&slug, query.as_deref(), &body.to_bytes()),
             Err(_) => Reply {
                 status: StatusCode::PAYLOAD_TOO_LARGE,
-                text: format!("the form body is over {} bytes or broken\n", admin::MAX_BODY),
+                text: format!(
+                    "the form body is over {} bytes or broken\n",
+                    admin::MAX_BODY
+                ),
             },
         }
     } else {
