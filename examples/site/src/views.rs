@@ -10,26 +10,30 @@ use crate::blog::Blog;
 use crate::routes::Routes;
 
 /// The front page: every post, and the topics.
+///
+/// `all_posts` is what the topics sidebar shows the counts of: it depends
+/// on every post (`{% depends_on all_posts %}`), on the tag pages too.
 pub fn home(blog: &Blog) -> TemplateResponse {
     TemplateResponse::new(
         ["blog/list.html"],
         Context::new()
             .with("posts", blog.values())
+            .with("all_posts", blog.values())
             .with("topics", blog.topics_value()),
     )
 }
 
 /// One post, by slug; the 404 page when there is none.
 pub fn post(blog: &Blog, slug: &str, path: &str) -> TemplateResponse {
-    let Some((post, newer, older)) = blog.post(slug) else {
+    let Some((post, newer, older)) = blog.post_values(slug) else {
         return not_found(path);
     };
-    let mut ctx = Context::new().with("post", post.to_value());
+    let mut ctx = Context::new().with("post", post);
     if let Some(p) = newer {
-        ctx.insert("newer", p.to_value());
+        ctx.insert("newer", p);
     }
     if let Some(p) = older {
-        ctx.insert("older", p.to_value());
+        ctx.insert("older", p);
     }
     TemplateResponse::new(["blog/detail.html"], ctx)
 }
@@ -40,11 +44,12 @@ pub fn tag(blog: &Blog, tag: &str, path: &str) -> TemplateResponse {
     if posts.is_empty() {
         return not_found(path);
     }
-    let posts: Value = posts.iter().map(|p| p.to_value()).collect();
+    let posts: Value = posts.into_iter().collect();
     TemplateResponse::new(
         ["blog/list.html"],
         Context::new()
             .with("posts", posts)
+            .with("all_posts", blog.values())
             .with("tag", tag)
             .with("topics", blog.topics_value()),
     )
@@ -61,7 +66,7 @@ pub fn about(blog: &Blog) -> TemplateResponse {
     });
     TemplateResponse::new(
         ["about.hbs"],
-        Context::new().with("post_count", blog.posts().len()).with(
+        Context::new().with("post_count", blog.len()).with(
             "authors",
             authors.into_iter().map(Value::from).collect::<Value>(),
         ),

@@ -136,16 +136,16 @@ fn environment() -> Environment<'static> {
 
 /// The posts of `blog` as template values.
 fn post_values(blog: &Blog) -> minijinja::Value {
-    let posts: Vec<PostView<'_>> = blog
-        .posts()
+    let posts = blog.posts();
+    let posts: Vec<PostView<'_>> = posts
         .iter()
         .map(|p| PostView {
             slug: p.slug,
-            title: p.title,
+            title: &p.title,
             author: p.author,
             date: p.date.format("%Y-%m-%d").to_string(),
             tags: p.tags,
-            summary: p.summary,
+            summary: &p.summary,
             body: p.body,
         })
         .collect();
