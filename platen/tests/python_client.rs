@@ -1,0 +1,98 @@
+//! A foreign process expires our fragments: `examples/python/expire_fragments.py`
+//! (redis-py, the schema of docs/cache-protocol.md) run against fragments a
+//! DTL template cached in Redis.
+#![cfg(all(feature = "redis", feature = "dtl"))]
+
+use std::net::{TcpListener, TcpStream};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use figment::providers::{Format, Toml};
+use platen::{Context, Settings};
+
+/// A `redis-server` of the test's own, stopped on drop.
+struct Redis(Child);
+
+impl Drop for Redis {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Whether `program --version` runs; in CI a missing tool fails the test.
+fn have(program: &str, args: &[&str]) -> bool {
+    let ok = Command::new(program)
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !ok {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "`{program} {}` failed: CI must have it (.ci/run installs redis-server and redis-py)",
+            args.join(" ")
+        );
+        eprintln!("note: `{program}` is not usable here; skipping");
+    }
+    ok
+}
+
+fn start_redis() -> (Redis, u16) {
+    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let child = Command::new("redis-server")
+        .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("redis-server starts");
+    let redis = Redis(child);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "redis-server did not start");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    (redis, port)
+}
+
+#[test]
+fn the_python_client_expires_our_fragments() {
+    if !have("redis-server", &["--version"]) || !have("python3", &["-c", "import redis"]) {
+        return;
+    }
+    let (_redis, port) = start_redis();
+    let location = format!("redis://127.0.0.1:{port}/0");
+    let toml = format!(
+        r#"
+[[templates]]
+backend = "platen.dtl"
+[[templates.options.loaders]]
+loader = "platen.loaders.locmem"
+templates = {{ "card.html" = "{{% load cache %}}{{% cache None card %}}{{% depends_on 'post:42' %}}{{{{ title }}}}{{% endcache %}}|{{% cache None other %}}{{% depends_on 'post:7' %}}{{{{ title }}}}{{% endcache %}}" }}
+
+[caches.default]
+backend = "redis"
+location = "{location}"
+"#
+    );
+    let settings = Settings::from_provider(Toml::string(&toml)).unwrap();
+    let engines = platen::engines_from_settings(&settings).unwrap();
+    let render = |title: &str| {
+        let mut ctx = Context::new();
+        ctx.insert("title", title);
+        engines.render_to_string(&["card.html"], &ctx, None, None).unwrap()
+    };
+    assert_eq!(render("old"), "old|old");
+    assert_eq!(render("new"), "old|old", "both fragments are cached in Redis");
+
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/python/expire_fragments.py");
+    let out = Command::new("python3")
+        .arg(&script)
+        .args([&location, "post:42"])
+        .output()
+        .expect("python3 runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "1", "one fragment showed post:42");
+    assert_eq!(render("new"), "new|old", "exactly the fragment that showed post:42 is gone");
+}
