@@ -215,7 +215,12 @@ impl Registry {
 
     /// Builds one fragment cache from its table.
     pub fn build_cache(&self, settings: &CacheSettings) -> Result<FragmentCache> {
-        let name = self.resolve(&settings.backend);
+        let name = match self.resolve(&settings.backend) {
+            // Django's names for the built-in backends.
+            "django.core.cache.backends.locmem.LocMemCache" => MEMORY_CACHE,
+            "django.core.cache.backends.dummy.DummyCache" => DUMMY_CACHE,
+            other => other,
+        };
         let backend: Arc<dyn CacheBackend> = match self.caches.get(name) {
             Some(factory) => factory.build(settings)?,
             None if name == MEMORY_CACHE => Arc::new(MemoryBackend::new(MemoryLimits {

@@ -297,12 +297,20 @@ fn bad_cache_settings_name_the_key_and_the_file() {
 }
 
 #[test]
-fn the_dummy_backend_caches_nothing() {
+fn the_dummy_backend_caches_nothing_and_djangos_names_work() {
     use figment::providers::{Format, Toml};
-    let settings =
-        Settings::from_provider(Toml::string("[caches.default]\nbackend = \"dummy\"\n")).unwrap();
+    for backend in ["dummy", "django.core.cache.backends.dummy.DummyCache"] {
+        let toml = format!("[caches.default]\nbackend = \"{backend}\"\n");
+        let settings = Settings::from_provider(Toml::string(&toml)).unwrap();
+        let caches = Registry::new().build_caches(&settings).unwrap();
+        let cache = caches.default_cache();
+        assert!(!cache.set("k", "v", Ttl::Forever, &[]).unwrap());
+        assert!(cache.get("k").unwrap().is_none());
+    }
+    let toml = "[caches.default]\nbackend = \"django.core.cache.backends.locmem.LocMemCache\"\n";
+    let settings = Settings::from_provider(Toml::string(toml)).unwrap();
     let caches = Registry::new().build_caches(&settings).unwrap();
     let cache = caches.default_cache();
-    assert!(!cache.set("k", "v", Ttl::Forever, &[]).unwrap());
-    assert!(cache.get("k").unwrap().is_none());
+    assert!(cache.set("k", "v", Ttl::Forever, &[]).unwrap());
+    assert!(cache.get("k").unwrap().is_some());
 }

@@ -41,9 +41,22 @@ fn have(program: &str, args: &[&str]) -> bool {
 }
 
 fn start_redis() -> (Redis, u16) {
-    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let child = Command::new("redis-server")
-        .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+        .args([
+            "--port",
+            &port.to_string(),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ])
         .stdout(Stdio::null())
         .spawn()
         .expect("redis-server starts");
@@ -81,18 +94,37 @@ location = "{location}"
     let render = |title: &str| {
         let mut ctx = Context::new();
         ctx.insert("title", title);
-        engines.render_to_string(&["card.html"], &ctx, None, None).unwrap()
+        engines
+            .render_to_string(&["card.html"], &ctx, None, None)
+            .unwrap()
     };
     assert_eq!(render("old"), "old|old");
-    assert_eq!(render("new"), "old|old", "both fragments are cached in Redis");
+    assert_eq!(
+        render("new"),
+        "old|old",
+        "both fragments are cached in Redis"
+    );
 
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/python/expire_fragments.py");
+    let script =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/python/expire_fragments.py");
     let out = Command::new("python3")
         .arg(&script)
         .args([&location, "post:42"])
         .output()
         .expect("python3 runs");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "1", "one fragment showed post:42");
-    assert_eq!(render("new"), "new|old", "exactly the fragment that showed post:42 is gone");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "1",
+        "one fragment showed post:42"
+    );
+    assert_eq!(
+        render("new"),
+        "new|old",
+        "exactly the fragment that showed post:42 is gone"
+    );
 }
