@@ -10,7 +10,12 @@ use md5::{Digest, Md5};
 /// assert_eq!(platen_core::cache::make_key("site", 2, "k"), "site:2:k");
 /// ```
 pub fn make_key(key_prefix: &str, version: i64, key: &str) -> String {
-    format!("{key_prefix}:{version}:{key}")
+    use std::fmt::Write;
+    let mut full = String::with_capacity(key_prefix.len() + key.len() + 4);
+    full.push_str(key_prefix);
+    let _ = write!(full, ":{version}:");
+    full.push_str(key);
+    full
 }
 
 /// Django's `make_template_fragment_key`: `template.cache.<name>.<md5>`,
@@ -34,8 +39,10 @@ pub fn template_fragment_key<S: AsRef<str>>(name: &str, vary_on: &[S]) -> String
     key.push_str("template.cache.");
     key.push_str(name);
     key.push('.');
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     for byte in digest {
-        key.push_str(&format!("{byte:02x}"));
+        key.push(char::from(HEX[usize::from(byte >> 4)]));
+        key.push(char::from(HEX[usize::from(byte & 15)]));
     }
     key
 }

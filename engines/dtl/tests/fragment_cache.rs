@@ -197,6 +197,11 @@ fn depends_on_takes_objects_strings_and_lists() {
         out(&e, t, &[("p", post(7, "t")), ("ids", ids.clone())]);
         assert_eq!(caches.default_cache().expire(dep).unwrap(), 1, "{dep}");
     }
+    // A map (a JSON context's object) stands for an object by its `cache_key`.
+    let mut map = platen_core::value::Map::default();
+    map.insert("cache_key".into(), Value::from("post:8"));
+    out(&e, t, &[("p", Value::from(map)), ("ids", ids.clone())]);
+    assert_eq!(caches.default_cache().expire("post:8").unwrap(), 1);
     let err = render(&e, t, &[("p", Value::from(42)), ("ids", ids)]).unwrap_err();
     assert!(
         err.to_string()

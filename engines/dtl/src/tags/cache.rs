@@ -174,9 +174,9 @@ impl CustomNode for DependsOn {
     }
 }
 
-/// Registers what `v` stands for: an object's cache identity, a string as
-/// it is, each item of a list; nothing for `None` or an empty string (a
-/// missing variable).
+/// Registers what `v` stands for: an object's cache identity, a map's
+/// `cache_key`, a string as it is, each item of a list; nothing for `None`
+/// or an empty string (a missing variable).
 fn register(tag: &str, r: &mut Renderer<'_>, v: &Value) -> Result<(), Error> {
     match v {
         Value::None => Ok(()),
@@ -192,6 +192,19 @@ fn register(tag: &str, r: &mut Renderer<'_>, v: &Value) -> Result<(), Error> {
             }
             Ok(())
         }
+        // A map stands for an object through its `cache_key` (as in the
+        // Handlebars and Tera helpers, whose contexts are JSON).
+        Value::Map(m) => match m.get("cache_key") {
+            Some(Value::Str(s) | Value::SafeStr(s)) if !s.is_empty() => {
+                r.deps.register(s);
+                Ok(())
+            }
+            Some(Value::Int(i)) => {
+                r.deps.register(&i.to_string());
+                Ok(())
+            }
+            _ => Err(no_identity(tag, v)),
+        },
         Value::Object(o) => match o.cache_identity() {
             Some(id) => {
                 r.deps.register(&id);
@@ -217,7 +230,7 @@ fn no_identity(tag: &str, v: &Value) -> Error {
         platen_core::ErrorKind::InvalidValue,
         format!(
             "'{tag}' got {}, which has no cache identity; pass an object with a cache \
-             identity, a list of them, or a string such as \"post:42\"",
+             identity, a map with a `cache_key`, a list of them, or a string such as \"post:42\"",
             v.repr()
         ),
     )
