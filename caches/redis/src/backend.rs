@@ -265,10 +265,6 @@ impl CacheBackend for RedisBackend {
     }
 
     fn on_expire(&self, hook: ExpireHook) {
-        self.shared
-            .hooks
-            .write()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(hook);
+        self.shared.hooks.add(hook);
     }
 }

@@ -4,7 +4,6 @@
 
 use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hasher};
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock, RwLock, mpsc};
 use std::thread;
@@ -12,7 +11,7 @@ use std::time::Duration;
 
 use futures_util::StreamExt;
 use platen_core::Result;
-use platen_core::cache::{CacheBackend, ExpireEvent, ExpireHook, MemoryBackend, Ticket};
+use platen_core::cache::{CacheBackend, ExpireEvent, ExpireHooks, MemoryBackend, Ticket};
 use redis::RedisResult;
 
 use crate::config::RedisConfig;
@@ -51,7 +50,7 @@ pub(crate) struct Shared {
     /// before a drop is not kept.
     l1_epoch: AtomicU64,
     l1_lock: RwLock<()>,
-    pub(crate) hooks: Arc<RwLock<Vec<ExpireHook>>>,
+    pub(crate) hooks: Arc<ExpireHooks>,
     events: mpsc::Sender<ExpireEvent>,
     pub(crate) subscribed: AtomicBool,
     alias: String,
@@ -61,20 +60,14 @@ impl Shared {
     /// The in-process copy `config.l1` asks for, and the thread that calls
     /// the expire hooks.
     pub(crate) fn new(config: &RedisConfig) -> Result<Shared> {
-        let hooks: Arc<RwLock<Vec<ExpireHook>>> = Arc::new(RwLock::new(Vec::new()));
+        let hooks = Arc::new(ExpireHooks::default());
         let (events, received) = mpsc::channel::<ExpireEvent>();
         let hook_list = hooks.clone();
         thread::Builder::new()
             .name(format!("platen-redis-hooks-{}", config.alias))
             .spawn(move || {
                 for event in received {
-                    let hooks: Vec<ExpireHook> =
-                        hook_list.read().unwrap_or_else(|e| e.into_inner()).clone();
-                    for hook in hooks {
-                        if catch_unwind(AssertUnwindSafe(|| hook(&event))).is_err() {
-                            tracing::warn!("an expire hook panicked");
-                        }
-                    }
+                    hook_list.call(&event);
                 }
             })
             .map_err(|e| io_error(&config.alias, "cannot start its hook thread", e))?;

@@ -1,6 +1,7 @@
 //! The contract of a place fragments live: [`CacheBackend`].
 
-use std::sync::Arc;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 use crate::error::Result;
@@ -78,9 +79,44 @@ pub struct ExpireEvent {
     pub message: String,
 }
 
+impl ExpireEvent {
+    /// An expiry of `deps` in this process, on a backend without messages.
+    pub fn local(deps: &[String]) -> ExpireEvent {
+        ExpireEvent {
+            action: "expire".into(),
+            deps: deps.to_vec(),
+            origin: None,
+            message: String::new(),
+        }
+    }
+}
+
 /// Called once per expiry in each process (e.g. to re-render a hot page
 /// before a visitor asks for it).
 pub type ExpireHook = Arc<dyn Fn(&ExpireEvent) + Send + Sync>;
+
+/// The expire hooks of one backend.
+#[derive(Default)]
+pub struct ExpireHooks(RwLock<Vec<ExpireHook>>);
+
+impl ExpireHooks {
+    /// Adds a hook.
+    pub fn add(&self, hook: ExpireHook) {
+        self.0.write().unwrap_or_else(|e| e.into_inner()).push(hook);
+    }
+
+    /// Calls every hook with `event`. A hook that panics is reported in
+    /// `tracing` and does not stop the others (nor the expiry that called it).
+    pub fn call(&self, event: &ExpireEvent) {
+        // Called without the lock held, so a hook may add hooks.
+        let hooks: Vec<ExpireHook> = self.0.read().unwrap_or_else(|e| e.into_inner()).clone();
+        for hook in hooks {
+            if catch_unwind(AssertUnwindSafe(|| hook(event))).is_err() {
+                tracing::warn!(deps = ?event.deps, "a fragment cache expire hook panicked");
+            }
+        }
+    }
+}
 
 /// Where fragments live. Keys given to a backend are full keys
 /// (`:1:template.cache.sidebar.d41d...`); dependencies are identities

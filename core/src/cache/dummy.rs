@@ -3,14 +3,13 @@
 
 use std::time::Duration;
 
-use super::backend::{CacheBackend, ExpireEvent, ExpireHook, Lookup, Stats, Ticket};
+use super::backend::{CacheBackend, ExpireEvent, ExpireHook, ExpireHooks, Lookup, Stats, Ticket};
 use crate::error::Result;
-use std::sync::RwLock;
 
 /// A backend that stores nothing: every lookup misses.
 #[derive(Default)]
 pub struct DummyBackend {
-    hooks: RwLock<Vec<ExpireHook>>,
+    hooks: ExpireHooks,
 }
 
 impl CacheBackend for DummyBackend {
@@ -23,15 +22,7 @@ impl CacheBackend for DummyBackend {
     }
 
     fn expire(&self, deps: &[String]) -> Result<u64> {
-        let event = ExpireEvent {
-            action: "expire".into(),
-            deps: deps.to_vec(),
-            origin: None,
-            message: String::new(),
-        };
-        for hook in self.hooks.read().unwrap_or_else(|e| e.into_inner()).iter() {
-            hook(&event);
-        }
+        self.hooks.call(&ExpireEvent::local(deps));
         Ok(0)
     }
 
@@ -54,9 +45,6 @@ impl CacheBackend for DummyBackend {
     }
 
     fn on_expire(&self, hook: ExpireHook) {
-        self.hooks
-            .write()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(hook);
+        self.hooks.add(hook);
     }
 }

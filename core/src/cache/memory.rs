@@ -3,13 +3,15 @@
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use moka::Expiry;
 use moka::sync::Cache;
 
-use super::backend::{CacheBackend, ExpireEvent, ExpireHook, Fragment, Lookup, Stats, Ticket};
+use super::backend::{
+    CacheBackend, ExpireEvent, ExpireHook, ExpireHooks, Fragment, Lookup, Stats, Ticket,
+};
 use crate::error::Result;
 
 /// How long an expiry is remembered to refuse fragments rendered before it.
@@ -87,7 +89,7 @@ pub struct MemoryBackend {
     seq: AtomicU64,
     hits: AtomicU64,
     misses: AtomicU64,
-    hooks: RwLock<Vec<ExpireHook>>,
+    hooks: ExpireHooks,
 }
 
 impl MemoryBackend {
@@ -112,7 +114,7 @@ impl MemoryBackend {
             seq: AtomicU64::new(0),
             hits: AtomicU64::new(0),
             misses: AtomicU64::new(0),
-            hooks: RwLock::new(Vec::new()),
+            hooks: ExpireHooks::default(),
         }
     }
 
@@ -235,15 +237,7 @@ impl CacheBackend for MemoryBackend {
             }
             self.seq.store(seq, Ordering::Release);
         }
-        let event = ExpireEvent {
-            action: "expire".into(),
-            deps: deps.to_vec(),
-            origin: None,
-            message: String::new(),
-        };
-        for hook in self.hooks.read().unwrap_or_else(|e| e.into_inner()).iter() {
-            hook(&event);
-        }
+        self.hooks.call(&ExpireEvent::local(deps));
         Ok(removed)
     }
 
@@ -284,9 +278,6 @@ impl CacheBackend for MemoryBackend {
     }
 
     fn on_expire(&self, hook: ExpireHook) {
-        self.hooks
-            .write()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(hook);
+        self.hooks.add(hook);
     }
 }

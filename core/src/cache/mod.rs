@@ -31,7 +31,9 @@ mod key;
 mod memory;
 mod recorder;
 
-pub use backend::{CacheBackend, ExpireEvent, ExpireHook, Fragment, Lookup, Stats, Ticket};
+pub use backend::{
+    CacheBackend, ExpireEvent, ExpireHook, ExpireHooks, Fragment, Lookup, Stats, Ticket,
+};
 pub use caches::{Caches, TEMPLATE_FRAGMENTS};
 pub use dummy::DummyBackend;
 pub use fragment_cache::{Cached, FragmentCache, Pending, Ttl};
