@@ -1,23 +1,25 @@
 #!/usr/bin/env bash
 # Load test of the blog list page (/) on loopback: the platen site (hyper +
-# tower + platen-tower, DTL templates) against a peer serving the byte-
-# identical page with axum + minijinja, in the same run, one after the other.
+# tower + platen-tower, DTL templates) on each fragment cache backend,
+# against a peer serving the byte-identical page with axum + minijinja, in
+# the same run, one after the other.
 #
 #   bash examples/site/loadtest.sh     # 3 rounds of 5 s each, 2 threads, 64 connections
 #   ROUNDS=5 DURATION=10s CONNECTIONS=32 bash examples/site/loadtest.sh
-#   CACHE=dummy bash examples/site/loadtest.sh   # the uncached site against minijinja
+#   BACKENDS="memory dummy" bash examples/site/loadtest.sh
 #
-# CACHE (memory, the default, or dummy) is the fragment cache backend of the
-# platen site compared with minijinja, set with PLATEN_CACHES__DEFAULT__BACKEND.
-# A second platen site with the other backend is measured in the same
-# rounds, so the cached (memory) and uncached (dummy) requests/s are both
-# printed; COMPARE_CACHE=0 skips it.
+# BACKENDS lists the fragment cache backends of the platen sites measured
+# (set with PLATEN_CACHES__DEFAULT__BACKEND): `memory` (the default
+# settings), `dummy` (nothing cached: every card and the sidebar render on
+# every request), `redis` and `redis_l1` (Redis, without and with the
+# in-process copy; the script starts its own redis-server on a free port).
+# Default: all four when redis-server is on PATH, else memory and dummy.
 #
 # The servers are measured in alternation, ROUNDS times each, and the
 # median round of each is reported, so that a burst of other work on the
 # machine does not decide the comparison.
 #
-# Bounded in time, 127.0.0.1 only; both servers are stopped on exit. Needs
+# Bounded in time, 127.0.0.1 only; every server is stopped on exit. Needs
 # wrk (apt-get install -y wrk). Not part of `cargo test`.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -26,13 +28,17 @@ duration=${DURATION:-5s}
 rounds=${ROUNDS:-3}
 threads=${THREADS:-2}
 connections=${CONNECTIONS:-64}
-cache=${CACHE:-memory}
-compare_cache=${COMPARE_CACHE:-1}
-case $cache in
-  memory) other=dummy ;;
-  dummy) other=memory ;;
-  *) echo "CACHE must be memory or dummy, not '$cache'" >&2; exit 2 ;;
-esac
+if command -v redis-server >/dev/null; then
+  backends=${BACKENDS:-memory dummy redis redis_l1}
+else
+  backends=${BACKENDS:-memory dummy}
+fi
+for b in $backends; do
+  case $b in
+    memory | dummy | redis | redis_l1) ;;
+    *) echo "BACKENDS: unknown backend '$b' (memory, dummy, redis, redis_l1)" >&2; exit 2 ;;
+  esac
+done
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-target}
 
 if ! command -v wrk >/dev/null; then
@@ -52,13 +58,28 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Starts server $1 (binary $2, default cache backend $3) on an ephemeral
+# Starts server $1 (binary $2, fragment cache $3) on an ephemeral
 # 127.0.0.1 port, in this shell (not a subshell), so that the trap knows
 # its pid.
 start() {
-  env PLATEN_CACHES__DEFAULT__BACKEND="$3" "$2" --addr 127.0.0.1:0 >"$logs/$1.out" 2>"$logs/$1.err" &
+  local vars=()
+  case $3 in
+    memory | dummy) vars=(PLATEN_CACHES__DEFAULT__BACKEND="$3") ;;
+    redis) vars=(PLATEN_CACHES__DEFAULT__BACKEND=redis PLATEN_CACHES__DEFAULT__LOCATION="$redis_url") ;;
+    redis_l1) vars=(PLATEN_CACHES__DEFAULT__BACKEND=redis PLATEN_CACHES__DEFAULT__LOCATION="$redis_url" PLATEN_CACHES__DEFAULT__L1=true) ;;
+  esac
+  env "${vars[@]}" "$2" --addr 127.0.0.1:0 >"$logs/$1.out" 2>"$logs/$1.err" &
   pids+=($!)
 }
+
+redis_url=
+if [[ " $backends " == *" redis"* ]]; then
+  redis_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no >"$logs/redis.out" 2>&1 &
+  pids+=($!)
+  redis_url="redis://127.0.0.1:$redis_port/0"
+  for _ in $(seq 100); do redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break; sleep 0.05; done
+fi
 
 # The base URL server $1 printed once it listens.
 url_of() {
@@ -73,24 +94,21 @@ url_of() {
   return 1
 }
 
-start platen "$bin/platen-example-site" "$cache"
-start peer "$bin/platen-example-site-peer" "$cache"
-platen_url=$(url_of platen)
-peer_url=$(url_of peer)
-other_url=
-if [ "$compare_cache" != 0 ]; then
-  start other "$bin/platen-example-site" "$other"
-  other_url=$(url_of other)
-fi
+declare -A url
+for b in $backends; do start "$b" "$bin/platen-example-site" "$b"; done
+start peer "$bin/platen-example-site-peer" memory
+for b in $backends peer; do url[$b]=$(url_of "$b"); done
 
 # The same page from all, cold and warm, or the comparison means nothing.
-for url in "$platen_url" "$platen_url" $other_url $other_url; do
-  if ! cmp -s <(curl -sf "$url") <(curl -sf "$peer_url"); then
-    echo "the list pages of $url and the minijinja peer differ" >&2
-    exit 1
-  fi
+for b in $backends; do
+  for _ in cold warm; do
+    if ! cmp -s <(curl -sf "${url[$b]}") <(curl -sf "${url[peer]}"); then
+      echo "the list pages of platen ($b) and the minijinja peer differ" >&2
+      exit 1
+    fi
+  done
 done
-bytes=$(curl -sf "$platen_url" | wc -c)
+bytes=$(curl -sf "${url[peer]}" | wc -c)
 
 # One wrk run: prints "requests/s p99" (p99 in ms).
 measure() {
@@ -106,37 +124,41 @@ measure() {
 }
 
 echo "list page: $bytes bytes; $rounds alternating rounds of wrk -t$threads -c$connections -d$duration on 127.0.0.1, $(nproc) cores"
-platen_runs=()
-other_runs=()
-peer_runs=()
+declare -A runs
 for round in $(seq "$rounds"); do
-  platen_runs+=("$(measure "$platen_url")")
-  line="round $round: platen (cache $cache) ${platen_runs[-1]}"
-  if [ -n "$other_url" ]; then
-    other_runs+=("$(measure "$other_url")")
-    line+="; platen (cache $other) ${other_runs[-1]}"
-  fi
-  peer_runs+=("$(measure "$peer_url")")
-  echo "$line; minijinja ${peer_runs[-1]}  (requests/s p99-ms)"
+  line="round $round:"
+  for b in $backends peer; do
+    r=$(measure "${url[$b]}")
+    runs[$b]+="$r"$'\n'
+    line+=" $b $r;"
+  done
+  echo "$line  (requests/s p99-ms)"
 done
 
 # The median of column $1 over the lines on standard input.
-median() { sort -n -k"$1" | awk -v c="$1" '{ v[NR] = $c } END { print v[int((NR + 1) / 2)] }'; }
-platen_rps=$(printf '%s\n' "${platen_runs[@]}" | median 1)
-platen_p99=$(printf '%s\n' "${platen_runs[@]}" | median 2)
-peer_rps=$(printf '%s\n' "${peer_runs[@]}" | median 1)
-peer_p99=$(printf '%s\n' "${peer_runs[@]}" | median 2)
+median() { grep . | sort -n -k"$1" | awk -v c="$1" '{ v[NR] = $c } END { print v[int((NR + 1) / 2)] }'; }
+label() {
+  case $1 in
+    memory) echo "platen, fragments cached in memory" ;;
+    dummy) echo "platen, uncached (dummy cache)" ;;
+    redis) echo "platen, fragments cached in Redis" ;;
+    redis_l1) echo "platen, fragments cached in Redis with l1" ;;
+    peer) echo "axum + minijinja" ;;
+  esac
+}
 printf '\n| server (median of %s rounds) | requests/s | p99 latency |\n|---|---:|---:|\n' "$rounds"
-label() { if [ "$1" = memory ]; then echo "fragments cached in memory"; else echo "uncached, dummy cache"; fi; }
-printf '| platen (hyper + tower + platen-tower, DTL; %s) | %.0f | %s ms |\n' "$(label "$cache")" "$platen_rps" "$platen_p99"
-if [ -n "$other_url" ]; then
-  other_rps=$(printf '%s\n' "${other_runs[@]}" | median 1)
-  other_p99=$(printf '%s\n' "${other_runs[@]}" | median 2)
-  printf '| platen (hyper + tower + platen-tower, DTL; %s) | %.0f | %s ms |\n' "$(label "$other")" "$other_rps" "$other_p99"
-fi
-printf '| axum + minijinja | %.0f | %s ms |\n' "$peer_rps" "$peer_p99"
-awk -v a="$platen_rps" -v b="$peer_rps" -v c="$cache" 'BEGIN { printf "\nplaten (cache %s) / minijinja requests/s: %.2f\n", c, a / b }'
-if [ -n "$other_url" ]; then
-  if [ "$cache" = memory ]; then cached=$platen_rps uncached=$other_rps; else cached=$other_rps uncached=$platen_rps; fi
-  awk -v a="$cached" -v b="$uncached" 'BEGIN { printf "platen cached (memory) / uncached (dummy) requests/s: %.2f\n", a / b }'
+declare -A rps
+for b in $backends peer; do
+  rps[$b]=$(printf '%s' "${runs[$b]}" | median 1)
+  printf '| %s | %.0f | %s ms |\n' "$(label "$b")" "${rps[$b]}" "$(printf '%s' "${runs[$b]}" | median 2)"
+done
+echo
+for b in $backends; do
+  awk -v a="${rps[$b]}" -v b="${rps[peer]}" -v n="$b" 'BEGIN { printf "platen (%s) / minijinja requests/s: %.2f\n", n, a / b }'
+done
+if [ -n "${rps[dummy]:-}" ]; then
+  for b in $backends; do
+    [ "$b" = dummy ] && continue
+    awk -v a="${rps[$b]}" -v b="${rps[dummy]}" -v n="$b" 'BEGIN { printf "platen cached (%s) / uncached (dummy) requests/s: %.2f\n", n, a / b }'
+  done
 fi
