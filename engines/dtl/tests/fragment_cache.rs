@@ -179,6 +179,16 @@ fn objects_with_a_cache_identity_register_themselves() {
     assert_eq!(caches.default_cache().expire("post:2").unwrap(), 1);
     assert_eq!(out(&e, t, &[("posts", posts("uno"))]), "[uno][two]");
 
+    // A map with a `cache_key` (an object in a JSON context) too.
+    let caches2 = Caches::default();
+    let e2 = engine_with(caches2.clone(), true, &[]);
+    let mut m = platen_core::value::Map::default();
+    m.insert("cache_key".into(), Value::from("post:77"));
+    m.insert("title".into(), Value::from("json"));
+    let t2 = "{% load cache %}{% cache None one %}{{ p.title }}{% endcache %}";
+    assert_eq!(out(&e2, t2, &[("p", Value::from(m))]), "json");
+    assert_eq!(caches2.default_cache().expire("post:77").unwrap(), 1);
+
     // Switched off, only `depends_on` registers.
     let caches = Caches::default();
     let e = engine_with(caches.clone(), false, &[]);

@@ -65,23 +65,34 @@ impl Renderer<'_> {
                 _ => return None,
             }
         }
-        if matches!(cur, Value::Object(_)) && self.deps.is_recording() {
-            // The long way registers the object with the cache blocks.
+        if self.deps.is_recording() {
+            // The long way registers what it looks at with the cache blocks.
             return None;
         }
         Some(cur)
     }
 
     /// Inside a cache block, an object looked at registers its cache
-    /// identity as a dependency of the block (option `auto_depends`).
+    /// identity as a dependency of the block (option `auto_depends`); so
+    /// does a map with a `cache_key` (an object in a JSON context).
     #[inline]
     fn note_shown(&mut self, v: &Value) {
-        if let Value::Object(o) = v
-            && self.deps.is_recording()
-            && self.settings.auto_depends
-            && let Some(id) = o.cache_identity()
-        {
-            self.deps.register(&id);
+        if !self.deps.is_recording() || !self.settings.auto_depends {
+            return;
+        }
+        match v {
+            Value::Object(o) => {
+                if let Some(id) = o.cache_identity() {
+                    self.deps.register(&id);
+                }
+            }
+            Value::Map(m) => match map_get(m, "cache_key") {
+                Some(Value::Str(id) | Value::SafeStr(id)) if !id.is_empty() => {
+                    self.deps.register(id)
+                }
+                _ => {}
+            },
+            _ => {}
         }
     }
 
@@ -105,6 +116,7 @@ impl Renderer<'_> {
     ) -> Result<Option<Value>, Error> {
         match cur {
             Value::Map(m) => {
+                self.note_shown(cur);
                 if let Some(v) = map_get(m, seg) {
                     return Ok(Some(v.clone()));
                 }
