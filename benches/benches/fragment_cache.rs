@@ -10,12 +10,11 @@
 
 use std::collections::BTreeMap;
 use std::hint::black_box;
-use std::net::TcpListener;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::SystemTime;
 
 use criterion::Criterion;
 use figment::providers::{Format, Toml};
+use platen::redis::testing::RedisServer;
 use platen::{Context, Engines, Settings, Value};
 use platen_benches::{criterion_median_ns, print_table};
 
@@ -61,48 +60,6 @@ fn post(i: i64) -> Value {
     Value::from(m)
 }
 
-/// A `redis-server` of the bench's own, stopped on drop.
-struct Redis(Child, u16);
-
-impl Drop for Redis {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn start_redis() -> Option<Redis> {
-    let port = TcpListener::bind("127.0.0.1:0")
-        .ok()?
-        .local_addr()
-        .ok()?
-        .port();
-    let child = Command::new("redis-server")
-        .args([
-            "--port",
-            &port.to_string(),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-        ])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .ok()?;
-    let redis = Redis(child, port);
-    let deadline = Instant::now() + Duration::from_secs(5);
-    while Instant::now() < deadline {
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return Some(redis);
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    None
-}
-
 /// Engines over the bench's templates with one `[caches.default]` table.
 fn engines(cache: &str) -> Engines {
     let page: String = (0..50)
@@ -136,7 +93,7 @@ fn toml_string(s: &str) -> String {
 fn main() {
     let mut c = Criterion::default().configure_from_args();
     let since = SystemTime::now();
-    let redis = start_redis();
+    let redis = RedisServer::start_if_available();
     if redis.is_none() {
         eprintln!("redis-server is not on PATH: measuring the memory backend only");
     }
@@ -145,7 +102,7 @@ fn main() {
         ("dummy", "backend = \"dummy\"".into()),
     ];
     if let Some(r) = &redis {
-        let location = format!("redis://127.0.0.1:{}/0", r.1);
+        let location = r.url();
         backends.push((
             "redis",
             format!("backend = \"redis\"\nlocation = \"{location}\""),

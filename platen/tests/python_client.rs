@@ -3,25 +3,14 @@
 //! DTL template cached in Redis.
 #![cfg(all(feature = "redis", feature = "dtl"))]
 
-use std::net::{TcpListener, TcpStream};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Stdio};
 
 use figment::providers::{Format, Toml};
+use platen::redis::testing::RedisServer;
 use platen::{Context, Settings};
 
-/// A `redis-server` of the test's own, stopped on drop.
-struct Redis(Child);
-
-impl Drop for Redis {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// Whether `program --version` runs; in CI a missing tool fails the test.
+/// Whether `program args` runs; in CI a missing tool fails the test.
 fn have(program: &str, args: &[&str]) -> bool {
     let ok = Command::new(program)
         .args(args)
@@ -32,7 +21,7 @@ fn have(program: &str, args: &[&str]) -> bool {
     if !ok {
         assert!(
             std::env::var_os("CI").is_none(),
-            "`{program} {}` failed: CI must have it (.ci/run installs redis-server and redis-py)",
+            "`{program} {}` failed: CI must have it (.ci/run installs redis-py)",
             args.join(" ")
         );
         eprintln!("note: `{program}` is not usable here; skipping");
@@ -40,42 +29,15 @@ fn have(program: &str, args: &[&str]) -> bool {
     ok
 }
 
-fn start_redis() -> (Redis, u16) {
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let child = Command::new("redis-server")
-        .args([
-            "--port",
-            &port.to_string(),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-        ])
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("redis-server starts");
-    let redis = Redis(child);
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "redis-server did not start");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    (redis, port)
-}
-
 #[test]
 fn the_python_client_expires_our_fragments() {
-    if !have("redis-server", &["--version"]) || !have("python3", &["-c", "import redis"]) {
+    let Some(redis) = RedisServer::start() else {
+        return;
+    };
+    if !have("python3", &["-c", "import redis"]) {
         return;
     }
-    let (_redis, port) = start_redis();
-    let location = format!("redis://127.0.0.1:{port}/0");
+    let location = redis.url();
     let toml = format!(
         r#"
 [[templates]]

@@ -8,10 +8,15 @@
 //! passes, unless `CI` is set (then it fails).
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+#[cfg(feature = "redis")]
+use std::time::Instant;
+
+#[cfg(feature = "redis")]
+use platen::redis::testing::RedisServer;
 
 /// A child process killed when dropped (also when the test fails).
 struct Guard(Child);
@@ -27,85 +32,6 @@ impl Drop for Guard {
     fn drop(&mut self) {
         self.kill();
     }
-}
-
-/// A port free on 127.0.0.1 when asked.
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// One Redis command over RESP (what any client library sends): the reply
-/// as text, an array's items one per line.
-fn redis(port: u16, args: &[&str]) -> std::io::Result<String> {
-    let mut stream = TcpStream::connect(("127.0.0.1", port))?;
-    stream.set_read_timeout(Some(Duration::from_secs(5)))?;
-    let mut cmd = format!("*{}\r\n", args.len());
-    for a in args {
-        cmd.push_str(&format!("${}\r\n{a}\r\n", a.len()));
-    }
-    stream.write_all(cmd.as_bytes())?;
-    let mut reader = BufReader::new(stream);
-    read_reply(&mut reader)
-}
-
-fn read_reply(reader: &mut impl BufRead) -> std::io::Result<String> {
-    let mut line = String::new();
-    reader.read_line(&mut line)?;
-    let line = line.trim_end_matches("\r\n");
-    let (kind, rest) = line.split_at(line.len().min(1));
-    Ok(match kind {
-        "+" | ":" => rest.to_owned(),
-        "-" => format!("ERR {rest}"),
-        "$" => {
-            let n: i64 = rest.parse().unwrap_or(-1);
-            if n < 0 {
-                String::new()
-            } else {
-                let mut buf = vec![0; n as usize + 2];
-                reader.read_exact(&mut buf)?;
-                String::from_utf8_lossy(&buf[..n as usize]).into_owned()
-            }
-        }
-        "*" => {
-            let n: i64 = rest.parse().unwrap_or(0);
-            let mut items = Vec::new();
-            for _ in 0..n.max(0) {
-                items.push(read_reply(reader)?);
-            }
-            items.join("\n")
-        }
-        _ => format!("?{line}"),
-    })
-}
-
-/// Starts `redis-server` on a free port; `None` when it is not installed.
-fn start_redis() -> Option<(Guard, u16)> {
-    let port = free_port();
-    let child = match Command::new("redis-server")
-        .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
-        .args(["--save", "", "--appendonly", "no"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-    {
-        Ok(child) => child,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
-        Err(e) => panic!("cannot start redis-server: {e}"),
-    };
-    let guard = Guard(child);
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while redis(port, &["PING"]).ok().as_deref() != Some("PONG") {
-        assert!(
-            Instant::now() < deadline,
-            "redis-server did not answer PING"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    Some((guard, port))
 }
 
 /// Starts `platen serve` on a free port: the guard and the address. Its
@@ -174,6 +100,7 @@ fn card(addr: &str) -> String {
 }
 
 /// Polls `addr` until the card is `want`, for at most `limit`.
+#[cfg(feature = "redis")]
 fn eventually(addr: &str, want: &str, limit: Duration) {
     let deadline = Instant::now() + limit;
     loop {
@@ -266,23 +193,22 @@ fn a_memory_cache_belongs_to_its_server() {
     assert_eq!(card(&a), "one", "the server's own memory is untouched");
 }
 
+/// Needs the `redis` feature (a default one).
 #[test]
-#[cfg_attr(not(feature = "redis"), ignore = "needs the `redis` feature")]
+#[cfg(feature = "redis")]
 fn two_servers_share_a_redis_cache_and_its_expiries() {
     let started = Instant::now();
-    let Some((mut redis_server, port)) = start_redis() else {
-        if std::env::var_os("CI").is_some() {
-            panic!("redis-server is not on PATH, and CI is set");
-        }
-        eprintln!("note: redis-server is not on PATH; skipping the end-to-end cache test");
+    let Some(mut redis_server) = RedisServer::start() else {
         return;
     };
+    let redis = |args: &[&str]| redis_server.command(args);
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
     write_project(
         root,
         &format!(
-            "\n[caches.default]\nbackend = \"redis\"\nlocation = \"redis://127.0.0.1:{port}/0\"\nl1 = true\n"
+            "\n[caches.default]\nbackend = \"redis\"\nlocation = \"{}\"\nl1 = true\n",
+            redis_server.url()
         ),
     );
 
@@ -335,24 +261,21 @@ fn two_servers_share_a_redis_cache_and_its_expiries() {
     set_title(root, "three");
     assert_eq!(card(&a), "two");
     assert_eq!(card(&b), "two");
-    let members = redis(port, &["SMEMBERS", "obj:post:42"]).unwrap();
+    let members = redis(&["SMEMBERS", "obj:post:42"]).unwrap();
     assert!(
         !members.is_empty(),
         "no fragment registered under obj:post:42"
     );
     for key in members.lines() {
-        redis(port, &["DEL", key]).unwrap();
-        redis(port, &["DEL", &format!("sobj:{key}")]).unwrap();
+        redis(&["DEL", key]).unwrap();
+        redis(&["DEL", &format!("sobj:{key}")]).unwrap();
     }
-    redis(port, &["DEL", "obj:post:42"]).unwrap();
-    let receivers = redis(
-        port,
-        &[
-            "PUBLISH",
-            "platen:expire",
-            r#"{"action":"save","deps":["post:42"]}"#,
-        ],
-    )
+    redis(&["DEL", "obj:post:42"]).unwrap();
+    let receivers = redis(&[
+        "PUBLISH",
+        "platen:expire",
+        r#"{"action":"save","deps":["post:42"]}"#,
+    ])
     .unwrap();
     assert!(
         receivers.parse::<u64>().is_ok_and(|n| n >= 2),

@@ -42,6 +42,8 @@ mod config;
 mod link;
 mod scripts;
 mod subscriber;
+/// A `redis-server` of your own on a free loopback port, for tests and benchmarks.
+pub mod testing;
 
 use std::sync::Arc;
 

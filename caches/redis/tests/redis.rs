@@ -2,9 +2,7 @@
 //! free port. Without `redis-server` on PATH the tests say so and pass,
 //! except under CI (the `CI` variable set), where they fail.
 
-use std::net::{TcpListener, TcpStream};
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::net::TcpListener;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread;
@@ -13,124 +11,18 @@ use std::time::{Duration, Instant};
 use platen_core::cache::{
     CacheBackend, Cached, DepRecorder, ExpireEvent, FragmentCache, Lookup, Ttl,
 };
+use platen_redis::testing::RedisServer;
 use platen_redis::{RedisBackend, RedisConfig};
 use redis::Commands;
 
 // ---------------------------------------------------------------- helpers
 
-fn redis_server() -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|d| d.join("redis-server"))
-        .find(|p| p.is_file())
+/// A plain client, as a foreign process would use.
+fn client(server: &RedisServer) -> redis::Connection {
+    server.connection().unwrap()
 }
 
-/// A free port, never one handed out before in this run (a killed server's
-/// port must not go to another test while the first one waits for it).
-fn free_port() -> u16 {
-    static USED: Mutex<Vec<u16>> = Mutex::new(Vec::new());
-    loop {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("a free port")
-            .port();
-        let mut used = USED.lock().unwrap();
-        if !used.contains(&port) {
-            used.push(port);
-            return port;
-        }
-    }
-}
-
-/// A `redis-server` of this test, killed on drop.
-struct Server {
-    child: Option<Child>,
-    binary: PathBuf,
-    port: u16,
-}
-
-impl Server {
-    /// A fresh server on a free port; `None` (after a note) when there is
-    /// no `redis-server` outside CI.
-    fn start() -> Option<Server> {
-        let mut server = Server::reserve()?;
-        server.restart();
-        Some(server)
-    }
-
-    /// A free port and the binary, no server yet.
-    fn reserve() -> Option<Server> {
-        let Some(binary) = redis_server() else {
-            if std::env::var_os("CI").is_some() {
-                panic!(
-                    "redis-server is not on PATH; CI must run the Redis tests (install redis-server)"
-                );
-            }
-            eprintln!("note: redis-server is not on PATH; skipping this Redis test");
-            return None;
-        };
-        let port = free_port();
-        Some(Server {
-            child: None,
-            binary,
-            port,
-        })
-    }
-
-    fn restart(&mut self) {
-        let child = Command::new(&self.binary)
-            .args(["--port", &self.port.to_string()])
-            .args(["--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("redis-server starts");
-        self.child = Some(child);
-        let deadline = Instant::now() + Duration::from_secs(5);
-        while Instant::now() < deadline {
-            if let Ok(mut s) = TcpStream::connect(("127.0.0.1", self.port)) {
-                use std::io::{Read, Write};
-                let _ = s.set_read_timeout(Some(Duration::from_millis(200)));
-                let mut buf = [0u8; 7];
-                if s.write_all(b"PING\r\n").is_ok()
-                    && s.read_exact(&mut buf).is_ok()
-                    && &buf == b"+PONG\r\n"
-                {
-                    return;
-                }
-            }
-            thread::sleep(Duration::from_millis(20));
-        }
-        panic!("redis-server did not start on port {}", self.port);
-    }
-
-    fn kill(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
-
-    fn url(&self) -> String {
-        format!("redis://127.0.0.1:{}/0", self.port)
-    }
-
-    /// A plain client, as a foreign process would use.
-    fn client(&self) -> redis::Connection {
-        redis::Client::open(self.url())
-            .unwrap()
-            .get_connection()
-            .unwrap()
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.kill();
-    }
-}
-
-fn config(server: &Server, l1: bool) -> RedisConfig {
+fn config(server: &RedisServer, l1: bool) -> RedisConfig {
     let mut config = RedisConfig::new(server.url());
     config.timeout = Duration::from_millis(1000);
     if l1 {
@@ -139,7 +31,7 @@ fn config(server: &Server, l1: bool) -> RedisConfig {
     config
 }
 
-fn backend(server: &Server, l1: bool) -> Arc<RedisBackend> {
+fn backend(server: &RedisServer, l1: bool) -> Arc<RedisBackend> {
     Arc::new(RedisBackend::new(config(server, l1)).unwrap())
 }
 
@@ -180,7 +72,7 @@ fn wait_subscribed(b: &RedisBackend) {
 
 #[test]
 fn get_set_and_expire_with_dependencies() {
-    let Some(server) = Server::start() else {
+    let Some(server) = RedisServer::start() else {
         return;
     };
     let cache = cache_over(backend(&server, false));
@@ -240,7 +132,7 @@ fn get_set_and_expire_with_dependencies() {
     cache.set("e", "E", Ttl::Default, &deps(&["x"])).unwrap();
     assert!(cache.expire_key("e").unwrap());
     assert!(!cache.expire_key("e").unwrap());
-    let mut redis = server.client();
+    let mut redis = client(&server);
     assert!(!redis.exists::<_, bool>("sobj::1:e").unwrap());
     assert_eq!(redis.scard::<_, u64>("obj:x").unwrap(), 0);
     // clear removes this cache's keys only.
@@ -255,11 +147,11 @@ fn get_set_and_expire_with_dependencies() {
 
 #[test]
 fn the_index_sets_get_ttls_and_stay_only_while_needed() {
-    let Some(server) = Server::start() else {
+    let Some(server) = RedisServer::start() else {
         return;
     };
     let cache = cache_over(backend(&server, false));
-    let mut redis = server.client();
+    let mut redis = client(&server);
     cache
         .set("a", "A", Ttl::Seconds(100), &deps(&["d"]))
         .unwrap();
@@ -292,7 +184,7 @@ fn the_index_sets_get_ttls_and_stay_only_while_needed() {
 /// Russian-doll caching, as in the memory backend's tests.
 #[test]
 fn nested_blocks_are_expired_by_what_their_inner_blocks_show() {
-    let Some(server) = Server::start() else {
+    let Some(server) = RedisServer::start() else {
         return;
     };
     let cache = cache_over(backend(&server, false));
@@ -345,7 +237,7 @@ fn nested_blocks_are_expired_by_what_their_inner_blocks_show() {
 
 #[test]
 fn a_store_racing_an_expiry_is_refused_even_from_another_instance() {
-    let Some(server) = Server::start() else {
+    let Some(server) = RedisServer::start() else {
         return;
     };
     let a = backend(&server, false);
@@ -392,7 +284,7 @@ fn a_store_racing_an_expiry_is_refused_even_from_another_instance() {
 
 #[test]
 fn concurrent_stores_and_expiries_keep_the_index_consistent() {
-    let Some(server) = Server::start() else {
+    let Some(server) = RedisServer::start() else {
         return;
     };
     let cache = cache_over(backend(&server, false));
@@ -429,14 +321,14 @@ fn concurrent_stores_and_expiries_keep_the_index_consistent() {
     let stats = cache.stats().unwrap();
     assert_eq!(stats.index_deps, Some(0));
     assert_eq!(stats.index_links, Some(0));
-    let mut redis = server.client();
+    let mut redis = client(&server);
     let sobj: Vec<String> = redis.keys("sobj:*").unwrap();
     assert!(sobj.is_empty(), "{sobj:?}");
 }
 
 #[test]
 fn an_expiry_in_one_process_reaches_the_other_ones_l1() {
-    let Some(server) = Server::start() else {
+    let Some(server) = RedisServer::start() else {
         return;
     };
     let a = backend(&server, true);
@@ -450,7 +342,7 @@ fn an_expiry_in_one_process_reaches_the_other_ones_l1() {
         .unwrap();
     assert_eq!(value(&cache_b, "k").as_deref(), Some("v"));
     // The second read is from b's own copy: even gone from Redis it is there.
-    server.client().del::<_, ()>(":1:k").unwrap();
+    client(&server).del::<_, ()>(":1:k").unwrap();
     assert_eq!(value(&cache_b, "k").as_deref(), Some("v"));
     cache_a
         .set("k", "v", Ttl::Forever, &deps(&["post:1"]))
@@ -469,7 +361,7 @@ fn an_expiry_in_one_process_reaches_the_other_ones_l1() {
 
 #[test]
 fn a_foreign_client_deleting_the_members_makes_fragments_miss() {
-    let Some(server) = Server::start() else {
+    let Some(server) = RedisServer::start() else {
         return;
     };
     let cache = cache_over(backend(&server, false));
@@ -480,7 +372,7 @@ fn a_foreign_client_deleting_the_members_makes_fragments_miss() {
         .set("b", "B", Ttl::Forever, &deps(&["post:5", "x"]))
         .unwrap();
     cache.set("c", "C", Ttl::Forever, &deps(&["x"])).unwrap();
-    let mut redis = server.client();
+    let mut redis = client(&server);
     let members: Vec<String> = redis.smembers("obj:post:5").unwrap();
     assert_eq!(members.len(), 2);
     for m in &members {
@@ -493,7 +385,7 @@ fn a_foreign_client_deleting_the_members_makes_fragments_miss() {
 
 #[test]
 fn messages_reach_the_expire_hooks_with_their_metadata() {
-    let Some(server) = Server::start() else {
+    let Some(server) = RedisServer::start() else {
         return;
     };
     let b = backend(&server, true);
@@ -506,7 +398,7 @@ fn messages_reach_the_expire_hooks_with_their_metadata() {
         .set("k", "v", Ttl::Forever, &deps(&["post:1"]))
         .unwrap();
     assert_eq!(value(&cache, "k").as_deref(), Some("v"));
-    let mut redis = server.client();
+    let mut redis = client(&server);
     // A foreign app saved a post; the fragment itself is gone from Redis
     // too, but this process's copy is only dropped by the message.
     redis.del::<_, ()>(":1:k").unwrap();
@@ -588,7 +480,7 @@ impl tracing::Subscriber for Warnings {
 
 #[test]
 fn redis_going_away_fails_fast_warns_once_and_comes_back() {
-    let Some(mut server) = Server::start() else {
+    let Some(mut server) = RedisServer::start() else {
         return;
     };
     let mut config = config(&server, true);
@@ -649,7 +541,7 @@ fn redis_going_away_fails_fast_warns_once_and_comes_back() {
 #[test]
 fn the_registry_builds_it_by_name_and_by_djangos_name() {
     use figment::providers::{Format, Toml};
-    let Some(server) = Server::start() else {
+    let Some(server) = RedisServer::start() else {
         return;
     };
     let toml = format!(
@@ -677,12 +569,12 @@ location = "{url}"
     default
         .set("k", "v", Ttl::Forever, &deps(&["post:1"]))
         .unwrap();
-    assert_eq!(server.client().get::<_, String>("site:2:k").unwrap(), "v");
+    assert_eq!(client(&server).get::<_, String>("site:2:k").unwrap(), "v");
     let fragments = caches.for_fragments();
     fragments
         .set("k", "w", Ttl::Forever, &deps(&["post:1"]))
         .unwrap();
-    assert_eq!(server.client().get::<_, String>(":1:k").unwrap(), "w");
+    assert_eq!(client(&server).get::<_, String>(":1:k").unwrap(), "w");
     assert_eq!(
         fragments.expire("post:1").unwrap(),
         2,
@@ -741,7 +633,7 @@ fn nothing_panics_or_hangs_without_redis() {
 
 #[test]
 fn redis_down_at_startup_is_tried_again_later() {
-    let Some(mut server) = Server::reserve() else {
+    let Some(mut server) = RedisServer::reserve() else {
         return;
     };
     let backend = backend(&server, false);
