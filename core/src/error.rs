@@ -45,6 +45,10 @@ pub enum ErrorKind {
     UnknownBackend,
     /// The operation is not supported by this engine or loader.
     Unsupported,
+    /// A render went over its budget: too much work (fuel) or too much
+    /// output. A hostile or runaway template stops here instead of taking
+    /// the process down.
+    LimitExceeded,
 }
 
 impl ErrorKind {
@@ -64,6 +68,7 @@ impl ErrorKind {
             ErrorKind::BadSettings => "bad settings",
             ErrorKind::UnknownBackend => "unknown backend",
             ErrorKind::Unsupported => "unsupported",
+            ErrorKind::LimitExceeded => "limit exceeded",
         }
     }
 
@@ -82,6 +87,7 @@ impl ErrorKind {
             ErrorKind::Io => "OSError",
             ErrorKind::BadSettings | ErrorKind::UnknownBackend => "ImproperlyConfigured",
             ErrorKind::RenderError | ErrorKind::Unsupported => "RuntimeError",
+            ErrorKind::LimitExceeded => "MemoryError",
         }
     }
 }

@@ -5,6 +5,8 @@ use std::fmt;
 use std::sync::Arc;
 
 use platen_core::cache::Caches;
+
+use crate::render::budget::RenderLimits;
 use platen_core::{
     Backend, BuildEnv, Compiled, Compiler, Context, Engine, EngineSettings, Error, ErrorKind,
     LoaderChain, Origin, Request, Template,
@@ -207,6 +209,9 @@ pub struct DtlOptions {
     /// looks at register themselves as its dependencies (option
     /// `auto_depends`, default on).
     pub auto_depends: bool,
+    /// Each render's budget of work and output (options `fuel` and
+    /// `max_output_bytes`; on by default).
+    pub limits: RenderLimits,
 }
 
 impl Default for DtlOptions {
@@ -225,6 +230,7 @@ impl Default for DtlOptions {
             formats: crate::formats::FormatSettings::default(),
             caches: Caches::default(),
             auto_depends: true,
+            limits: RenderLimits::default(),
         }
     }
 }
@@ -265,6 +271,7 @@ impl DtlEngine {
                     translations,
                     caches: options.caches,
                     auto_depends: options.auto_depends,
+                    limits: options.limits,
                 },
                 libraries: options.libraries,
                 builtins: options.builtins,
@@ -551,13 +558,67 @@ fn format_settings(settings: &EngineSettings) -> Result<crate::formats::FormatSe
     Ok(f)
 }
 
+/// A limit option: a positive number, or `"none"` (or `false`) for none;
+/// unset, the default.
+fn limit_option(settings: &EngineSettings, name: &str, default: u64) -> Result<Option<u64>, Error> {
+    #[derive(serde::Deserialize)]
+    #[serde(untagged)]
+    enum Limit {
+        Number(u64),
+        Off(bool),
+        Text(String),
+    }
+    let bad = || {
+        settings.error(
+            &format!("options.{name}"),
+            format!(
+                "`{name}` takes a positive number, or \"none\" for no limit (default {default})"
+            ),
+        )
+    };
+    match settings.option::<Limit>(name)? {
+        None => Ok(Some(default)),
+        Some(Limit::Number(0)) => Err(bad()),
+        Some(Limit::Number(n)) => Ok(Some(n)),
+        Some(Limit::Off(false)) => Ok(None),
+        Some(Limit::Text(t)) if t.trim().eq_ignore_ascii_case("none") => Ok(None),
+        Some(Limit::Text(t)) => t
+            .trim()
+            .parse::<u64>()
+            .ok()
+            .filter(|n| *n > 0)
+            .map(Some)
+            .ok_or_else(bad),
+        Some(Limit::Off(true)) => Err(bad()),
+    }
+}
+
+/// The options `fuel` and `max_output_bytes`.
+fn render_limits(settings: &EngineSettings) -> Result<RenderLimits, Error> {
+    let fuel = limit_option(settings, "fuel", crate::render::budget::DEFAULT_FUEL)?;
+    let max = crate::render::budget::DEFAULT_MAX_OUTPUT_BYTES as u64;
+    let max_output_bytes = limit_option(settings, "max_output_bytes", max)?
+        .map(|n| usize::try_from(n).unwrap_or(usize::MAX));
+    Ok(RenderLimits {
+        fuel,
+        max_output_bytes,
+    })
+}
+
 impl Backend for DtlBackend {
     fn build(
         &self,
         settings: &EngineSettings,
         env: &BuildEnv<'_>,
     ) -> Result<Arc<dyn Engine>, Error> {
-        let mut known = vec!["language_code", "use_i18n", "locale_paths", "auto_depends"];
+        let mut known = vec![
+            "language_code",
+            "use_i18n",
+            "locale_paths",
+            "auto_depends",
+            "fuel",
+            "max_output_bytes",
+        ];
         known.extend_from_slice(FORMAT_OPTIONS);
         settings.deny_unknown_options(&known)?;
         let formats = format_settings(settings)?;
@@ -572,6 +633,7 @@ impl Backend for DtlBackend {
         }
         let use_i18n: bool = settings.option("use_i18n")?.unwrap_or(true);
         let auto_depends: bool = settings.option("auto_depends")?.unwrap_or(true);
+        let limits = render_limits(settings)?;
         let paths: Vec<std::path::PathBuf> = settings.option("locale_paths")?.unwrap_or_default();
         let mut locale_paths = Vec::with_capacity(paths.len());
         for (i, p) in paths.into_iter().enumerate() {
@@ -642,6 +704,7 @@ impl Backend for DtlBackend {
             formats,
             caches: env.caches.clone(),
             auto_depends,
+            limits,
         };
         let engine = DtlEngine::try_new(LoaderChain::new(env.loaders.clone()), options)
             .map_err(|e| settings.error("options.locale_paths", e.to_string()))?;

@@ -41,6 +41,7 @@ pub use lexer::Token;
 pub use library::{Expr, FilterOptions, Library, Nodes, TagCall, TagNode};
 pub use nodes::CompiledTemplate;
 pub use parser::Parser;
+pub use render::budget::{DEFAULT_FUEL, DEFAULT_MAX_OUTPUT_BYTES, RenderLimits};
 pub use render::{Renderer, escape_into};
 pub use resolver::UrlResolver;
 pub use tags::django_library;

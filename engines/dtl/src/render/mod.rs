@@ -16,6 +16,7 @@ use crate::resolver::UrlResolver;
 use crate::scope::{Scopes, Slot};
 use smallvec::SmallVec;
 
+pub(crate) mod budget;
 mod forloop;
 mod lookup;
 
@@ -79,6 +80,8 @@ pub(crate) struct RenderSettings {
     pub(crate) caches: platen_core::cache::Caches,
     /// Whether objects with a cache identity register themselves.
     pub(crate) auto_depends: bool,
+    /// Each render's fuel and output budget.
+    pub(crate) limits: budget::RenderLimits,
 }
 
 /// The templates a render may load while it runs (`{% include %}`,
@@ -129,6 +132,8 @@ pub struct Renderer<'a> {
     pub(crate) nesting: usize,
     /// What the cache blocks being rendered have shown.
     pub(crate) deps: platen_core::cache::DepRecorder,
+    /// What is left of this render's fuel and output.
+    pub(crate) budget: budget::Budget,
 }
 
 /// An inclusion tag's template found in this render: its name, the compiled
@@ -177,6 +182,7 @@ impl<'a> Renderer<'a> {
             user_node: 0,
             nesting: 0,
             deps: platen_core::cache::DepRecorder::new(),
+            budget: budget::Budget::new(settings.limits),
         }
     }
 
@@ -344,10 +350,16 @@ impl<'a> Renderer<'a> {
                 format!("block tags and includes nest more than {MAX_RENDER_NESTING} levels deep"),
             ));
         }
+        // The budget is kept per node list, not per node, so that its cost
+        // stays out of the node walk: fuel is the list's length and one
+        // (every loop iteration renders its body's list), output the length
+        // of the text being written.
+        self.budget.spend(list.len() as u64 + 1)?;
         self.nesting += 1;
         let r = self.render_list_level(list, out);
         self.nesting -= 1;
-        r
+        r?;
+        self.budget.check_output(out.len())
     }
 
     pub(crate) fn render_list_level(
