@@ -52,7 +52,7 @@ use platen_core::{CacheSettings, Registry};
 
 pub use backend::RedisBackend;
 pub use config::{DEFAULT_ADMIN_TIMEOUT, DEFAULT_LOCATION, DEFAULT_TIMEOUT, RedisConfig};
-pub use subscriber::origin;
+pub use subscriber::{ORIGIN_PREFIX, origin};
 
 /// The name this backend is registered under.
 pub const REDIS_CACHE: &str = "redis";

@@ -51,8 +51,8 @@ impl Scripts {
     }
 
     /// Removes every fragment that showed one of `deps`, bumps the expiry
-    /// counter, and publishes `message` on `channel`. Answers the number of
-    /// fragments removed.
+    /// counter, and publishes `message` on `channel` (nothing when it is
+    /// empty). Answers the number of fragments removed.
     pub(crate) fn expire(
         &self,
         deps: &[String],
@@ -161,7 +161,8 @@ for i = 1, n do
   end
   redis.call('DEL', obj)
 end
-redis.call('PUBLISH', ARGV[2], ARGV[3])
+-- An expiry carried out for a foreign message is not announced again.
+if ARGV[3] ~= '' then redis.call('PUBLISH', ARGV[2], ARGV[3]) end
 return removed
 "#;
 

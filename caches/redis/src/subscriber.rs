@@ -9,6 +9,7 @@ use std::sync::{Arc, OnceLock, RwLock, mpsc};
 use std::thread;
 use std::time::Duration;
 
+use crate::scripts::Scripts;
 use futures_util::StreamExt;
 use platen_core::Result;
 use platen_core::cache::{CacheBackend, ExpireEvent, ExpireHooks, MemoryBackend, Ticket};
@@ -16,6 +17,11 @@ use redis::RedisResult;
 
 use crate::config::RedisConfig;
 use crate::link::io_error;
+
+/// How the `origin` of every platen process's messages begins: a message
+/// from another origin (a Django or Rails app) is carried out by each
+/// platen process that receives it.
+pub const ORIGIN_PREFIX: &str = "platen:";
 
 /// This process's identity in expiry messages: `<hostname>:<pid>:<random>`.
 pub fn origin() -> &'static str {
@@ -36,7 +42,7 @@ pub fn origin() -> &'static str {
                 .unwrap_or_default(),
         );
         format!(
-            "{host}:{}:{:08x}",
+            "{ORIGIN_PREFIX}{host}:{}:{:08x}",
             std::process::id(),
             hasher.finish() as u32
         )
@@ -123,20 +129,24 @@ impl Shared {
         let _ = l1.expire_key(key);
     }
 
-    /// One message on the channel.
-    fn on_message(&self, payload: &[u8]) {
-        match parse_message(payload) {
-            Some(Message::Clear) => self.drop_all(),
-            Some(Message::Expire(event)) => {
-                self.drop_deps(&event.deps);
-                let _ = self.events.send(event);
-            }
-            None => tracing::debug!(
+    /// What a message on the channel asks for.
+    fn read(&self, payload: &[u8]) -> Option<Message> {
+        let message = parse_message(payload);
+        if message.is_none() {
+            tracing::debug!(
                 cache = %self.alias,
                 message = %String::from_utf8_lossy(payload),
                 "ignoring a malformed message on the expiry channel"
-            ),
+            );
         }
+        message
+    }
+
+    /// Drops the in-process copies an expiry makes stale and hands the
+    /// event to the hooks.
+    fn expired(&self, event: ExpireEvent) {
+        self.drop_deps(&event.deps);
+        let _ = self.events.send(event);
     }
 }
 
@@ -180,6 +190,13 @@ fn parse_message(payload: &[u8]) -> Option<Message> {
 /// backoff; after a reconnection the in-process copies are dropped (messages
 /// may have been missed).
 pub(crate) async fn subscribe(client: redis::Client, channel: String, shared: Arc<Shared>) {
+    let mut foreign = Foreign {
+        client: client.clone(),
+        conn: None,
+        scripts: Scripts::new(),
+        channel: channel.clone(),
+        alias: shared.alias.clone(),
+    };
     let mut backoff = Duration::from_millis(100);
     let mut was_connected = false;
     loop {
@@ -199,7 +216,23 @@ pub(crate) async fn subscribe(client: redis::Client, channel: String, shared: Ar
                 tracing::debug!(cache = %shared.alias, %channel, "listening for expiries");
                 let mut messages = pubsub.into_on_message();
                 while let Some(msg) = messages.next().await {
-                    shared.on_message(msg.get_payload_bytes());
+                    match shared.read(msg.get_payload_bytes()) {
+                        Some(Message::Clear) => shared.drop_all(),
+                        Some(Message::Expire(event)) => {
+                            if !event
+                                .origin
+                                .as_deref()
+                                .is_some_and(|o| o.starts_with(ORIGIN_PREFIX))
+                            {
+                                // A foreign publisher only told us: delete the
+                                // fragments in Redis first, so that no copy is
+                                // read back from there after ours is dropped.
+                                foreign.carry_out(&event.deps).await;
+                            }
+                            shared.expired(event);
+                        }
+                        None => {}
+                    }
                 }
                 shared.subscribed.store(false, Ordering::Release);
                 tracing::debug!(cache = %shared.alias, %channel, "expiry channel lost; reconnecting");
@@ -213,6 +246,50 @@ pub(crate) async fn subscribe(client: redis::Client, channel: String, shared: Ar
         }
         tokio::time::sleep(backoff).await;
         backoff = (backoff * 2).min(Duration::from_secs(2));
+    }
+}
+
+/// Carries out foreign publishers' expiries in Redis (the expire script,
+/// not announced again: every platen process that hears the message does
+/// the same, and the second finds nothing left to delete).
+struct Foreign {
+    client: redis::Client,
+    conn: Option<redis::aio::MultiplexedConnection>,
+    scripts: Scripts,
+    channel: String,
+    alias: String,
+}
+
+impl Foreign {
+    async fn carry_out(&mut self, deps: &[String]) {
+        if deps.is_empty() {
+            return;
+        }
+        let run = async {
+            if self.conn.is_none() {
+                self.conn = Some(self.client.get_multiplexed_async_connection().await?);
+            }
+            let conn = self.conn.as_mut().expect("just connected");
+            let removed: i64 = self
+                .scripts
+                .expire(deps, &self.channel, "")
+                .invoke_async(conn)
+                .await?;
+            RedisResult::Ok(removed)
+        };
+        match tokio::time::timeout(Duration::from_secs(2), run).await {
+            Ok(Ok(removed)) => {
+                tracing::debug!(cache = %self.alias, ?deps, removed, "carried out a foreign expiry")
+            }
+            Ok(Err(e)) => {
+                self.conn = None;
+                tracing::debug!(cache = %self.alias, error = %e, "cannot carry out a foreign expiry");
+            }
+            Err(_) => {
+                self.conn = None;
+                tracing::debug!(cache = %self.alias, "carrying out a foreign expiry timed out");
+            }
+        }
     }
 }
 

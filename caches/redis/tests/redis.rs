@@ -439,6 +439,47 @@ fn messages_reach_the_expire_hooks_with_their_metadata() {
     assert!(seen[1].message.contains("\"origin\""));
 }
 
+/// A foreign publisher that only publishes (deletes nothing itself): every
+/// platen process carries the expiry out, in Redis and in its copies, and
+/// does not announce it again.
+#[test]
+fn a_foreign_message_alone_expires_the_fragments_everywhere() {
+    let Some(server) = RedisServer::start() else {
+        return;
+    };
+    let a = backend(&server, true);
+    let b = backend(&server, false);
+    wait_subscribed(&a);
+    wait_subscribed(&b);
+    let seen: Arc<Mutex<Vec<ExpireEvent>>> = Arc::default();
+    let s = seen.clone();
+    let cache_a = cache_over(a.clone());
+    let cache_b = cache_over(b.clone());
+    cache_b.on_expire(move |e| s.lock().unwrap().push(e.clone()));
+    cache_a
+        .set("k", "v", Ttl::Forever, &deps(&["post:9"]))
+        .unwrap();
+    cache_a
+        .set("other", "o", Ttl::Forever, &deps(&["post:8"]))
+        .unwrap();
+    assert_eq!(value(&cache_a, "k").as_deref(), Some("v"), "in a's copy");
+    assert_eq!(value(&cache_b, "k").as_deref(), Some("v"), "in Redis");
+    let mut redis = client(&server);
+    redis
+        .publish::<_, _, ()>("platen:expire", r#"{"action":"publish","deps":["post:9"]}"#)
+        .unwrap();
+    assert!(eventually(Duration::from_secs(2), || value(&cache_a, "k")
+        .is_none()
+        && value(&cache_b, "k").is_none()));
+    let exists: bool = redis.exists(":1:k").unwrap();
+    assert!(!exists, "the fragment is gone from Redis");
+    assert_eq!(value(&cache_b, "other").as_deref(), Some("o"));
+    thread::sleep(Duration::from_millis(200));
+    let seen = seen.lock().unwrap();
+    assert_eq!(seen.len(), 1, "one hook call, no echo: {seen:?}");
+    assert_eq!(seen[0].action, "publish");
+}
+
 /// Counts the warnings of each thread: a global subscriber (a scoped one
 /// can miss events when other threads register the callsite concurrently).
 struct Warnings;
