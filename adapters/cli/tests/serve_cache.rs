@@ -284,12 +284,26 @@ fn two_servers_share_a_redis_cache_and_its_expiries() {
     eventually(&a, "three", Duration::from_secs(2));
     eventually(&b, "three", Duration::from_secs(2));
 
+    // A foreign publisher that only publishes (deletes nothing): the platen
+    // processes carry the expiry out themselves.
+    set_title(root, "four");
+    assert_eq!(card(&a), "three");
+    assert_eq!(card(&b), "three");
+    redis(&[
+        "PUBLISH",
+        "platen:expire",
+        r#"{"action":"publish","deps":["post:42"],"model":"Post"}"#,
+    ])
+    .unwrap();
+    eventually(&a, "four", Duration::from_secs(2));
+    eventually(&b, "four", Duration::from_secs(2));
+
     // Redis goes away: the pages still render. The card may come from a
     // server's in-process copy (kept until the expiry channel reconnects);
     // a page never cached before renders uncached, every time anew.
     redis_server.kill();
-    assert_eq!(card(&a), "three");
-    assert_eq!(card(&b), "three");
+    assert_eq!(card(&a), "four");
+    assert_eq!(card(&b), "four");
     for (title, server) in [("uncached 1", &a), ("uncached 2", &b), ("uncached 3", &a)] {
         set_data(root, "other.html", title);
         let (status, body) = get(server, "/other.html");
