@@ -61,6 +61,49 @@ pub fn run_str(text: &str) -> Result<Vec<CaseResult>, Error> {
         .map_err(|_| Error::new(ErrorKind::RenderError, "the conformance runner panicked"))?
 }
 
+/// Runs every case of the JSON Lines file at `path` one at a time, handing
+/// each result to `each` as soon as it is known: nothing is kept, so a
+/// corpus of any size (hostile cases included) runs in bounded memory.
+/// Stops at the first error of `each` or of reading the file.
+pub fn stream_file(
+    path: impl AsRef<Path>,
+    mut each: impl FnMut(CaseResult) -> Result<(), Error>,
+) -> Result<(), Error> {
+    use std::io::BufRead;
+    let file = std::fs::File::open(path.as_ref())?;
+    let (send, receive) = std::sync::mpsc::sync_channel::<Result<CaseResult, Error>>(16);
+    // Run on a thread with a large stack, so deep templates fail cleanly.
+    let handle = std::thread::Builder::new()
+        .name("dtl-conformance".into())
+        .stack_size(256 << 20)
+        .spawn(move || {
+            for line in std::io::BufReader::new(file).lines() {
+                let result = match line {
+                    Ok(l) if l.trim().is_empty() => continue,
+                    Ok(l) => run_line(&l),
+                    Err(e) => Err(Error::from(e)),
+                };
+                // The receiver is gone when `each` failed: stop.
+                if send.send(result).is_err() {
+                    break;
+                }
+            }
+        })
+        .map_err(Error::from)?;
+    let mut outcome = Ok(());
+    for result in receive {
+        if let Err(e) = result.and_then(&mut each) {
+            outcome = Err(e);
+            break;
+        }
+    }
+    // Dropping the receiver (end of the loop) ends the runner thread.
+    handle
+        .join()
+        .map_err(|_| Error::new(ErrorKind::RenderError, "the conformance runner panicked"))?;
+    outcome
+}
+
 fn run_line(line: &str) -> Result<CaseResult, Error> {
     let case: Json = serde_json::from_str(line).map_err(|e| {
         Error::new(

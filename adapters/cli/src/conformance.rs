@@ -19,30 +19,43 @@ pub(crate) struct ConformanceArgs {
 }
 
 pub(crate) fn run(args: &ConformanceArgs) -> platen::Result<ExitCode> {
-    let mut all = Vec::new();
-    for file in &args.files {
-        all.extend(conformance::run_file(file)?);
-    }
+    let report_error = |path: &std::path::Path, e: std::io::Error| {
+        platen::Error::new(
+            platen::ErrorKind::Io,
+            format!("cannot write the report {}: {e}", path.display()),
+        )
+    };
+    // Each case's result is written as soon as it is known, and dropped.
+    let mut report = match &args.report {
+        Some(path) => Some((
+            std::io::BufWriter::new(
+                std::fs::File::create(path).map_err(|e| report_error(path, e))?,
+            ),
+            path,
+        )),
+        None => None,
+    };
     let mut stdout = std::io::stdout().lock();
-    let mut failed = 0usize;
-    for case in all.iter().filter(|c| !c.passed) {
-        failed += 1;
-        let line = serde_json::json!({ "id": case.id, "expected": case.expected, "got": case.got });
-        writeln!(stdout, "{line}")?;
-    }
-    if let Some(path) = &args.report {
-        std::fs::write(path, conformance::report_lines(&all)).map_err(|e| {
-            platen::Error::new(
-                platen::ErrorKind::Io,
-                format!("cannot write the report {}: {e}", path.display()),
-            )
+    let (mut passed, mut failed) = (0usize, 0usize);
+    for file in &args.files {
+        conformance::stream_file(file, |case| {
+            if let Some((w, path)) = &mut report {
+                writeln!(w, "{}", case.got).map_err(|e| report_error(path, e))?;
+            }
+            if case.passed {
+                passed += 1;
+            } else {
+                failed += 1;
+                let line = serde_json::json!({ "id": case.id, "expected": case.expected, "got": case.got });
+                writeln!(stdout, "{line}")?;
+            }
+            Ok(())
         })?;
     }
-    writeln!(
-        stdout,
-        "conformance: {} passed, {failed} failed",
-        all.len() - failed
-    )?;
+    if let Some((mut w, path)) = report {
+        w.flush().map_err(|e| report_error(path, e))?;
+    }
+    writeln!(stdout, "conformance: {passed} passed, {failed} failed")?;
     Ok(if failed == 0 {
         ExitCode::SUCCESS
     } else {
