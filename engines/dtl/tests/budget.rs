@@ -84,6 +84,29 @@ fn includes_that_each_pull_in_the_next_level_twice_run_out_of_fuel() {
     refused(&e, "level0.html", &Context::new(), "fuel");
 }
 
+/// Without a cached loader every include compiles its template again: the
+/// default budget still stops a fan-out soon, and the render does not keep
+/// what it compiled.
+#[test]
+fn an_include_fan_out_over_a_compiling_loader_stops_with_the_default_budget() {
+    let mut templates = vec![("level40.html".to_string(), "leaf".to_string())];
+    for i in 0..40 {
+        templates.push((
+            format!("level{i}.html"),
+            format!(
+                "{{% include 'level{n}.html' %}}{{% include 'level{n}.html' %}}",
+                n = i + 1
+            ),
+        ));
+    }
+    let templates: Vec<(&str, String)> = templates
+        .iter()
+        .map(|(n, s)| (n.as_str(), s.clone()))
+        .collect();
+    let e = engine(RenderLimits::default(), &templates);
+    refused(&e, "level0.html", &Context::new(), "fuel");
+}
+
 #[test]
 fn partials_that_fan_out_run_out_of_fuel() {
     let mut source = String::from("{% partialdef p0 %}leaf{% endpartialdef %}");

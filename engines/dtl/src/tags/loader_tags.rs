@@ -482,8 +482,18 @@ impl Renderer<'_> {
                 (t.clone(), e.clone())
             }
             _ => {
+                // Finding (and, without a cached loader, compiling) a
+                // template is work of its own: an include fan-out over a
+                // loader that compiles every time must run out of fuel
+                // long before it runs out of time.
+                self.budget.spend(INCLUDE_FUEL)?;
                 let asked: Vec<String> = names.iter().map(|n| n.to_string()).collect();
                 let (t, e) = self.templates.select(&asked)?;
+                // Without a cached loader every include compiles new nodes,
+                // so node addresses never repeat: keep the memory bounded.
+                if self.includes.len() >= MAX_REMEMBERED_INCLUDES {
+                    self.includes.clear();
+                }
                 self.includes.insert(key, (asked, t.clone(), e.clone()));
                 (t, e)
             }
@@ -495,6 +505,13 @@ impl Renderer<'_> {
         self.render_nested(&tmpl, entry.as_deref(), frame, n.only, out)
     }
 }
+
+/// The fuel a render spends to find the template of an include node it has
+/// not found before (the include's own nodes are spent as they render).
+const INCLUDE_FUEL: u64 = 1000;
+
+/// How many include nodes' templates one render remembers at most.
+const MAX_REMEMBERED_INCLUDES: usize = 512;
 
 /// The name `block`, shared.
 static BLOCK: LazyLock<Arc<str>> = LazyLock::new(|| Arc::from("block"));
