@@ -13,7 +13,13 @@ use crate::cache::register_cache_helpers;
 use crate::engine::HandlebarsEngine;
 
 /// The options of `platen.handlebars` besides the common ones.
-pub const OPTIONS: &[&str] = &["strict_mode", "dev_mode", "helpers", "extensions"];
+pub const OPTIONS: &[&str] = &[
+    "strict_mode",
+    "dev_mode",
+    "helpers",
+    "extensions",
+    "max_output_bytes",
+];
 
 /// The extensions tried after a bare name when `options.extensions` is unset.
 pub const DEFAULT_EXTENSIONS: &[&str] = &[".hbs", ".handlebars"];
@@ -169,13 +175,12 @@ impl Backend for HandlebarsBackend {
         deny_dtl_options(settings)?;
         let registry = self.registry(settings, env.debug, env.caches.clone())?;
         let extensions = extensions(settings)?;
+        let max_output_bytes = crate::budget::max_output_bytes(settings)?;
         let chain = LoaderChain::new(env.loaders.clone());
-        Ok(Arc::new(HandlebarsEngine::new(
-            settings.name.clone(),
-            chain,
-            registry,
-            extensions,
-        )))
+        Ok(Arc::new(
+            HandlebarsEngine::new(settings.name.clone(), chain, registry, extensions)
+                .with_max_output_bytes(max_output_bytes),
+        ))
     }
 }
 

@@ -12,9 +12,10 @@
 //! [`DepRecorder`](platen_core::cache::DepRecorder)
 //! ([`with_thread_recorder`]).
 
+use crate::budget::{BoundedOut, current_limit};
 use handlebars::{
     Context as HbsContext, Handlebars, Helper, HelperDef, HelperResult, JsonValue, Output,
-    RenderContext, RenderError, RenderErrorReason, Renderable, StringOutput,
+    RenderContext, RenderError, RenderErrorReason, Renderable,
 };
 use platen_core::cache::{Cached, Caches, Ttl, template_fragment_key, with_thread_recorder};
 
@@ -40,7 +41,8 @@ pub const DEPENDS_ON_HELPER: &str = "depends_on";
 ///   configured is a render error naming it and the template.
 ///
 /// The body is written as rendered (it is HTML already, never escaped
-/// again). Dependencies registered inside it (`{{depends_on}}`, nested
+/// again). It is rendered aside, held to the render's output budget (the
+/// engine option `max_output_bytes`) like the page. Dependencies registered inside it (`{{depends_on}}`, nested
 /// `{{#cache}}` blocks, hit or rendered) are stored with the fragment and
 /// passed on to the blocks around it.
 #[derive(Debug, Clone)]
@@ -192,13 +194,14 @@ impl HelperDef for CacheHelper {
                     rec.push();
                     depth
                 });
-                let mut buf = StringOutput::new();
+                // Held to the render's output budget, as the page is.
+                let mut text = String::new();
+                let mut buf = BoundedOut::new(&mut text, current_limit());
                 if let Err(err) = body.render(r, ctx, rc, &mut buf) {
                     with_thread_recorder(|rec| rec.unwind_to(depth));
                     return Err(err);
                 }
                 let deps = with_thread_recorder(|rec| rec.pop());
-                let text = buf.into_string().map_err(|e| error(e.to_string()))?;
                 pending.store(&text, &deps);
                 out.write(&text)?;
             }

@@ -40,6 +40,9 @@ use platen_core::{
     Compiled, Compiler, Engine, Error, ErrorKind, LoaderChain, Origin, Result, Template,
 };
 
+use crate::budget::{
+    BOUNDED_HELPER, BoundedHelper, DEFAULT_MAX_OUTPUT_BYTES, bound_partial_blocks,
+};
 use crate::error::syntax_error;
 use crate::partials::{DepthGuard, GUARD_DECORATOR, Refs, file_name, guarded, on_cycle};
 use crate::template::{Entry, HandlebarsTemplate, Missing, Unit};
@@ -64,6 +67,8 @@ struct Inner {
     /// Helpers, decorators, escaping and modes; no templates are added to it.
     registry: Arc<Handlebars<'static>>,
     extensions: Vec<String>,
+    /// The most bytes a render may write (`None`: no limit).
+    max_output_bytes: Option<usize>,
 }
 
 impl fmt::Debug for HandlebarsEngine {
@@ -85,7 +90,11 @@ impl HandlebarsEngine {
     /// Templates registered in `registry` itself are still found as
     /// partials, after inline ones and those of the loaders. The engine adds
     /// one decorator to `registry`, `platen:depth`, the guard of recursive
-    /// partials.
+    /// partials, and one helper, `platen:bounded`, which holds the content
+    /// of partial blocks to the output budget.
+    ///
+    /// Renders may write at most [`DEFAULT_MAX_OUTPUT_BYTES`] (64 MiB); see
+    /// [`HandlebarsEngine::with_max_output_bytes`].
     pub fn new(
         name: impl Into<String>,
         chain: LoaderChain,
@@ -94,6 +103,7 @@ impl HandlebarsEngine {
     ) -> HandlebarsEngine {
         static NEXT_ID: AtomicUsize = AtomicUsize::new(1);
         registry.register_decorator(GUARD_DECORATOR, Box::new(DepthGuard));
+        registry.register_helper(BOUNDED_HELPER, Box::new(BoundedHelper));
         HandlebarsEngine {
             name: name.into(),
             inner: Inner {
@@ -101,8 +111,24 @@ impl HandlebarsEngine {
                 chain,
                 registry: Arc::new(registry),
                 extensions,
+                max_output_bytes: Some(DEFAULT_MAX_OUTPUT_BYTES),
             },
         }
+    }
+
+    /// Sets the most bytes one render may write (the option
+    /// `max_output_bytes`; `None`: no limit). A render that would write
+    /// more stops with an error of kind `LimitExceeded` naming the option;
+    /// each text rendered aside (a partial block's content, a `{{#cache}}`
+    /// body) is held to the limit too, on its own.
+    pub fn with_max_output_bytes(mut self, limit: Option<usize>) -> HandlebarsEngine {
+        self.inner.max_output_bytes = limit;
+        self
+    }
+
+    /// The most bytes one render may write (`None`: no limit).
+    pub fn max_output_bytes(&self) -> Option<usize> {
+        self.inner.max_output_bytes
     }
 
     /// The loader chain.
@@ -239,7 +265,10 @@ impl Inner {
             Ast::compile_with_name(source, name.clone()).map(Some)
         };
         match parsed {
-            Ok(Some(ast)) => Ok(ast),
+            Ok(Some(mut ast)) => {
+                bound_partial_blocks(&mut ast);
+                Ok(ast)
+            }
             Ok(None) => Err(
                 Error::new(ErrorKind::SyntaxError, "the template could not be parsed")
                     .with_origin(origin),
@@ -382,6 +411,7 @@ impl Inner {
             partials,
             missing,
             self.registry.clone(),
+            self.max_output_bytes,
         )
     }
 }

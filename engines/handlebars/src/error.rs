@@ -4,6 +4,7 @@
 use handlebars::{RenderError, RenderErrorReason, TemplateError, TemplateErrorReason};
 use platen_core::{Error, ErrorKind, Origin, Span};
 
+use crate::budget::TooMuchOutput;
 use crate::partials::TooDeep;
 use crate::template::HandlebarsTemplate;
 
@@ -132,6 +133,12 @@ pub(crate) fn render_error(err: RenderError, template: &HandlebarsTemplate) -> E
             (ErrorKind::InvalidType, err.reason().to_string())
         }
         RenderErrorReason::TemplateError(e) => (ErrorKind::SyntaxError, e.reason().to_string()),
+        RenderErrorReason::IOError(e) if TooMuchOutput::in_io(e).is_some() => {
+            (ErrorKind::LimitExceeded, e.to_string())
+        }
+        RenderErrorReason::NestedError(inner) if inner.is::<TooMuchOutput>() => {
+            (ErrorKind::LimitExceeded, inner.to_string())
+        }
         RenderErrorReason::IOError(_) => (ErrorKind::Io, err.reason().to_string()),
         other => (ErrorKind::RenderError, other.to_string()),
     };

@@ -33,6 +33,14 @@
 //! - `extensions` (list, default `[".hbs", ".handlebars"]`): tried after
 //!   the bare name, for templates and partials alike: `index`, then
 //!   `index.hbs`, then `index.handlebars`.
+//! - `max_output_bytes` (positive number, or `"none"`; default 67108864,
+//!   64 MiB): the most bytes one render may write. A render that would
+//!   write more stops with an error of kind `LimitExceeded` naming the
+//!   option, so a runaway loop cannot allocate until the process aborts.
+//!   The texts rendered aside before they are written (a partial block's
+//!   content, a `{{#cache}}` body) are each held to it too. `0` is a
+//!   settings error. (Handlebars has no hook to count a render's work, so
+//!   there is no `fuel` option as DTL has.)
 //!
 //! Of the common options, `autoescape = false` turns escaping off
 //! (Handlebars' `no_escape`); `{{{ }}}` never escapes. `string_if_invalid`
@@ -109,6 +117,7 @@
 //! backend gets them with [`register_cache_helpers`].
 
 mod backend;
+mod budget;
 mod cache;
 mod convert;
 mod engine;
@@ -118,6 +127,7 @@ mod partials;
 mod template;
 
 pub use backend::{DEFAULT_EXTENSIONS, HandlebarsBackend, OPTIONS};
+pub use budget::DEFAULT_MAX_OUTPUT_BYTES;
 pub use cache::{
     CACHE_HELPER, CacheHelper, DEPENDS_ON_HELPER, DependsOnHelper, register_cache_helpers,
 };

@@ -5,11 +5,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use handlebars::template::Template as Ast;
-use handlebars::{
-    Context as HbsContext, Handlebars, Output, RenderContext, RenderError, Renderable,
-};
+use handlebars::{Context as HbsContext, Handlebars, RenderContext, RenderError, Renderable};
 use platen_core::{Context, Origin, Request, Result, Template, Tried};
 
+use crate::budget::{BoundedOut, with_limit};
 use crate::error::render_error;
 use crate::partials::{Refs, measured};
 
@@ -66,6 +65,8 @@ pub struct HandlebarsTemplate {
     /// render needs one that is not defined inline either.
     pub(crate) missing: Vec<Missing>,
     registry: Arc<Handlebars<'static>>,
+    /// The most bytes a render may write (`None`: no limit).
+    max_output_bytes: Option<usize>,
     /// The size of the last output, to size the buffer of the next.
     last_len: AtomicUsize,
 }
@@ -94,6 +95,7 @@ impl HandlebarsTemplate {
         partials: Vec<(String, Arc<Ast>)>,
         missing: Vec<Missing>,
         registry: Arc<Handlebars<'static>>,
+        max_output_bytes: Option<usize>,
     ) -> HandlebarsTemplate {
         HandlebarsTemplate {
             unit,
@@ -102,6 +104,7 @@ impl HandlebarsTemplate {
             partials,
             missing,
             registry,
+            max_output_bytes,
             last_len: AtomicUsize::new(0),
         }
     }
@@ -168,9 +171,12 @@ impl HandlebarsTemplate {
         }
         let before = out.len();
         out.reserve(self.last_len.load(Ordering::Relaxed));
-        measured(|| {
-            self.root
-                .render(registry, data, &mut rc, &mut StringOut(out))
+        let limit = self.max_output_bytes;
+        with_limit(limit, || {
+            measured(|| {
+                self.root
+                    .render(registry, data, &mut rc, &mut BoundedOut::new(out, limit))
+            })
         })?;
         self.last_len.store(out.len() - before, Ordering::Relaxed);
         Ok(())
@@ -186,6 +192,11 @@ impl Template for HandlebarsTemplate {
     /// stays there (a partial block's content is rendered aside first, as
     /// `handlebars` does).
     ///
+    /// A render may write at most the engine's `max_output_bytes` (64 MiB
+    /// by default); one that would write more stops with an error of kind
+    /// `LimitExceeded` naming the option. A text rendered aside (a partial
+    /// block's content, a `{{#cache}}` body) is held to that limit too.
+    ///
     /// The context is converted to JSON first (see [`crate`] for what safe
     /// strings, dates and objects become); each thread keeps its last
     /// conversions and converts again only the values that changed. With a request, the template also
@@ -198,19 +209,5 @@ impl Template for HandlebarsTemplate {
     ) -> Result<()> {
         crate::kept::with_data(context, request, |data| self.render_data(data, out))
             .map_err(|e| render_error(e, self))
-    }
-}
-
-/// `handlebars` output appended to a `String`.
-struct StringOut<'a>(&'a mut String);
-
-impl Output for StringOut<'_> {
-    fn write(&mut self, seg: &str) -> std::io::Result<()> {
-        self.0.push_str(seg);
-        Ok(())
-    }
-
-    fn write_fmt(&mut self, args: fmt::Arguments<'_>) -> std::io::Result<()> {
-        fmt::Write::write_fmt(self.0, args).map_err(std::io::Error::other)
     }
 }

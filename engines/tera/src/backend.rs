@@ -17,6 +17,7 @@ pub const OPTIONS: &[&str] = &[
     "tests",
     "functions",
     "components",
+    "max_output_bytes",
 ];
 
 /// The suffixes Tera escapes by default.
@@ -311,17 +312,21 @@ impl Backend for TeraBackend {
                 })
             })
             .collect::<Result<Vec<_>, Error>>()?;
+        let max_output_bytes = crate::budget::max_output_bytes(settings)?;
         let chain = LoaderChain::new(env.loaders.clone());
         // A function of the backend's own named `cache` or `depends_on` wins.
         let keep = self.function_names();
-        Ok(Arc::new(TeraEngine::with_options(
-            settings.name.clone(),
-            chain,
-            base,
-            libraries,
-            string_name,
-            env.caches.clone(),
-            &keep,
-        )))
+        Ok(Arc::new(
+            TeraEngine::with_options(
+                settings.name.clone(),
+                chain,
+                base,
+                libraries,
+                string_name,
+                env.caches.clone(),
+                &keep,
+            )
+            .with_max_output_bytes(max_output_bytes),
+        ))
     }
 }

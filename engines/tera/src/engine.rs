@@ -40,6 +40,7 @@ use platen_core::{
 };
 use tera::Tera;
 
+use crate::budget::{DEFAULT_MAX_OUTPUT_BYTES, Failure, render_bounded, too_much_output};
 use crate::cache::{CACHE_FUNCTION, CacheFunction, DEPENDS_ON_FUNCTION, depends_on};
 use crate::error::{Part, Phase, map_error, missing_templates};
 use crate::scan::{RefKind, references};
@@ -74,6 +75,9 @@ pub(crate) struct Inner {
     libraries: Vec<Library>,
     /// The name `from_string` templates get inside their Tera instance.
     string_name: String,
+    /// The most bytes a render may write; `usize::MAX` for no limit (the option
+    /// `max_output_bytes`; set once, before any template is compiled).
+    max_output_bytes: AtomicUsize,
 }
 
 impl fmt::Debug for TeraEngine {
@@ -104,6 +108,8 @@ pub struct TeraTemplate {
     /// Whether a source of the closure mentions `cache`: its renders keep
     /// their context for `cache()` calls.
     may_cache: bool,
+    /// The most bytes a render may write (`None`: no limit).
+    max_output_bytes: Option<usize>,
     /// The size of the last output, to size the next one's buffer.
     last_len: AtomicUsize,
 }
@@ -121,6 +127,14 @@ impl fmt::Debug for TeraTemplate {
 }
 
 impl TeraTemplate {
+    /// The platen error of a failed bounded render.
+    fn failure(&self, failure: Failure) -> Error {
+        match failure {
+            Failure::Limit(limit) => too_much_output(limit).with_origin(&self.origin),
+            Failure::Tera(err) => map_error(&err, &self.closure, &self.closure[0], Phase::Render),
+        }
+    }
+
     /// The name of the template inside its Tera instance.
     pub fn name(&self) -> &str {
         &self.closure[0].name
@@ -202,9 +216,28 @@ impl TeraEngine {
                     base,
                     libraries,
                     string_name,
+                    max_output_bytes: AtomicUsize::new(DEFAULT_MAX_OUTPUT_BYTES),
                 }
             }),
         }
+    }
+
+    /// Sets the most bytes one render may write (the option
+    /// `max_output_bytes`; `None`: no limit; the default is
+    /// [`DEFAULT_MAX_OUTPUT_BYTES`], 64 MiB). A render that would write
+    /// more stops with an error of kind `LimitExceeded` naming the option;
+    /// a `cache()` fragment is held to the limit too, on its own. Applies
+    /// to the templates compiled after it: set it before rendering.
+    pub fn with_max_output_bytes(self, limit: Option<usize>) -> TeraEngine {
+        self.inner
+            .max_output_bytes
+            .store(limit.unwrap_or(usize::MAX), Ordering::Relaxed);
+        self
+    }
+
+    /// The most bytes one render may write (`None`: no limit).
+    pub fn max_output_bytes(&self) -> Option<usize> {
+        self.inner.max_output_bytes()
     }
 
     /// The fragment caches `cache()` stores in (the settings' caches, for
@@ -274,6 +307,13 @@ enum Why<'a> {
 }
 
 impl Inner {
+    fn max_output_bytes(&self) -> Option<usize> {
+        match self.max_output_bytes.load(Ordering::Relaxed) {
+            usize::MAX => None,
+            n => Some(n),
+        }
+    }
+
     /// Renders the template `name` (found through the chain) with `ctx`,
     /// for `cache()`.
     pub(crate) fn render_fragment(&self, name: &str, ctx: tera::Context) -> Result<String> {
@@ -283,10 +323,13 @@ impl Inner {
         };
         let template = downcast(self.chain.find(name, &[], &compiler)?)?;
         let mut buf = Vec::with_capacity(template.last_len.load(Ordering::Relaxed));
+        // Held to the budget on its own, as the page is.
         crate::cache::with_caller(std::rc::Rc::new(ctx), |ctx| {
-            template.tera.render_to(template.name(), ctx, &mut buf)
+            render_bounded(&mut buf, template.max_output_bytes, |out| {
+                template.tera.render_to(template.name(), ctx, out)
+            })
         })
-        .map_err(|err| map_error(&err, &template.closure, &template.closure[0], Phase::Render))?;
+        .map_err(|failure| template.failure(failure))?;
         Ok(String::from_utf8(buf)
             .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
     }
@@ -374,6 +417,7 @@ impl Inner {
                         closure: closure.into(),
                         tera,
                         may_cache,
+                        max_output_bytes: self.max_output_bytes(),
                         last_len: AtomicUsize::new(0),
                     });
                 }
@@ -533,6 +577,10 @@ impl Template for TeraTemplate {
     }
 
     /// Renders into `out`, appending. On an error `out` is left as it was.
+    ///
+    /// A render may write at most the engine's `max_output_bytes` (64 MiB
+    /// by default); one that would write more stops with an error of kind
+    /// `LimitExceeded` naming the option.
     fn render_to(
         &self,
         out: &mut String,
@@ -543,17 +591,22 @@ impl Template for TeraTemplate {
         let mut buf = std::mem::take(out).into_bytes();
         buf.reserve(self.last_len.load(Ordering::Relaxed));
         // Tera's error is large: mapped here, so that only a pointer travels back.
+        let limit = self.max_output_bytes;
         let rendered = crate::kept::with_context(context, request, |ctx| {
             let rendered = if self.may_cache {
                 // `cache()` calls render their templates with this context.
                 let ctx = std::rc::Rc::new(ctx.clone());
                 crate::cache::with_caller(ctx, |ctx| {
-                    self.tera.render_to(self.name(), ctx, &mut buf)
+                    render_bounded(&mut buf, limit, |out| {
+                        self.tera.render_to(self.name(), ctx, out)
+                    })
                 })
             } else {
-                self.tera.render_to(self.name(), ctx, &mut buf)
+                render_bounded(&mut buf, limit, |out| {
+                    self.tera.render_to(self.name(), ctx, out)
+                })
             };
-            rendered.map_err(|err| map_error(&err, &self.closure, &self.closure[0], Phase::Render))
+            rendered.map_err(|failure| self.failure(failure))
         });
         if rendered.is_err() {
             buf.truncate(before);

@@ -32,6 +32,14 @@
 //!   instance with what it extends and includes, so a component defined
 //!   elsewhere is visible only through this list. A component template may
 //!   call the components of those listed before it.
+//! - `max_output_bytes` (positive number, or `"none"`; default 67108864,
+//!   64 MiB): the most bytes one render may write. A render that would
+//!   write more stops with an error of kind `LimitExceeded` naming the
+//!   option, so a runaway loop cannot allocate until the process aborts. A
+//!   `cache()` fragment is held to it too; what Tera captures inside a
+//!   render (`{% filter %}`, `{% set %}` blocks) is in Tera's own buffers
+//!   and is not. `0` is a settings error. (Tera has no hook to count a
+//!   render's work, so there is no `fuel` option as DTL has.)
 //!
 //! `string_if_invalid`, `libraries` and `builtins` are refused: Tera raises
 //! on undefined variables and has no tag libraries.
@@ -100,6 +108,7 @@
 //! can be turned on by the application's own `tera` dependency.
 
 mod backend;
+mod budget;
 mod cache;
 mod convert;
 mod engine;
@@ -109,6 +118,7 @@ mod scan;
 mod shared;
 
 pub use backend::{DEFAULT_AUTOESCAPE_ON, OPTIONS, TeraBackend};
+pub use budget::DEFAULT_MAX_OUTPUT_BYTES;
 pub use cache::{CACHE_FUNCTION, DEPENDS_ON_FUNCTION};
 pub use engine::{TeraEngine, TeraTemplate};
 /// The wrapped crate, so applications use the same version as the adapter.
