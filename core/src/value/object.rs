@@ -51,6 +51,14 @@ pub trait Object: Send + Sync + fmt::Debug + Any {
         false
     }
 
+    /// Whether the attribute `name` changes data when it is computed (a
+    /// `delete` or `save` method): Django's `alters_data`. Templates never
+    /// read such an attribute (it renders as an invalid variable), and no
+    /// engine's conversion of the object reads it.
+    fn alters_data(&self, _name: &str) -> bool {
+        false
+    }
+
     /// The identity under which fragment caches record that they showed this
     /// object (`post:42`); expiring it expires those fragments.
     fn cache_identity(&self) -> Option<String> {

@@ -379,6 +379,7 @@ impl Serialize for Value {
             Value::Time(t) => serializer.collect_str(&t.format("%H:%M:%S%.f")),
             Value::Object(o) => {
                 if let Some(names) = o.attr_names() {
+                    let names: Vec<_> = names.into_iter().filter(|n| !o.alters_data(n)).collect();
                     let mut m = serializer.serialize_map(Some(names.len()))?;
                     for name in names {
                         m.serialize_entry(&*name, &o.get_attr(&name).unwrap_or_default())?;

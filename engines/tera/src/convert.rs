@@ -180,6 +180,7 @@ impl Serialize for Tera<'_> {
             Value::Object(obj) => {
                 self.dynamic.set(true);
                 if let Some(names) = obj.attr_names() {
+                    let names: Vec<_> = names.into_iter().filter(|n| !obj.alters_data(n)).collect();
                     let mut out = serializer.serialize_map(Some(names.len()))?;
                     for name in names {
                         let item = obj.get_attr(&name).unwrap_or_default();

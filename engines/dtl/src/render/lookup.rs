@@ -133,6 +133,10 @@ impl Renderer<'_> {
             }
             Value::Object(o) => {
                 self.note_shown(cur);
+                if o.alters_data(seg) {
+                    // Django's `alters_data`: never computed from a template.
+                    return Ok(None);
+                }
                 if let Some(b) = o.downcast_ref::<BlockRef>()
                     && seg == "super"
                 {
