@@ -190,6 +190,14 @@ fn missing_templates_and_paths_out_of_the_template_dirs_are_404s() {
         "/%2fetc%2fpasswd",
         "/..%5csecret.txt",
         "/data/index.html.json",
+        // Double encoding, overlong UTF-8 for `.` and `/`, NUL.
+        "/%252e%252e/secret.txt",
+        "/%252e%252e%252fsecret.txt",
+        "/%c0%ae%c0%ae/secret.txt",
+        "/%e0%80%ae%e0%80%ae/secret.txt",
+        "/..%c0%afsecret.txt",
+        "/%2e%2e/secret.txt%00.html",
+        "/%00../secret.txt",
     ] {
         let (status, body) = get(&server.addr, path);
         assert_eq!(status, 404, "{path}: {body}");
