@@ -238,6 +238,11 @@ pub fn last(v: &Value, _: Option<&Value>, _: &FilterEnv) -> Result<Value, Error>
 /// autoescaping is on; the result is safe.
 pub fn join(v: &Value, arg: Option<&Value>, env: &FilterEnv) -> Result<Value, Error> {
     let sep = req(arg);
+    // A string joins its characters, without making each a value first (a
+    // long separator multiplies the text, and a chain of joins with it).
+    if let (Value::Str(text) | Value::SafeStr(text), Some(sep_text)) = (v, sep.as_str()) {
+        return join_chars(text, sep, sep_text, env);
+    }
     let Ok(items) = py_iter(v) else {
         if !env.autoescape && sep.as_str().is_none() {
             return Err(attribute_error(format!(
@@ -250,6 +255,7 @@ pub fn join(v: &Value, arg: Option<&Value>, env: &FilterEnv) -> Result<Value, Er
     if env.autoescape {
         let sep = conditional_escape(sep);
         let parts: Vec<String> = items.iter().map(conditional_escape).collect();
+        check_joined(&parts, &sep, env)?;
         return Ok(safe(parts.join(&sep)));
     }
     let Some(sep) = sep.as_str() else {
@@ -265,7 +271,50 @@ pub fn join(v: &Value, arg: Option<&Value>, env: &FilterEnv) -> Result<Value, Er
             None => return Ok(v.clone()),
         }
     }
+    check_joined(&parts, sep, env)?;
     Ok(safe(parts.join(sep)))
+}
+
+/// Python's `MemoryError` when joining `parts` with `sep` would pass the
+/// most one filter writes.
+fn check_joined<S: AsRef<str>>(parts: &[S], sep: &str, env: &FilterEnv) -> Result<(), Error> {
+    let text: usize = parts
+        .iter()
+        .map(|p| p.as_ref().len())
+        .fold(0, usize::saturating_add);
+    env.check_size(text.saturating_add(sep.len().saturating_mul(parts.len().saturating_sub(1))))
+}
+
+/// `join` of a string's characters: the same text as joining the list of
+/// its characters, written in one pass.
+fn join_chars(text: &str, sep: &Value, sep_text: &str, env: &FilterEnv) -> Result<Value, Error> {
+    let sep_out = if env.autoescape {
+        conditional_escape(sep)
+    } else {
+        sep_text.to_owned()
+    };
+    let chars = text.chars().count();
+    env.check_size(
+        text.len()
+            .saturating_mul(if env.autoescape { 6 } else { 1 })
+            .saturating_add(sep_out.len().saturating_mul(chars.saturating_sub(1))),
+    )?;
+    let mut out = String::with_capacity(text.len() + sep_out.len() * chars.saturating_sub(1));
+    let mut buf = [0u8; 4];
+    for (i, c) in text.chars().enumerate() {
+        if i > 0 {
+            out.push_str(&sep_out);
+        }
+        // Each character is a string of its own, unsafe whatever the text was
+        // (Django iterates a str into plain strs): escaped when autoescaping.
+        let ch: &str = c.encode_utf8(&mut buf);
+        if env.autoescape {
+            crate::escape::escape_html_into(&mut out, ch);
+        } else {
+            out.push_str(ch);
+        }
+    }
+    Ok(safe(out))
 }
 
 /// `length`: `len(value)`, or 0 for values without a length.
@@ -274,9 +323,13 @@ pub fn length(v: &Value, _: Option<&Value>, _: &FilterEnv) -> Result<Value, Erro
 }
 
 /// `make_list`: the characters of `str(value)`.
-pub fn make_list(v: &Value, _: Option<&Value>, _: &FilterEnv) -> Result<Value, Error> {
+pub fn make_list(v: &Value, _: Option<&Value>, env: &FilterEnv) -> Result<Value, Error> {
+    let text = py_str(v);
+    // Each character becomes a value of its own: far more memory than text.
+    let item = std::mem::size_of::<Value>() + 24;
+    env.check_size(text.chars().count().saturating_mul(item))?;
     Ok(Value::List(Arc::new(
-        py_str(v).chars().map(|c| s(c.to_string())).collect(),
+        text.chars().map(|c| s(c.to_string())).collect(),
     )))
 }
 

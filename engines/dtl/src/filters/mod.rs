@@ -52,6 +52,27 @@ pub struct FilterEnv<'a> {
     pub timezone: Option<chrono_tz::Tz>,
     /// The engine's translations and the active language (`None`: English, untranslated).
     pub(crate) i18n: Option<crate::gettext::Lang<'a>>,
+    /// The most one filter may write: the render's output budget, at most
+    /// [`MAX_SIZED_OUTPUT`].
+    pub(crate) max_output: usize,
+}
+
+impl FilterEnv<'_> {
+    /// Python's `MemoryError` when a filter would write more than this
+    /// render lets one filter write.
+    pub(crate) fn check_size(&self, bytes: usize) -> Result<(), Error> {
+        if bytes > self.max_output {
+            return Err(other_error(
+                "MemoryError",
+                &format!(
+                    "{bytes} bytes asked for; a filter writes at most {} here (the engine \
+                     option `max_output_bytes`)",
+                    self.max_output
+                ),
+            ));
+        }
+        Ok(())
+    }
 }
 
 impl FilterEnv<'static> {
@@ -61,6 +82,7 @@ impl FilterEnv<'static> {
             autoescape,
             timezone: None,
             i18n: None,
+            max_output: MAX_SIZED_OUTPUT,
         }
     }
 }

@@ -249,10 +249,11 @@ fn host_char(c: char) -> bool {
 
 /// `^www\.|^(?!http)hostname(\.label)*\.(com|edu|gov|int|mil|net|org)($|/.*)$`.
 fn simple_url_2(m: &str) -> bool {
-    if m.len() >= 4 && m[..4].eq_ignore_ascii_case("www.") {
+    // `get`: the fourth byte may fall inside a character.
+    if m.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("www.")) {
         return true;
     }
-    if m.len() >= 4 && m[..4].eq_ignore_ascii_case("http") {
+    if m.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("http")) {
         return false;
     }
     let host = match m.find('/') {

@@ -196,6 +196,13 @@ impl<'a> Renderer<'a> {
             autoescape: self.autoescape,
             timezone: self.timezone,
             i18n: Some(i18n),
+            max_output: self
+                .settings
+                .limits
+                .max_output_bytes
+                .map_or(crate::filters::MAX_SIZED_OUTPUT, |m| {
+                    m.min(crate::filters::MAX_SIZED_OUTPUT)
+                }),
         }
     }
 

@@ -54,7 +54,15 @@ pub(crate) fn do_static(p: &mut Parser<'_>, token: &Token<'_>) -> R {
         )));
     }
     let asvar = as_var(&mut bits);
-    let path = p.filter_expr(&bits[1])?;
+    // `{% static as name %}`: nothing left for the path (Django fails with
+    // an IndexError here; say what is missing instead).
+    let Some(path) = bits.get(1) else {
+        return Err(syntax(format!(
+            "'{}' takes at least one argument (path to file)",
+            bits[0]
+        )));
+    };
+    let path = p.filter_expr(path)?;
     Ok(Node::Custom(Box::new(StaticNode {
         path: Some(path),
         prefix: "/static/",
